@@ -1,0 +1,284 @@
+//! The canonical event schema: one flat, columnar row type shared by every source.
+//!
+//! The column list is written once, in [`define_event_columns!`]; the Arrow schema, the borrowed row type
+//! [`EventRow`] and the columnar [`EventBatchBuilder`] are all generated from it, so they cannot drift apart.
+//! `docs/schema.md` documents every column and which source fills it.
+
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+/// Time zone of `date_added`: GDELT stamps are UTC.
+pub const UTC: &str = "UTC";
+
+macro_rules! column_type {
+    (str) => { DataType::Utf8 };
+    (i64) => { DataType::Int64 };
+    (i32) => { DataType::Int32 };
+    (i8) => { DataType::Int8 };
+    (f64) => { DataType::Float64 };
+    (bool) => { DataType::Boolean };
+    (date) => { DataType::Date32 };
+    (ts) => { DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())) };
+}
+macro_rules! row_type {
+    (str) => { Option<&'a str> };
+    (i64) => { Option<i64> };
+    (i32) => { Option<i32> };
+    (i8) => { Option<i8> };
+    (f64) => { Option<f64> };
+    (bool) => { Option<bool> };
+    (date) => { Option<i32> };
+    (ts) => { Option<i64> };
+}
+macro_rules! builder_type {
+    (str) => { StringBuilder };
+    (i64) => { Int64Builder };
+    (i32) => { Int32Builder };
+    (i8) => { Int8Builder };
+    (f64) => { Float64Builder };
+    (bool) => { BooleanBuilder };
+    (date) => { Date32Builder };
+    (ts) => { TimestampMicrosecondBuilder };
+}
+macro_rules! new_builder {
+    (str, $cap:expr) => { StringBuilder::with_capacity($cap, $cap * 8) };
+    (ts, $cap:expr) => { TimestampMicrosecondBuilder::with_capacity($cap).with_timezone(UTC) };
+    ($kind:ident, $cap:expr) => { <builder_type!($kind)>::with_capacity($cap) };
+}
+
+macro_rules! define_event_columns {
+    ( $( $name:ident : $kind:ident , $required:literal ; )* ) => {
+        /// Column names in schema order.
+        pub const EVENT_COLUMNS: &[&str] = &[ $( stringify!($name) ),* ];
+
+        /// One event, borrowing its text from the input line. `None` is a null.
+        /// Columns marked required in the schema must be `Some` before [`EventBatchBuilder::append`].
+        #[derive(Debug, Default, Clone, PartialEq)]
+        pub struct EventRow<'a> {
+            $( pub $name: row_type!($kind), )*
+        }
+
+        fn build_schema() -> Schema {
+            Schema::new(vec![ $( Field::new(stringify!($name), column_type!($kind), !$required) ),* ])
+        }
+
+        /// Accumulates [`EventRow`]s column by column into an Arrow [`RecordBatch`].
+        pub struct EventBatchBuilder {
+            len: usize,
+            $( $name: builder_type!($kind), )*
+        }
+
+        impl EventBatchBuilder {
+            pub fn with_capacity(capacity: usize) -> Self {
+                Self { len: 0, $( $name: new_builder!($kind, capacity), )* }
+            }
+
+            /// Appends one row. Panics only on a programming error: a required column left `None`
+            /// (readers validate rows before appending; see [`EventRow::missing_required`]).
+            pub fn append(&mut self, row: &EventRow<'_>) {
+                $( self.$name.append_option(row.$name); )*
+                self.len += 1;
+            }
+
+            pub fn len(&self) -> usize { self.len }
+            pub fn is_empty(&self) -> bool { self.len == 0 }
+
+            /// Finishes the batch and resets the builder.
+            pub fn finish(&mut self) -> RecordBatch {
+                self.len = 0;
+                let columns: Vec<ArrayRef> = vec![ $( Arc::new(self.$name.finish()) ),* ];
+                RecordBatch::try_new(event_schema(), columns).expect("builders match the schema by construction")
+            }
+        }
+
+        impl EventRow<'_> {
+            /// The first required column that is still `None`, if any.
+            pub fn missing_required(&self) -> Option<&'static str> {
+                $( if $required && self.$name.is_none() { return Some(stringify!($name)); } )*
+                None
+            }
+        }
+    };
+}
+
+// name: type, required;
+define_event_columns! {
+    event_id: i64, false;
+    event_date: date, true;
+    date_added: ts, false;
+    dataset: str, true;
+
+    actor1_code: str, false;
+    actor1_name: str, false;
+    actor1_country_code: str, false;
+    actor1_country_name: str, false;
+    actor1_known_group_code: str, false;
+    actor1_ethnic_code: str, false;
+    actor1_religion1_code: str, false;
+    actor1_religion2_code: str, false;
+    actor1_type1_code: str, false;
+    actor1_type2_code: str, false;
+    actor1_type3_code: str, false;
+    actor1_sectors: str, false;
+
+    actor2_code: str, false;
+    actor2_name: str, false;
+    actor2_country_code: str, false;
+    actor2_country_name: str, false;
+    actor2_known_group_code: str, false;
+    actor2_ethnic_code: str, false;
+    actor2_religion1_code: str, false;
+    actor2_religion2_code: str, false;
+    actor2_type1_code: str, false;
+    actor2_type2_code: str, false;
+    actor2_type3_code: str, false;
+    actor2_sectors: str, false;
+
+    is_root_event: bool, false;
+    event_code: str, true;
+    event_base_code: str, true;
+    event_root_code: str, true;
+    event_text: str, false;
+    quad_class: i8, true;
+    goldstein: f64, true;
+    intensity: f64, false;
+    num_mentions: i32, false;
+    num_sources: i32, false;
+    num_articles: i32, false;
+    avg_tone: f64, false;
+
+    actor1_geo_type: i8, false;
+    actor1_geo_full_name: str, false;
+    actor1_geo_country_code: str, false;
+    actor1_geo_adm1_code: str, false;
+    actor1_geo_adm2_code: str, false;
+    actor1_geo_lat: f64, false;
+    actor1_geo_lon: f64, false;
+    actor1_geo_feature_id: str, false;
+
+    actor2_geo_type: i8, false;
+    actor2_geo_full_name: str, false;
+    actor2_geo_country_code: str, false;
+    actor2_geo_adm1_code: str, false;
+    actor2_geo_adm2_code: str, false;
+    actor2_geo_lat: f64, false;
+    actor2_geo_lon: f64, false;
+    actor2_geo_feature_id: str, false;
+
+    action_geo_type: i8, false;
+    action_geo_full_name: str, false;
+    action_geo_country_code: str, false;
+    action_geo_adm1_code: str, false;
+    action_geo_adm2_code: str, false;
+    action_geo_lat: f64, false;
+    action_geo_lon: f64, false;
+    action_geo_feature_id: str, false;
+    action_geo_city: str, false;
+    action_geo_district: str, false;
+    action_geo_province: str, false;
+    action_geo_country_name: str, false;
+
+    source_url: str, false;
+    story_id: str, false;
+    sentence_number: i32, false;
+    publisher: str, false;
+
+    kg_subject_id: i32, false;
+    kg_relation_id: i32, false;
+    kg_object_id: i32, false;
+    kg_split: str, false;
+
+    input_file: str, true;
+    line_number: i64, true;
+}
+
+/// The Arrow schema of the `events` table (shared, built once).
+pub fn event_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA.get_or_init(|| Arc::new(build_schema())).clone()
+}
+
+/// Days from 1970-01-01 for a proleptic Gregorian date, or `None` if the date does not exist.
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i32> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The (year, month, day) of a count of days from 1970-01-01.
+pub fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_and_row_agree() {
+        let schema = event_schema();
+        assert_eq!(schema.fields().len(), EVENT_COLUMNS.len());
+        let mut b = EventBatchBuilder::with_capacity(2);
+        let row = EventRow {
+            event_date: Some(0),
+            dataset: Some("gdelt2"),
+            event_code: Some("014"),
+            event_base_code: Some("014"),
+            event_root_code: Some("01"),
+            quad_class: Some(1),
+            goldstein: Some(0.0),
+            input_file: Some("x"),
+            line_number: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(row.missing_required(), None);
+        b.append(&row);
+        let batch = b.finish();
+        assert_eq!(batch.num_rows(), 1);
+        assert_eq!(EventRow::default().missing_required(), Some("event_date"));
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2019, 2, 14), Some(17_941));
+        assert_eq!(days_from_civil(2019, 2, 29), None);
+        assert_eq!(days_from_civil(2020, 2, 29).map(civil_from_days), Some((2020, 2, 29)));
+        for d in [-800_000, -1, 0, 1, 17_941, 60_000] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), Some(d));
+        }
+    }
+}
