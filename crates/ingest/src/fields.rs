@@ -1,0 +1,168 @@
+//! Field-level parsing shared by the readers. Every error is a sentence naming the column and the value,
+//! because it ends up as the `reason` of a quarantined row.
+
+use fulcrum_model::days_from_civil;
+
+pub(crate) type FieldResult<T> = Result<T, String>;
+
+/// Splits a tab-separated line into at most `N` fields; returns how many there were in total
+/// (which may exceed `N`, so callers can reject wrong column counts).
+pub(crate) fn split_tabs<'a, const N: usize>(line: &'a str, out: &mut [&'a str; N]) -> usize {
+    let mut count = 0;
+    for field in line.split('\t') {
+        if count < N {
+            out[count] = field;
+        }
+        count += 1;
+    }
+    count
+}
+
+/// An empty field is a null.
+#[inline]
+pub(crate) fn opt_str(field: &str) -> Option<&str> {
+    if field.is_empty() { None } else { Some(field) }
+}
+
+/// ICEWS (written by R's readr) marks nulls as `NA`.
+#[inline]
+pub(crate) fn opt_str_na(field: &str) -> Option<&str> {
+    if field.is_empty() || field == "NA" { None } else { Some(field) }
+}
+
+fn bad(column: &str, value: &str, what: &str) -> String {
+    let shown: String = value.chars().take(40).collect();
+    format!("bad {what} in column {column}: '{shown}'")
+}
+
+pub(crate) fn opt_i64(field: &str, column: &str) -> FieldResult<Option<i64>> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+}
+
+pub(crate) fn req_i64(field: &str, column: &str) -> FieldResult<i64> {
+    opt_i64(field, column)?.ok_or_else(|| format!("missing value in column {column}"))
+}
+
+pub(crate) fn opt_i32(field: &str, column: &str) -> FieldResult<Option<i32>> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+}
+
+pub(crate) fn opt_i8(field: &str, column: &str) -> FieldResult<Option<i8>> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+}
+
+pub(crate) fn opt_f64(field: &str, column: &str) -> FieldResult<Option<f64>> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    match field.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(bad(column, field, "number")),
+    }
+}
+
+fn digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `YYYYMMDD` → days since 1970-01-01.
+pub(crate) fn yyyymmdd(field: &str, column: &str) -> FieldResult<i32> {
+    if field.len() != 8 {
+        return Err(bad(column, field, "date (want YYYYMMDD)"));
+    }
+    let (y, m, d) = (digits(&field[..4]), digits(&field[4..6]), digits(&field[6..8]));
+    match (y, m, d) {
+        (Some(y), Some(m), Some(d)) => days_from_civil(y as i32, m, d),
+        _ => None,
+    }
+    .ok_or_else(|| bad(column, field, "date (want YYYYMMDD)"))
+}
+
+/// `YYYY-MM-DD` → days since 1970-01-01.
+pub(crate) fn iso_date(field: &str, column: &str) -> FieldResult<i32> {
+    let b = field.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad(column, field, "date (want YYYY-MM-DD)"));
+    }
+    let (y, m, d) = (digits(&field[..4]), digits(&field[5..7]), digits(&field[8..10]));
+    match (y, m, d) {
+        (Some(y), Some(m), Some(d)) => days_from_civil(y as i32, m, d),
+        _ => None,
+    }
+    .ok_or_else(|| bad(column, field, "date (want YYYY-MM-DD)"))
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// GDELT's DATEADDED: `YYYYMMDD` (1.0) or `YYYYMMDDHHMMSS` (2.0) → microseconds since the epoch, UTC.
+pub(crate) fn date_added(field: &str, column: &str) -> FieldResult<Option<i64>> {
+    match field.len() {
+        0 => Ok(None),
+        8 => Ok(Some(yyyymmdd(field, column)? as i64 * MICROS_PER_DAY)),
+        14 => {
+            let days = yyyymmdd(&field[..8], column)? as i64;
+            let (h, m, s) = (digits(&field[8..10]), digits(&field[10..12]), digits(&field[12..14]));
+            match (h, m, s) {
+                (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s < 61 => {
+                    Ok(Some(days * MICROS_PER_DAY + (h as i64 * 3600 + m as i64 * 60 + s as i64) * 1_000_000))
+                }
+                _ => Err(bad(column, field, "timestamp (want YYYYMMDDHHMMSS)")),
+            }
+        }
+        _ => Err(bad(column, field, "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)")),
+    }
+}
+
+/// GDELT's IsRootEvent: `0` or `1`.
+pub(crate) fn opt_bool01(field: &str, column: &str) -> FieldResult<Option<bool>> {
+    match field {
+        "" => Ok(None),
+        "0" => Ok(Some(false)),
+        "1" => Ok(Some(true)),
+        other => Err(bad(column, other, "flag (want 0 or 1)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(yyyymmdd("19700102", "d"), Ok(1));
+        assert!(yyyymmdd("20190230", "d").is_err());
+        assert!(yyyymmdd("2019023", "d").is_err());
+        assert_eq!(iso_date("1970-01-02", "d"), Ok(1));
+        assert!(iso_date("1970-13-02", "d").is_err());
+        assert_eq!(date_added("19700101000001", "a"), Ok(Some(1_000_000)));
+        assert_eq!(date_added("19700102", "a"), Ok(Some(MICROS_PER_DAY)));
+        assert!(date_added("1970010200", "a").is_err());
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(opt_f64("-2.5", "x"), Ok(Some(-2.5)));
+        assert_eq!(opt_f64("", "x"), Ok(None));
+        assert!(opt_f64("NaN", "x").is_err());
+        assert!(opt_i64("12a", "x").unwrap_err().contains("column x"));
+    }
+
+    #[test]
+    fn splitting_counts_all_fields() {
+        let mut f = [""; 3];
+        assert_eq!(split_tabs("a\tb\tc\td", &mut f), 4);
+        assert_eq!(f, ["a", "b", "c"]);
+    }
+}

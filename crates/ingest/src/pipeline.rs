@@ -1,0 +1,280 @@
+//! The streaming parse pipeline: one thread reads and decompresses, worker threads parse line-aligned
+//! chunks in parallel, and the caller receives the parsed chunks in input order.
+//!
+//! Memory stays bounded: at most a few chunks (a few MiB each) are in flight whatever the input size.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use arrow_array::RecordBatch;
+use crossbeam_channel::bounded;
+use fulcrum_model::EventBatchBuilder;
+
+use crate::format::{Format, detect_format};
+use crate::readers::*;
+use crate::source::{HashingReader, InputSpec, OpenInput};
+use crate::IngestError;
+
+/// How to parse inputs.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Force a format instead of detecting it from the first line.
+    pub format: Option<Format>,
+    /// Bytes per parse chunk.
+    pub chunk_bytes: usize,
+    /// Parser threads.
+    pub threads: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        ParseOptions { format: None, chunk_bytes: 4 << 20, threads }
+    }
+}
+
+/// A line that could not be stored, with everything needed to understand and repair it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub line_number: u64,
+    /// The line's bytes exactly as read (without the line ending).
+    pub raw: Vec<u8>,
+    pub reason: String,
+}
+
+/// The events parsed from one chunk of an input, in input order.
+#[derive(Debug)]
+pub struct ParsedChunk {
+    pub batch: RecordBatch,
+    /// De-duplication key of each row of `batch`.
+    pub keys: Vec<u64>,
+    pub rejects: Vec<Reject>,
+    /// Data lines read (stored + rejected; the header is not a data line).
+    pub lines: u64,
+}
+
+/// What was learnt about an input once it has been read to the end.
+#[derive(Debug, Clone)]
+pub struct InputSummary {
+    pub format: Format,
+    /// SHA-256 of the decompressed content: the same data re-compressed is still the same input.
+    pub sha256: String,
+    /// Decompressed bytes.
+    pub bytes: u64,
+}
+
+/// Longest line accepted; a longer "line" (e.g. a binary file) is rejected in pieces instead of
+/// growing memory without bound.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
+struct Chunk {
+    seq: u64,
+    first_line: u64,
+    data: Vec<u8>,
+}
+
+/// Parses one input, calling `sink` with each chunk in order. If `sink` fails, reading stops and its error
+/// is returned. `progress` counts bytes read from disk.
+pub fn parse_input<E>(
+    spec: &InputSpec,
+    options: &ParseOptions,
+    progress: Arc<AtomicU64>,
+    mut sink: impl FnMut(ParsedChunk) -> Result<(), E>,
+) -> Result<InputSummary, ParseFailure<E>>
+where
+    E: Send,
+{
+    let mut open = OpenInput::open(spec, progress).map_err(ParseFailure::Input)?;
+    let mut reader = HashingReader::new(open.reader(&spec.display).map_err(ParseFailure::Input)?);
+    let display = spec.display.clone();
+
+    // Read the first block on this thread: the format, and for ICEWS the header, come from it.
+    let mut first = Vec::with_capacity(options.chunk_bytes);
+    fill_block(&mut reader, &mut first, options.chunk_bytes, &display).map_err(ParseFailure::Input)?;
+    let first_line_end = memchr::memchr(b'\n', &first).map_or(first.len(), |i| i + 1);
+    let format = match options.format {
+        Some(f) => f,
+        None if first.is_empty() => Format::Gdelt2, // an empty input has no rows; the format is moot
+        None => detect_format(&first[..first_line_end]).ok_or_else(|| {
+            ParseFailure::Input(IngestError::UnknownFormat {
+                input: display.clone(),
+                first_line: String::from_utf8_lossy(&first[..first_line_end.min(200)]).trim_end().to_string(),
+            })
+        })?,
+    };
+    let parser: Box<dyn LineParser> = build_parser(format, spec, &first[..first_line_end]).map_err(ParseFailure::Input)?;
+    let mut first_line_number = 1;
+    if parser.has_header() {
+        first.drain(..first_line_end);
+        first_line_number = 2;
+    }
+
+    let threads = options.threads.max(1);
+    let parser: &dyn LineParser = parser.as_ref();
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = bounded::<Chunk>(threads);
+        let (done_tx, done_rx) = bounded::<(u64, ParsedChunk)>(threads);
+
+        let chunk_bytes = options.chunk_bytes;
+        let display_ref = display.as_str();
+        let read_thread = scope.spawn(move || -> Result<HashingReader<_>, IngestError> {
+            let mut seq = 0;
+            let mut line = first_line_number;
+            let mut carry = first;
+            loop {
+                let eof = fill_block(&mut reader, &mut carry, chunk_bytes, display_ref)?;
+                let cut = if eof {
+                    carry.len()
+                } else {
+                    match memchr::memrchr(b'\n', &carry) {
+                        Some(i) => i + 1,
+                        None if carry.len() > MAX_LINE_BYTES => carry.len(),
+                        None => continue,
+                    }
+                };
+                let rest = carry.split_off(cut);
+                let data = std::mem::replace(&mut carry, rest);
+                if !data.is_empty() {
+                    let lines = memchr::memchr_iter(b'\n', &data).count() as u64 + u64::from(data.last() != Some(&b'\n'));
+                    if chunk_tx.send(Chunk { seq, first_line: line, data }).is_err() {
+                        break; // the consumer stopped
+                    }
+                    seq += 1;
+                    line += lines;
+                }
+                if eof {
+                    break;
+                }
+            }
+            Ok(reader)
+        });
+
+        for _ in 0..threads {
+            let chunk_rx = chunk_rx.clone();
+            let done_tx = done_tx.clone();
+            let display = display.as_str();
+            scope.spawn(move || {
+                for chunk in chunk_rx {
+                    let parsed = parse_chunk(parser, display, &chunk);
+                    if done_tx.send((chunk.seq, parsed)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(chunk_rx);
+        drop(done_tx);
+
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        let mut sink_error = None;
+        'receive: for (seq, parsed) in &done_rx {
+            pending.insert(seq, parsed);
+            while let Some(parsed) = pending.remove(&next) {
+                next += 1;
+                if let Err(e) = sink(parsed) {
+                    sink_error = Some(e);
+                    break 'receive;
+                }
+            }
+        }
+        drop(done_rx); // unblocks the workers and, through them, the reader
+        let reader = read_thread.join().expect("reader thread panicked");
+        if let Some(e) = sink_error {
+            return Err(ParseFailure::Sink(e));
+        }
+        let (sha256, bytes) = reader.map_err(ParseFailure::Input)?.finish();
+        Ok(InputSummary { format, sha256, bytes })
+    })
+}
+
+/// Why [`parse_input`] stopped.
+#[derive(Debug)]
+pub enum ParseFailure<E> {
+    /// The input could not be read or understood.
+    Input(IngestError),
+    /// The sink refused a chunk.
+    Sink(E),
+}
+
+/// Reads until `buf` holds at least `target` bytes or the input ends; returns whether it ended.
+fn fill_block(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize, display: &str) -> Result<bool, IngestError> {
+    let start = buf.len();
+    buf.resize(start + target, 0);
+    let mut filled = start;
+    let result = loop {
+        if filled == buf.len() {
+            break Ok(false);
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break Ok(true),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(IngestError::from_read_error(display, e)),
+        }
+    };
+    buf.truncate(filled);
+    result
+}
+
+fn build_parser(format: Format, spec: &InputSpec, first_line: &[u8]) -> Result<Box<dyn LineParser>, IngestError> {
+    let split = spec.tkg.as_ref().and_then(|t| t.split.clone());
+    Ok(match format {
+        Format::Gdelt1 => Box::new(GdeltParser { version2: false }),
+        Format::Gdelt2 => Box::new(GdeltParser { version2: true }),
+        Format::Icews => {
+            let header = String::from_utf8_lossy(first_line);
+            Box::new(IcewsParser::from_header(&header).map_err(|reason| IngestError::BadInput {
+                input: spec.display.clone(),
+                reason,
+            })?)
+        }
+        Format::TkgNamed => Box::new(TkgNamedParser { split }),
+        Format::TkgIds => {
+            let missing = |what: &str| IngestError::BadInput {
+                input: spec.display.clone(),
+                reason: format!("id-coded TKG file needs {what}"),
+            };
+            let tkg = spec.tkg.as_ref().ok_or_else(|| missing("entity2id and relation2id files beside it"))?;
+            Box::new(TkgIdsParser {
+                vocabulary: tkg.vocabulary.clone().ok_or_else(|| missing("entity2id and relation2id files beside it"))?,
+                calendar: tkg.calendar.ok_or_else(|| {
+                    missing("a start date for its time stamps: pass --tkg-epoch YYYY-MM-DD (ICEWS14/18 folders are recognised by name)")
+                })?,
+                split,
+            })
+        }
+    })
+}
+
+fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedChunk {
+    let approx_rows = chunk.data.len() / 256 + 1;
+    let mut builder = EventBatchBuilder::with_capacity(approx_rows);
+    let mut keys = Vec::with_capacity(approx_rows);
+    let mut rejects = Vec::new();
+    let mut lines = 0;
+    let mut start = 0;
+    let data = &chunk.data;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let mut raw = &data[start..end];
+        start = end + 1;
+        let line_number = chunk.first_line + lines;
+        lines += 1;
+        if let Some(stripped) = raw.strip_suffix(b"\r") {
+            raw = stripped;
+        }
+        let outcome = match std::str::from_utf8(raw) {
+            Err(e) => Err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
+            Ok("") => Err("empty line".to_string()),
+            Ok(line) => parser.parse(line, &LineContext { input: display, line_number }, &mut builder),
+        };
+        match outcome {
+            Ok(key) => keys.push(key),
+            Err(reason) => rejects.push(Reject { line_number, raw: raw.to_vec(), reason }),
+        }
+    }
+    ParsedChunk { batch: builder.finish(), keys, rejects, lines }
+}
