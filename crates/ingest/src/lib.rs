@@ -11,7 +11,8 @@ mod readers;
 mod source;
 
 pub use format::{Format, detect_format};
-pub use pipeline::{InputSummary, ParseFailure, ParseOptions, ParsedChunk, Reject, parse_input};
+pub use fulcrum_model::Reject;
+pub use pipeline::{InputSummary, ParseFailure, ParseOptions, ParsedChunk, parse_input};
 pub use readers::{TkgCalendar, TkgVocabulary};
 pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};
 

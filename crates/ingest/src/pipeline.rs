@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicU64;
 
 use arrow_array::RecordBatch;
 use crossbeam_channel::bounded;
-use fulcrum_model::EventBatchBuilder;
+use fulcrum_model::{EventBatchBuilder, Reject};
 
 use crate::format::{Format, detect_format};
 use crate::readers::*;
@@ -33,15 +33,6 @@ impl Default for ParseOptions {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         ParseOptions { format: None, chunk_bytes: 4 << 20, threads }
     }
-}
-
-/// A line that could not be stored, with everything needed to understand and repair it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reject {
-    pub line_number: u64,
-    /// The line's bytes exactly as read (without the line ending).
-    pub raw: Vec<u8>,
-    pub reason: String,
 }
 
 /// The events parsed from one chunk of an input, in input order.

@@ -11,3 +11,13 @@ mod schema;
 
 pub use dataset::Dataset;
 pub use schema::{EVENT_COLUMNS, EventBatchBuilder, EventRow, civil_from_days, days_from_civil, event_schema, UTC};
+
+/// A line that could not be stored, with everything needed to understand and repair it.
+/// It goes to the store's quarantine table instead of being dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub line_number: u64,
+    /// The line's bytes exactly as read (without the line ending).
+    pub raw: Vec<u8>,
+    pub reason: String,
+}

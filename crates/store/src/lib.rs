@@ -1,1 +1,184 @@
-pub fn placeholder() {}
+//! Fulcrum's embedded event store.
+//!
+//! Layout of a store directory (readable as-is by DuckDB, Spark, DataFusion and polars):
+//!
+//! ```text
+//! STORE/year=2019/month=02/part-<txn>.parquet   events, zstd Parquet, one file per month per transaction
+//! STORE/_fulcrum/manifest.json                  every committed input and transaction
+//! STORE/_fulcrum/keys/<txn>.keys                de-duplication keys of the rows a transaction stored
+//! STORE/_fulcrum/quarantine/<txn>.quarantine    rejected lines (Parquet, deliberately not *.parquet)
+//! STORE/_fulcrum/journal/<txn>.json             present only while a commit is being applied
+//! STORE/_fulcrum/lock                           held by the one process that may write
+//! ```
+//!
+//! Partition values live only in the folder names (`year`, `month`, zero-padded strings), never inside the
+//! files: Spark rejects a column that is both. Names starting with `_` or `.` are ignored by Spark and by
+//! Fulcrum's own listing, and staging files end in `.tmp`, so no reader ever sees a half-written file.
+//!
+//! Commit protocol (see `ARCHITECTURE.md`): stage every file under a temporary name and fsync it; write the
+//! journal atomically; rename the staged files into place; rewrite the manifest atomically; delete the
+//! journal. Opening a store for writing replays a journal left by a killed process (roll forward) and
+//! deletes staged files that no journal names (roll back), so every input is stored whole or not at all.
+
+mod fsutil;
+mod keys;
+mod manifest;
+mod txn;
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+pub use manifest::{InputRecord, Manifest, TxnRecord};
+pub use txn::{InputOutcome, Txn, WriteOptions, quarantine_schema};
+
+use keys::KeyIndex;
+
+/// Errors of the store. Paths are always named.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("store {} is locked by another writer (an ingest is running); try again when it ends", .0.display())]
+    Locked(PathBuf),
+    #[error("writing Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("{0}")]
+    Rejected(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        StoreError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) const META_DIR: &str = "_fulcrum";
+
+/// Paths inside a store.
+#[derive(Debug, Clone)]
+pub struct StorePaths {
+    pub root: PathBuf,
+}
+
+impl StorePaths {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        StorePaths { root: root.into() }
+    }
+    pub fn meta(&self) -> PathBuf {
+        self.root.join(META_DIR)
+    }
+    pub fn manifest(&self) -> PathBuf {
+        self.meta().join("manifest.json")
+    }
+    pub fn journal_dir(&self) -> PathBuf {
+        self.meta().join("journal")
+    }
+    pub fn keys_dir(&self) -> PathBuf {
+        self.meta().join("keys")
+    }
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.meta().join("quarantine")
+    }
+    fn lock(&self) -> PathBuf {
+        self.meta().join("lock")
+    }
+}
+
+/// A store opened for writing: holds the writer lock, the manifest and the de-duplication index.
+pub struct Store {
+    paths: StorePaths,
+    manifest: Manifest,
+    keys: KeyIndex,
+    _lock: File,
+}
+
+impl Store {
+    /// Opens (creating if needed) a store for writing, recovering from any interrupted commit.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Store> {
+        let paths = StorePaths::new(root);
+        for dir in [paths.meta(), paths.journal_dir(), paths.keys_dir(), paths.quarantine_dir()] {
+            fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        }
+        let lock_path = paths.lock();
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(paths.root.clone())),
+            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
+        }
+        txn::recover(&paths)?;
+        let manifest = Manifest::load(&paths.manifest())?;
+        let keys = KeyIndex::load(&paths, &manifest)?;
+        Ok(Store { paths, manifest, keys, _lock: lock })
+    }
+
+    pub fn paths(&self) -> &StorePaths {
+        &self.paths
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Number of distinct events the store holds (by de-duplication key).
+    pub fn event_keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Starts a transaction. Inputs added to it become visible together when it commits.
+    pub fn begin(&mut self, options: WriteOptions) -> Txn<'_> {
+        Txn::new(self, options)
+    }
+}
+
+/// A read-only view of a committed store: what queries read.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub paths: StorePaths,
+    pub manifest: Manifest,
+}
+
+impl Snapshot {
+    /// Reads the manifest of a store. If a killed writer left a journal and no writer is running now,
+    /// the commit is finished first, so the snapshot never shows half an input.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Snapshot> {
+        let paths = StorePaths::new(root);
+        if !paths.root.is_dir() {
+            return Err(StoreError::Io {
+                path: paths.root.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no store here (run `fulcrum ingest` first)"),
+            });
+        }
+        let journal_pending = fs::read_dir(paths.journal_dir()).map(|mut d| d.next().is_some()).unwrap_or(false);
+        if journal_pending {
+            match Store::open(paths.root.clone()) {
+                Ok(store) => drop(store),
+                Err(StoreError::Locked(_)) => {} // a writer is running and will finish the job itself
+                Err(e) => return Err(e),
+            }
+        }
+        let manifest = Manifest::load(&paths.manifest())?;
+        Ok(Snapshot { paths, manifest })
+    }
+
+    /// Committed event files, relative to the store root.
+    pub fn data_files(&self) -> impl Iterator<Item = &str> {
+        self.manifest.txns.iter().flat_map(|t| t.data_files.iter().map(String::as_str))
+    }
+
+    /// Committed quarantine files, relative to the store root.
+    pub fn quarantine_files(&self) -> impl Iterator<Item = &str> {
+        self.manifest.txns.iter().filter_map(|t| t.quarantine_file.as_deref())
+    }
+}

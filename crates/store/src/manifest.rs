@@ -1,0 +1,87 @@
+//! The manifest: the record of every committed input and transaction, rewritten atomically on commit.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+use crate::fsutil::write_atomic;
+
+/// One ingested input, with its row accounting: `rows_read = rows_stored + rows_quarantined + duplicates_skipped`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InputRecord {
+    /// As shown to users and written to `input_file` (`path`, `archive.zip!entry`, `<stdin>`).
+    pub input: String,
+    /// Canonical path on disk, if the input was a file; with `size` and `modified` it lets a re-run skip
+    /// an unchanged file without reading it.
+    pub source_path: Option<String>,
+    pub size: Option<u64>,
+    pub modified: Option<i64>,
+    /// SHA-256 of the decompressed content.
+    pub sha256: String,
+    pub format: String,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_quarantined: u64,
+    pub duplicates_skipped: u64,
+    pub txn: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+/// One committed transaction and the files it added.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TxnRecord {
+    pub id: String,
+    pub committed_at: i64,
+    /// Paths relative to the store root.
+    pub data_files: Vec<String>,
+    pub quarantine_file: Option<String>,
+    pub keys_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub inputs: Vec<InputRecord>,
+    pub txns: Vec<TxnRecord>,
+}
+
+pub(crate) const MANIFEST_VERSION: u32 = 1;
+
+impl Manifest {
+    pub(crate) fn load(path: &Path) -> Result<Self, StoreError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                reason: format!("manifest is not valid JSON: {e}"),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Manifest { format_version: MANIFEST_VERSION, ..Default::default() })
+            }
+            Err(e) => Err(StoreError::io(path, e)),
+        }
+    }
+
+    pub(crate) fn save(&self, path: &Path) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        write_atomic(path, &json)
+    }
+
+    /// The committed input with this content, if any.
+    pub fn find_sha(&self, sha256: &str) -> Option<&InputRecord> {
+        self.inputs.iter().find(|i| i.sha256 == sha256)
+    }
+
+    /// The committed input read from this unchanged file, if any.
+    pub fn find_file(&self, source_path: &str, size: u64, modified: i64) -> Option<&InputRecord> {
+        self.inputs.iter().find(|i| {
+            i.source_path.as_deref() == Some(source_path) && i.size == Some(size) && i.modified == Some(modified)
+        })
+    }
+
+    pub fn has_txn(&self, id: &str) -> bool {
+        self.txns.iter().any(|t| t.id == id)
+    }
+}

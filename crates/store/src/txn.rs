@@ -1,0 +1,462 @@
+//! Transactions: staging partitioned Parquet files, de-duplicating, quarantining, and the atomic commit.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arrow::array::{Array, BinaryBuilder, BooleanArray, Date32Array, Int64Builder, RecordBatch, StringBuilder, UInt32Array};
+use arrow::compute::{filter_record_batch, take_record_batch};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use fulcrum_model::{Reject, civil_from_days, event_schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+
+use crate::fsutil::{fsync, sync_dir, write_atomic};
+use crate::keys::{KeySet, write_keys};
+use crate::manifest::{InputRecord, Manifest, TxnRecord};
+use crate::{Result, Store, StoreError, StorePaths};
+
+/// How a transaction writes.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// zstd level of the Parquet files (1 is fastest; 3 is DuckDB's default).
+    pub zstd_level: i32,
+    /// Rows per Parquet row group.
+    pub row_group_rows: usize,
+    /// Bytes that open row groups may hold in memory, over all partitions, before the largest is flushed.
+    pub memory_budget: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { zstd_level: 1, row_group_rows: 256 * 1024, memory_budget: 512 << 20 }
+    }
+}
+
+/// What became of an input when it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputOutcome {
+    /// Its rows are part of the transaction.
+    Added(InputRecord),
+    /// The same content was committed before (as `InputRecord`); nothing of it is added again.
+    AlreadyStored(InputRecord),
+}
+
+/// The journal: what a commit is about to do, written before it does it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    txn: TxnRecord,
+    inputs: Vec<InputRecord>,
+    /// (staged path, final path), relative to the store root.
+    renames: Vec<(String, String)>,
+}
+
+struct PartitionWriter {
+    staged: PathBuf,
+    final_rel: String,
+    writer: ArrowWriter<File>,
+}
+
+struct CurrentInput {
+    record: InputRecord,
+    rejects: Vec<Reject>,
+}
+
+/// A set of inputs that will be committed together. Dropping it without [`Txn::commit`] discards it.
+pub struct Txn<'s> {
+    store: &'s mut Store,
+    id: String,
+    options: WriteOptions,
+    props: WriterProperties,
+    writers: HashMap<(i32, u32), PartitionWriter>,
+    /// Keys stored by this transaction, in order (written to the key file).
+    new_keys: Vec<u64>,
+    new_key_set: KeySet,
+    quarantine: QuarantineBuilder,
+    inputs: Vec<InputRecord>,
+    current: Option<CurrentInput>,
+    finished: bool,
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn new_txn_id() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    format!("{:013}-{:08x}", now.as_millis(), std::process::id() ^ now.subsec_nanos())
+}
+
+impl<'s> Txn<'s> {
+    pub(crate) fn new(store: &'s mut Store, options: WriteOptions) -> Self {
+        let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(options.row_group_rows))
+            .set_created_by(format!("fulcrum {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        Txn {
+            store,
+            id: new_txn_id(),
+            options,
+            props,
+            writers: HashMap::new(),
+            new_keys: Vec::new(),
+            new_key_set: KeySet::default(),
+            quarantine: QuarantineBuilder::default(),
+            inputs: Vec::new(),
+            current: None,
+            finished: false,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The store's manifest as committed before this transaction.
+    pub fn manifest(&self) -> &Manifest {
+        &self.store.manifest
+    }
+
+    /// Rows this transaction has stored so far.
+    pub fn rows_stored(&self) -> u64 {
+        self.new_keys.len() as u64
+    }
+
+    /// Starts an input. `source` is the file it comes from, if any, for the unchanged-file check.
+    pub fn begin_input(&mut self, display: &str, format: &str, source: Option<(String, u64, i64)>) {
+        let (source_path, size, modified) = match source {
+            Some((p, s, m)) => (Some(p), Some(s), Some(m)),
+            None => (None, None, None),
+        };
+        self.current = Some(CurrentInput {
+            record: InputRecord {
+                input: display.to_string(),
+                source_path,
+                size,
+                modified,
+                sha256: String::new(),
+                format: format.to_string(),
+                rows_read: 0,
+                rows_stored: 0,
+                rows_quarantined: 0,
+                duplicates_skipped: 0,
+                txn: self.id.clone(),
+                started_at: now_secs(),
+                finished_at: 0,
+            },
+            rejects: Vec::new(),
+        });
+    }
+
+    /// Adds parsed rows (with one de-duplication key per row) and rejected lines of the current input.
+    pub fn write(&mut self, batch: &RecordBatch, keys: &[u64], rejects: Vec<Reject>, lines: u64) -> Result<()> {
+        let current = self.current.as_mut().expect("write() outside begin_input()/end_input()");
+        assert_eq!(batch.num_rows(), keys.len(), "one key per row");
+        current.record.rows_read += lines;
+        current.record.rows_quarantined += rejects.len() as u64;
+        current.rejects.extend(rejects);
+
+        let mut keep = Vec::with_capacity(keys.len());
+        let mut duplicates = 0u64;
+        for &k in keys {
+            let fresh = !self.store.keys.contains(k) && self.new_key_set.insert(k);
+            if fresh {
+                self.new_keys.push(k);
+            } else {
+                duplicates += 1;
+            }
+            keep.push(fresh);
+        }
+        current.record.duplicates_skipped += duplicates;
+        current.record.rows_stored += keys.len() as u64 - duplicates;
+        let batch = if duplicates == 0 {
+            batch.clone()
+        } else {
+            filter_record_batch(batch, &BooleanArray::from(keep))?
+        };
+        if batch.num_rows() > 0 {
+            self.route(&batch)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the current input with the checksum of its content.
+    pub fn end_input(&mut self, sha256: &str) -> Result<InputOutcome> {
+        let CurrentInput { mut record, rejects } = self.current.take().expect("end_input() without begin_input()");
+        record.sha256 = sha256.to_string();
+        record.finished_at = now_secs();
+        let earlier = self.store.manifest.find_sha(sha256).or_else(|| self.inputs.iter().find(|i| i.sha256 == sha256));
+        if let Some(earlier) = earlier {
+            // Same bytes as an input already stored: its rows were all duplicates; keep no second copy
+            // of its rejects either.
+            return Ok(InputOutcome::AlreadyStored(earlier.clone()));
+        }
+        for r in &rejects {
+            self.quarantine.push(&record.input, r, &self.id);
+        }
+        self.inputs.push(record.clone());
+        Ok(InputOutcome::Added(record))
+    }
+
+    /// Inputs added so far.
+    pub fn inputs(&self) -> &[InputRecord] {
+        &self.inputs
+    }
+
+    fn route(&mut self, batch: &RecordBatch) -> Result<()> {
+        let dates = batch
+            .column_by_name("event_date")
+            .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
+            .expect("event batches have a Date32 event_date");
+        let month_of = |i: usize| {
+            let (y, m, _) = civil_from_days(dates.value(i));
+            (y, m)
+        };
+        let first = month_of(0);
+        if (1..batch.num_rows()).all(|i| month_of(i) == first) {
+            self.writer_for(first)?.writer.write(batch)?;
+        } else {
+            let mut groups: HashMap<(i32, u32), Vec<u32>> = HashMap::new();
+            for i in 0..batch.num_rows() {
+                groups.entry(month_of(i)).or_default().push(i as u32);
+            }
+            let mut months: Vec<_> = groups.into_iter().collect();
+            months.sort_by_key(|(k, _)| *k);
+            for (month, rows) in months {
+                let part = take_record_batch(batch, &UInt32Array::from(rows))?;
+                self.writer_for(month)?.writer.write(&part)?;
+            }
+        }
+        self.enforce_memory_budget()
+    }
+
+    fn writer_for(&mut self, (year, month): (i32, u32)) -> Result<&mut PartitionWriter> {
+        if !self.writers.contains_key(&(year, month)) {
+            let dir_rel = format!("year={year:04}/month={month:02}");
+            let dir = self.store.paths.root.join(&dir_rel);
+            fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+            let name = format!("part-{}.parquet", self.id);
+            let staged = dir.join(format!(".{name}.tmp"));
+            let file = File::create(&staged).map_err(|e| StoreError::io(&staged, e))?;
+            let writer = ArrowWriter::try_new(file, event_schema(), Some(self.props.clone()))?;
+            self.writers.insert((year, month), PartitionWriter { staged, final_rel: format!("{dir_rel}/{name}"), writer });
+        }
+        Ok(self.writers.get_mut(&(year, month)).expect("inserted above"))
+    }
+
+    fn enforce_memory_budget(&mut self) -> Result<()> {
+        loop {
+            let total: usize = self.writers.values().map(|w| w.writer.memory_size()).sum();
+            if total <= self.options.memory_budget {
+                return Ok(());
+            }
+            let largest = self.writers.values_mut().max_by_key(|w| w.writer.memory_size()).expect("non-empty");
+            largest.writer.flush()?;
+        }
+    }
+
+    /// Makes every input of the transaction visible at once. Returns the committed transaction record,
+    /// or `None` when nothing new was added.
+    pub fn commit(mut self) -> Result<Option<TxnRecord>> {
+        assert!(self.current.is_none(), "commit() with an input still open");
+        self.finished = true;
+        let root = self.store.paths.root.clone();
+        let mut renames = Vec::new();
+        let mut data_files = Vec::new();
+        let mut writers: Vec<_> = self.writers.drain().collect();
+        writers.sort_by_key(|(k, _)| *k);
+        for (_, w) in writers {
+            w.writer.close()?;
+            fsync(&w.staged)?;
+            renames.push((rel(&root, &w.staged), w.final_rel.clone()));
+            data_files.push(w.final_rel);
+        }
+        if self.inputs.is_empty() {
+            self.discard_staged(&renames);
+            return Ok(None);
+        }
+        let paths = self.store.paths.clone();
+        let keys_file = if self.new_keys.is_empty() {
+            None
+        } else {
+            let staged = paths.keys_dir().join(format!(".{}.keys.tmp", self.id));
+            write_keys(&staged, &self.new_keys)?;
+            fsync(&staged)?;
+            let final_rel = format!("{}/keys/{}.keys", crate::META_DIR, self.id);
+            renames.push((rel(&root, &staged), final_rel.clone()));
+            Some(final_rel)
+        };
+        let quarantine_file = if self.quarantine.len == 0 {
+            None
+        } else {
+            let staged = paths.quarantine_dir().join(format!(".{}.quarantine.tmp", self.id));
+            self.quarantine.write(&staged, &self.props)?;
+            fsync(&staged)?;
+            let final_rel = format!("{}/quarantine/{}.quarantine", crate::META_DIR, self.id);
+            renames.push((rel(&root, &staged), final_rel.clone()));
+            Some(final_rel)
+        };
+        let txn = TxnRecord { id: self.id.clone(), committed_at: now_secs(), data_files, quarantine_file, keys_file };
+        let journal = Journal { txn: txn.clone(), inputs: std::mem::take(&mut self.inputs), renames };
+        let journal_path = paths.journal_dir().join(format!("{}.json", self.id));
+        write_atomic(&journal_path, &serde_json::to_vec_pretty(&journal).expect("journal serialises"))?;
+        // From here on the commit is decided: a crash is rolled forward by `recover`.
+        apply_journal(&paths, &journal, &mut self.store.manifest)?;
+        fs::remove_file(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
+        self.store.keys.extend(&self.new_keys);
+        Ok(Some(txn))
+    }
+
+    fn discard_staged(&self, renames: &[(String, String)]) {
+        for (staged, _) in renames {
+            let _ = fs::remove_file(self.store.paths.root.join(staged));
+        }
+    }
+}
+
+impl Drop for Txn<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Abandoned: remove what was staged. (A killed process leaves them to `recover`.)
+            for (_, w) in self.writers.drain() {
+                drop(w.writer);
+                let _ = fs::remove_file(&w.staged);
+            }
+        }
+    }
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
+}
+
+/// Renames staged files into place and records the transaction in the manifest. Idempotent.
+fn apply_journal(paths: &StorePaths, journal: &Journal, manifest: &mut Manifest) -> Result<()> {
+    let root = &paths.root;
+    let mut dirs = Vec::new();
+    for (staged, fin) in &journal.renames {
+        let (staged, fin) = (root.join(staged), root.join(fin));
+        if staged.exists() {
+            fs::rename(&staged, &fin).map_err(|e| StoreError::io(&fin, e))?;
+        } else if !fin.exists() {
+            return Err(StoreError::Corrupt {
+                path: fin,
+                reason: format!("transaction {} lost a staged file before it was renamed", journal.txn.id),
+            });
+        }
+        if let Some(d) = fin.parent() {
+            dirs.push(d.to_path_buf());
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        sync_dir(&d);
+    }
+    if !manifest.has_txn(&journal.txn.id) {
+        manifest.inputs.extend(journal.inputs.iter().cloned());
+        manifest.txns.push(journal.txn.clone());
+        manifest.save(&paths.manifest())?;
+    }
+    Ok(())
+}
+
+/// Finishes commits that a killed process decided but did not complete, and removes staged files of
+/// transactions that never reached their journal. Called with the writer lock held.
+pub(crate) fn recover(paths: &StorePaths) -> Result<()> {
+    let mut manifest = Manifest::load(&paths.manifest())?;
+    let journal_dir = paths.journal_dir();
+    let mut entries: Vec<PathBuf> = fs::read_dir(&journal_dir)
+        .map_err(|e| StoreError::io(&journal_dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            let _ = fs::remove_file(&path); // a journal that was never completely written
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+        let journal: Journal = serde_json::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt { path: path.clone(), reason: format!("bad journal: {e}") })?;
+        apply_journal(paths, &journal, &mut manifest)?;
+        fs::remove_file(&path).map_err(|e| StoreError::io(&path, e))?;
+    }
+    remove_staged(&paths.root)?;
+    Ok(())
+}
+
+/// Deletes staged (`.*.tmp`) files anywhere in the store: with no journal left, they belong to nothing.
+fn remove_staged(dir: &Path) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(dir, e)),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            remove_staged(&path)?;
+        } else if name.starts_with('.') && name.ends_with(".tmp") || name.ends_with(".tmp-write") {
+            fs::remove_file(&path).map_err(|e| StoreError::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Schema of the quarantine table.
+pub fn quarantine_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("input_file", DataType::Utf8, false),
+        Field::new("line_number", DataType::Int64, false),
+        Field::new("raw", DataType::Binary, false),
+        Field::new("reason", DataType::Utf8, false),
+        Field::new("txn", DataType::Utf8, false),
+    ]))
+}
+
+#[derive(Default)]
+struct QuarantineBuilder {
+    input_file: StringBuilder,
+    line_number: Int64Builder,
+    raw: BinaryBuilder,
+    reason: StringBuilder,
+    txn: StringBuilder,
+    len: usize,
+}
+
+impl QuarantineBuilder {
+    fn push(&mut self, input: &str, reject: &Reject, txn: &str) {
+        self.input_file.append_value(input);
+        self.line_number.append_value(reject.line_number as i64);
+        self.raw.append_value(&reject.raw);
+        self.reason.append_value(&reject.reason);
+        self.txn.append_value(txn);
+        self.len += 1;
+    }
+
+    fn write(&mut self, path: &Path, props: &WriterProperties) -> Result<()> {
+        let batch = RecordBatch::try_new(
+            quarantine_schema(),
+            vec![
+                Arc::new(self.input_file.finish()),
+                Arc::new(self.line_number.finish()),
+                Arc::new(self.raw.finish()),
+                Arc::new(self.reason.finish()),
+                Arc::new(self.txn.finish()),
+            ],
+        )?;
+        let file = File::create(path).map_err(|e| StoreError::io(path, e))?;
+        let mut writer = ArrowWriter::try_new(file, quarantine_schema(), Some(props.clone()))?;
+        writer.write(&batch)?;
+        writer.close()?;
+        Ok(())
+    }
+}
