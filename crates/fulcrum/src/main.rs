@@ -1,1 +1,66 @@
-fn main(){}
+//! The `fulcrum` command line. Thin: it parses arguments, calls the library crates and prints.
+
+mod cmd;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const ABOUT: &str = "Fulcrum measures relations between states from event data (GDELT 1.0/2.0, ICEWS, \
+temporal-knowledge-graph benchmarks): ingest it into a Parquet store, query it with SQL, fetch GDELT.";
+
+const EXAMPLES: &str = "\
+Examples:
+  # Load the sample files beside the project and look at what is there
+  fulcrum ingest ../shared/data/gdelt2 ../shared/data/icews
+  fulcrum stats
+
+  # Who did what to whom: Russia and India, by month
+  fulcrum sql \"SELECT year, month, actor1_country_code AS src, actor2_country_code AS dst,
+                count(*) AS events, sum(goldstein) AS goldstein
+         FROM events WHERE actor1_country_code IN ('RUS','IND') AND actor2_country_code IN ('RUS','IND')
+         GROUP BY ALL ORDER BY ALL\"
+
+  # Fetch GDELT 2.0 around the Pulwama attack (needs network) and ingest it
+  fulcrum fetch gdelt --version 2 --from 2019-02-10 --to 2019-02-20 --ingest
+
+The store is a folder of Hive-partitioned Parquet (year=YYYY/month=MM/*.parquet) that DuckDB, Spark,
+polars and DataFusion read as-is. Its location: --store, else $FULCRUM_STORE, else ./fulcrum-store.";
+
+#[derive(Parser)]
+#[command(name = "fulcrum", version, about = ABOUT, after_help = EXAMPLES)]
+struct Cli {
+    /// The store folder.
+    #[arg(long, global = true, env = "FULCRUM_STORE", default_value = "fulcrum-store")]
+    store: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Ingest(cmd::ingest::IngestArgs),
+    Sql(cmd::sql::SqlArgs),
+    Stats(cmd::stats::StatsArgs),
+    Fetch(cmd::fetch::FetchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(args) => cmd::ingest::run(&cli.store, args),
+        Command::Sql(args) => cmd::sql::run(&cli.store, args),
+        Command::Stats(args) => cmd::stats::run(&cli.store, args),
+        Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,7 +2,8 @@
 // Facts from: GDELT Project CAMEO lookups (open data, cite the GDELT Project);
 // openeventdata/text_to_CAMEO (MIT, (c) 2014 Philip Schrodt) for ICEWS names; root->QuadClass as in GDELT.
 
-/// (code, label, Goldstein weight), sorted by code.
+/// (code, label, Goldstein weight), sorted by code. 4 codes absent from GDELT's table
+/// (1213, 1214, 1951, 1952) take their nearest listed ancestor's weight.
 pub static EVENT_CODES: &[(&str, &str, f32)] = &[
     ("01", "MAKE PUBLIC STATEMENT", 0.0),
     ("010", "Make statement, not specified below", 0.0),
@@ -180,6 +181,8 @@ pub static EVENT_CODES: &[(&str, &str, f32)] = &[
     ("121", "Reject material cooperation", -4.0),
     ("1211", "Reject economic cooperation", -4.0),
     ("1212", "Reject military cooperation", -4.0),
+    ("1213", "Reject judicial cooperation", -4.0),
+    ("1214", "Reject intelligence cooperation", -4.0),
     ("122", "Reject request or demand for material aid, not specified below", -4.0),
     ("1221", "Reject request for economic aid", -4.0),
     ("1222", "Reject request for military aid", -4.0),
@@ -306,6 +309,8 @@ pub static EVENT_CODES: &[(&str, &str, f32)] = &[
     ("193", "Fight with small arms and light weapons", -10.0),
     ("194", "Fight with artillery and tanks", -10.0),
     ("195", "Employ aerial weapons", -10.0),
+    ("1951", "Employ precision-guided aerial munitions", -10.0),
+    ("1952", "Employ remotely piloted aerial munitions", -10.0),
     ("196", "Violate ceasefire", -9.5),
     ("20", "USE UNCONVENTIONAL MASS VIOLENCE", -10.0),
     ("200", "Use unconventional mass violence, not specified below", -10.0),
@@ -1603,6 +1608,8 @@ pub static ICEWS_EVENT_TEXT: &[(&str, &str)] = &[
     ("ease restrictions on political freedoms", "0811"),
     ("ease state of emergency or martial law", "0814"),
     ("employ aerial weapons", "195"),
+    ("employ precision guided aerial munitions", "1951"),
+    ("employ remotely piloted aerial munitions", "1952"),
     ("engage in diplomatic cooperation", "050"),
     ("engage in ethnic cleansing", "203"),
     ("engage in judicial cooperation", "063"),
@@ -1741,6 +1748,8 @@ pub static ICEWS_EVENT_TEXT: &[(&str, &str)] = &[
     ("reject demand for policy change", "1232"),
     ("reject demand for rights", "1233"),
     ("reject economic cooperation", "1211"),
+    ("reject intelligence cooperation", "1214"),
+    ("reject judicial cooperation", "1213"),
     ("reject material cooperation", "121"),
     ("reject mediation", "126"),
     ("reject military cooperation", "1212"),

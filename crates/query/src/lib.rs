@@ -1,1 +1,125 @@
-pub fn placeholder() {}
+//! SQL over a Fulcrum store, with Apache DataFusion, and result output in the formats analysts use.
+//!
+//! Tables: `events` (the canonical schema plus the partition columns `year` and `month`, both zero-padded
+//! strings, as in the folder names) and `quarantine` (rejected lines). See `ARCHITECTURE.md` for why
+//! DataFusion.
+
+mod output;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use arrow::array::RecordBatch;
+use arrow::datatypes::DataType;
+pub use arrow::datatypes::SchemaRef;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::ListingOptions;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use fulcrum_model::event_schema;
+use fulcrum_store::{Snapshot, quarantine_schema};
+
+pub use output::{OutputFormat, write_batches};
+
+/// Errors of the query layer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("{0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("{0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("{0}")]
+    Store(#[from] fulcrum_store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = QueryError> = std::result::Result<T, E>;
+
+/// A query session over one store snapshot.
+pub struct QueryEngine {
+    ctx: SessionContext,
+    runtime: tokio::runtime::Runtime,
+    snapshot: Snapshot,
+}
+
+/// The partition columns, as DataFusion sees them. Strings, not integers: the folders are zero-padded
+/// (`month=02`) and an integer type would make `month = 2` silently match nothing.
+fn partition_cols() -> Vec<(String, DataType)> {
+    vec![("year".into(), DataType::Utf8), ("month".into(), DataType::Utf8)]
+}
+
+fn dir_url(path: &Path) -> Result<String> {
+    let abs = std::path::absolute(path)?;
+    let mut s = abs.to_string_lossy().into_owned();
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    Ok(s)
+}
+
+impl QueryEngine {
+    /// Opens a store for querying (read-only).
+    pub fn open(store: &Path) -> Result<Self> {
+        let snapshot = Snapshot::open(store)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let config = SessionConfig::new().with_information_schema(true);
+        let ctx = SessionContext::new_with_config(config);
+        let engine = QueryEngine { ctx, runtime, snapshot };
+        engine.register()?;
+        Ok(engine)
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    fn register(&self) -> Result<()> {
+        let events = ListingOptions::new(Arc::new(ParquetFormat::default()))
+            .with_file_extension(".parquet")
+            .with_table_partition_cols(partition_cols());
+        let quarantine = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".quarantine");
+        let root = dir_url(&self.snapshot.paths.root)?;
+        let quarantine_dir = self.snapshot.paths.quarantine_dir();
+        std::fs::create_dir_all(&quarantine_dir).ok();
+        let quarantine_url = dir_url(&quarantine_dir)?;
+        self.runtime.block_on(async {
+            self.ctx.register_listing_table("events", &root, events, Some(event_schema()), None).await?;
+            if quarantine_dir.is_dir() {
+                self.ctx
+                    .register_listing_table("quarantine", &quarantine_url, quarantine, Some(quarantine_schema()), None)
+                    .await?;
+            }
+            Ok::<_, QueryError>(())
+        })
+    }
+
+    /// Runs one SQL statement and collects its result.
+    pub fn sql(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        self.runtime.block_on(async {
+            let df = self.ctx.sql(query).await?;
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let batches = df.collect().await?;
+            Ok((schema, batches))
+        })
+    }
+
+    /// Runs a query that returns one row with one integer or float column.
+    pub fn scalar_f64(&self, query: &str) -> Result<Option<f64>> {
+        let (_, batches) = self.sql(query)?;
+        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else { return Ok(None) };
+        let col = arrow::compute::cast(batch.column(0), &DataType::Float64)?;
+        let col = col.as_any().downcast_ref::<arrow::array::Float64Array>().expect("cast to f64");
+        Ok((!col.is_null(0)).then(|| col.value(0)))
+    }
+}
+
+/// Quotes a string literal for SQL.
+pub fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+use arrow::array::Array as _;

@@ -129,7 +129,7 @@ impl<'s> Txn<'s> {
     }
 
     /// Starts an input. `source` is the file it comes from, if any, for the unchanged-file check.
-    pub fn begin_input(&mut self, display: &str, format: &str, source: Option<(String, u64, i64)>) {
+    pub fn begin_input(&mut self, display: &str, source: Option<(String, u64, i64)>) {
         let (source_path, size, modified) = match source {
             Some((p, s, m)) => (Some(p), Some(s), Some(m)),
             None => (None, None, None),
@@ -141,7 +141,7 @@ impl<'s> Txn<'s> {
                 size,
                 modified,
                 sha256: String::new(),
-                format: format.to_string(),
+                format: String::new(),
                 rows_read: 0,
                 rows_stored: 0,
                 rows_quarantined: 0,
@@ -186,10 +186,11 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
-    /// Ends the current input with the checksum of its content.
-    pub fn end_input(&mut self, sha256: &str) -> Result<InputOutcome> {
+    /// Ends the current input with the checksum of its content and the format it was read as.
+    pub fn end_input(&mut self, sha256: &str, format: &str) -> Result<InputOutcome> {
         let CurrentInput { mut record, rejects } = self.current.take().expect("end_input() without begin_input()");
         record.sha256 = sha256.to_string();
+        record.format = format.to_string();
         record.finished_at = now_secs();
         let earlier = self.store.manifest.find_sha(sha256).or_else(|| self.inputs.iter().find(|i| i.sha256 == sha256));
         if let Some(earlier) = earlier {

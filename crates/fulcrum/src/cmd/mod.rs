@@ -1,0 +1,4 @@
+pub mod fetch;
+pub mod ingest;
+pub mod sql;
+pub mod stats;

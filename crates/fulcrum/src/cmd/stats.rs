@@ -1,0 +1,97 @@
+//! `fulcrum stats`: what the store holds.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use fulcrum_query::{OutputFormat, QueryEngine, write_batches};
+
+/// Summarise the store: rows by dataset and year, date range, top actors and dyads, quarantine.
+#[derive(Args)]
+pub struct StatsArgs {
+    /// How many top actors and dyads to list.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+
+    /// Print JSON (one object per section) instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(store: &Path, args: StatsArgs) -> Result<ExitCode> {
+    let engine = QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
+    let manifest = &engine.snapshot().manifest;
+    let sum = |f: fn(&fulcrum_store::InputRecord) -> u64| manifest.inputs.iter().map(f).sum::<u64>();
+    let header = format!(
+        "store {}: {} input(s) in {} transaction(s); rows read {} = stored {} + quarantined {} + duplicates skipped {}",
+        store.display(),
+        manifest.inputs.len(),
+        manifest.txns.len(),
+        sum(|i| i.rows_read),
+        sum(|i| i.rows_stored),
+        sum(|i| i.rows_quarantined),
+        sum(|i| i.duplicates_skipped),
+    );
+    let top = args.top;
+    let sections: Vec<(&str, String)> = vec![
+        (
+            "events by dataset and year",
+            "SELECT dataset, year, count(*) AS events, min(event_date) AS first, max(event_date) AS last, \
+             round(avg(goldstein), 3) AS mean_goldstein FROM events GROUP BY dataset, year ORDER BY dataset, year"
+                .into(),
+        ),
+        (
+            "date range",
+            "SELECT count(*) AS events, min(event_date) AS first, max(event_date) AS last, \
+             count(DISTINCT dataset) AS datasets FROM events"
+                .into(),
+        ),
+        (
+            "top actors (country code, either side)",
+            format!(
+                "SELECT actor, count(*) AS events FROM (SELECT actor1_country_code AS actor FROM events \
+                 UNION ALL SELECT actor2_country_code AS actor FROM events) WHERE actor IS NOT NULL \
+                 GROUP BY actor ORDER BY events DESC, actor LIMIT {top}"
+            ),
+        ),
+        (
+            "top directed dyads (country codes)",
+            format!(
+                "SELECT actor1_country_code AS source, actor2_country_code AS target, count(*) AS events, \
+                 round(sum(goldstein), 1) AS goldstein_sum FROM events WHERE actor1_country_code IS NOT NULL \
+                 AND actor2_country_code IS NOT NULL AND actor1_country_code <> actor2_country_code \
+                 GROUP BY 1, 2 ORDER BY events DESC, source, target LIMIT {top}"
+            ),
+        ),
+        (
+            "quarantine by reason",
+            "SELECT split_part(reason, ': ''', 1) AS reason, count(*) AS rows, count(DISTINCT input_file) AS inputs \
+             FROM quarantine GROUP BY 1 ORDER BY rows DESC LIMIT 20"
+                .into(),
+        ),
+    ];
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    if args.json {
+        let mut obj = serde_json::Map::new();
+        obj.insert("summary".into(), serde_json::Value::String(header));
+        for (title, query) in &sections {
+            let (schema, batches) = engine.sql(query)?;
+            let mut buf = Vec::new();
+            write_batches(OutputFormat::Json, &schema, &batches, &mut buf)?;
+            obj.insert((*title).into(), serde_json::from_slice(&buf)?);
+        }
+        use std::io::Write;
+        writeln!(out, "{}", serde_json::to_string_pretty(&obj)?)?;
+    } else {
+        use std::io::Write;
+        writeln!(out, "{header}\n")?;
+        for (title, query) in &sections {
+            let (schema, batches) = engine.sql(query)?;
+            writeln!(out, "{title}:")?;
+            write_batches(OutputFormat::Table, &schema, &batches, &mut out)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
