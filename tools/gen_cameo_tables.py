@@ -109,7 +109,7 @@ def main():
     w("// openeventdata/text_to_CAMEO (MIT, (c) 2014 Philip Schrodt) for ICEWS names; root->QuadClass as in GDELT.\n\n")
     w(f"/// (code, label, Goldstein weight), sorted by code. {len(inherited)} codes absent from GDELT's table\n")
     w(f"/// ({', '.join(sorted(inherited))}) take their nearest listed ancestor's weight.\n")
-    w("pub static EVENT_CODES: &[(&str, &str, f32)] = &[\n")
+    w("pub static EVENT_CODES: &[(&str, &str, f64)] = &[\n")
     for c in sorted(labels):
         w(f"    ({rs(c)}, {rs(labels[c])}, {gold[c]:.1f}),\n")
     w("];\n\n/// (root code, GDELT QuadClass).\n")

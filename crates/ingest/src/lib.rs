@@ -19,8 +19,8 @@ pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};
 /// Why an input could not be read at all (as opposed to a bad line, which becomes a [`Reject`]).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{input}: {source}")]
-    Io { input: String, source: std::io::Error },
+    #[error("{input}: {error}")]
+    Io { input: String, error: std::io::Error },
     #[error("{input}: corrupt or truncated archive: {reason}")]
     Corrupt { input: String, reason: String },
     #[error("{input}: cannot tell the format from the first line ({first_line:?}); pass --format gdelt1|gdelt2|icews|tkg-ids|tkg-named")]
@@ -31,7 +31,7 @@ pub enum IngestError {
 
 impl IngestError {
     pub(crate) fn io(input: impl std::fmt::Display, source: std::io::Error) -> Self {
-        IngestError::Io { input: input.to_string(), source }
+        IngestError::Io { input: input.to_string(), error: source }
     }
 
     /// A read error in the middle of a stream usually means a damaged compressed file.

@@ -13,7 +13,7 @@ use crate::cameo_data::*;
 pub struct EventCodeInfo {
     pub code: &'static str,
     pub label: &'static str,
-    pub goldstein: f32,
+    pub goldstein: f64,
 }
 
 /// All CAMEO event codes known to the tables, sorted by code.
@@ -49,7 +49,7 @@ pub fn quad_class_of_root(root: &str) -> Option<u8> {
 }
 
 /// The Goldstein weight and QuadClass the tables derive for an event code.
-pub fn derived_scores(code: &str) -> Option<(f32, u8)> {
+pub fn derived_scores(code: &str) -> Option<(f64, u8)> {
     let info = event_code(code)?;
     let quad = quad_class_of_root(root_of(code)?)?;
     Some((info.goldstein, quad))

@@ -4,7 +4,7 @@
 
 /// (code, label, Goldstein weight), sorted by code. 4 codes absent from GDELT's table
 /// (1213, 1214, 1951, 1952) take their nearest listed ancestor's weight.
-pub static EVENT_CODES: &[(&str, &str, f32)] = &[
+pub static EVENT_CODES: &[(&str, &str, f64)] = &[
     ("01", "MAKE PUBLIC STATEMENT", 0.0),
     ("010", "Make statement, not specified below", 0.0),
     ("011", "Decline comment", -0.1),

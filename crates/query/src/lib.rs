@@ -23,15 +23,15 @@ pub use output::{OutputFormat, write_batches};
 /// Errors of the query layer.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
-    #[error("{0}")]
+    #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
-    #[error("{0}")]
+    #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
-    #[error("{0}")]
+    #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] fulcrum_store::StoreError),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Invalid(String),

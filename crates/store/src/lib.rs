@@ -36,15 +36,15 @@ use keys::KeyIndex;
 /// Errors of the store. Paths are always named.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     #[error("{}: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error("store {} is locked by another writer (an ingest is running); try again when it ends", .0.display())]
     Locked(PathBuf),
-    #[error("writing Parquet: {0}")]
+    #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
-    #[error("arrow: {0}")]
+    #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
     #[error("{0}")]
     Rejected(String),
@@ -52,7 +52,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.to_path_buf(), source }
+        StoreError::Io { path: path.to_path_buf(), error: source }
     }
 }
 
@@ -157,7 +157,7 @@ impl Snapshot {
         if !paths.root.is_dir() {
             return Err(StoreError::Io {
                 path: paths.root.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no store here (run `fulcrum ingest` first)"),
+                error: std::io::Error::new(std::io::ErrorKind::NotFound, "no store here (run `fulcrum ingest` first)"),
             });
         }
         let journal_pending = fs::read_dir(paths.journal_dir()).map(|mut d| d.next().is_some()).unwrap_or(false);
