@@ -308,6 +308,7 @@ impl<'s> Txn<'s> {
         let journal_path = paths.journal_dir().join(format!("{}.json", self.id));
         write_atomic(&journal_path, &serde_json::to_vec_pretty(&journal).expect("journal serialises"))?;
         // From here on the commit is decided: a crash is rolled forward by `recover`.
+        failpoint("after-journal");
         apply_journal(&paths, &journal, &mut self.store.manifest)?;
         fs::remove_file(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
         self.store.keys.extend(&self.new_keys);
@@ -333,6 +334,14 @@ impl Drop for Txn<'_> {
     }
 }
 
+/// Crash-test hook: `FULCRUM_FAILPOINT=after-journal` (or `after-first-rename`) makes the process die at
+/// that point of a commit, as a SIGKILL would, so tests can prove recovery at the exact worst moments.
+fn failpoint(name: &str) {
+    if std::env::var_os("FULCRUM_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
 fn rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
 }
@@ -345,6 +354,7 @@ fn apply_journal(paths: &StorePaths, journal: &Journal, manifest: &mut Manifest)
         let (staged, fin) = (root.join(staged), root.join(fin));
         if staged.exists() {
             fs::rename(&staged, &fin).map_err(|e| StoreError::io(&fin, e))?;
+            failpoint("after-first-rename");
         } else if !fin.exists() {
             return Err(StoreError::Corrupt {
                 path: fin,
