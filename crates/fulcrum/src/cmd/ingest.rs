@@ -79,6 +79,22 @@ pub struct IngestArgs {
     zstd_level: i32,
 }
 
+impl IngestArgs {
+    /// Default options for a list of inputs (used by `fetch --ingest`).
+    pub fn for_inputs(inputs: Vec<String>) -> Self {
+        IngestArgs {
+            inputs,
+            format: None,
+            max_reject_rate: None,
+            commit_rows: 5_000_000,
+            tkg_epoch: None,
+            tkg_units_per_day: None,
+            threads: None,
+            zstd_level: 1,
+        }
+    }
+}
+
 fn parse_rate(s: &str) -> Result<f64, String> {
     let (num, scale) = match s.strip_suffix('%') {
         Some(n) => (n, 100.0),
