@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Ingest and dyad-query benchmark: Fulcrum against DuckDB, polars and pandas, in one run.
+
+Builds a ~2 million row GDELT 2.0 input by replicating the real rows of the shared 15-minute export
+(../shared/data/gdelt2/arekziobrowski-gdelt-big-data/20191024143000.export.CSV) with fresh GLOBALEVENTIDs,
+then times, each in its own process (wall time and peak RSS):
+  ingest : fulcrum ingest | DuckDB read_csv -> COPY TO parquet (zstd) | polars read_csv -> write_parquet (zstd)
+           | pandas read_csv -> to_parquet (zstd)
+  query  : monthly directed-dyad aggregation (count, Goldstein sum by actor pair and month) with
+           fulcrum sql and with DuckDB over the same store files.
+Prints rows/s and ratios. Run through bench/run (which installs the peers). Not a test: numbers only.
+"""
+import argparse, json, os, pathlib, shutil, subprocess, sys, time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLE = ROOT.parent / "shared/data/gdelt2/arekziobrowski-gdelt-big-data/20191024143000.export.CSV"
+
+
+def make_input(path, rows):
+    lines = SAMPLE.read_bytes().splitlines()
+    out = bytearray()
+    next_id = 10**10
+    with open(path, "wb") as f:
+        written = 0
+        while written < rows:
+            for line in lines:
+                if written == rows:
+                    break
+                tab = line.index(b"\t")
+                out += str(next_id).encode() + line[tab:] + b"\n"
+                next_id += 1
+                written += 1
+                if len(out) > 1 << 24:
+                    f.write(out)
+                    out.clear()
+        f.write(out)
+    return written
+
+
+def timed(cmd, env=None):
+    """Runs cmd; returns (wall seconds, peak RSS MiB, stdout)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err.decode(errors='replace')}")
+    return wall, usage.ru_maxrss / 1024, out.decode(errors="replace")
+
+
+PEER_INGEST = {
+    "duckdb": """
+import duckdb, sys
+con = duckdb.connect()
+con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', delim='\\t', header=false, quote='', escape='', sample_size=-1)) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION zstd)")
+""",
+    "polars": """
+import polars as pl, sys
+df = pl.read_csv(sys.argv[1], separator='\\t', has_header=False, quote_char=None, infer_schema_length=None)
+df.write_parquet(sys.argv[2], compression='zstd')
+""",
+    "pandas": """
+import pandas as pd, sys, csv
+df = pd.read_csv(sys.argv[1], sep='\\t', header=None, quoting=csv.QUOTE_NONE, low_memory=False, dtype={26: str, 27: str, 28: str})
+df.to_parquet(sys.argv[2], compression='zstd')
+""",
+}
+
+DYAD_SQL = (
+    "SELECT actor1_country_code AS src, actor2_country_code AS dst, year, month, count(*) AS events, "
+    "sum(goldstein) AS goldstein FROM events WHERE actor1_country_code IS NOT NULL "
+    "AND actor2_country_code IS NOT NULL GROUP BY 1, 2, 3, 4"
+)
+
+DUCKDB_QUERY = """
+import duckdb, sys, time
+con = duckdb.connect()
+con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{sys.argv[1]}/**/*.parquet', hive_partitioning=true)")
+best = 1e9
+for _ in range(3):
+    t = time.perf_counter(); n = len(con.execute(sys.argv[2]).fetchall()); best = min(best, time.perf_counter() - t)
+print(n, best)
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--work", default=str(HERE / "out"))
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--fulcrum", default=str(ROOT / "target/release/fulcrum"))
+    ap.add_argument("--peers", default="duckdb,polars,pandas")
+    args = ap.parse_args()
+    if not SAMPLE.is_file():
+        sys.exit(f"the benchmark replicates real GDELT rows from {SAMPLE}, which is absent here")
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"gdelt2-{args.rows}.export.CSV"
+    if not data.exists():
+        print(f"building {data.name} from the real 15-minute file ...", flush=True)
+        make_input(data, args.rows)
+    size_mb = data.stat().st_size / 1e6
+    print(f"input: {args.rows:,} GDELT 2.0 rows, {size_mb:,.0f} MB; {os.cpu_count()} cores\n")
+
+    # Warm the page cache so every contender reads from memory.
+    with open(data, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+    results = {}
+    store = work / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    wall, rss, out = timed([args.fulcrum, "--store", str(store), "ingest", str(data)])
+    results["fulcrum"] = (wall, rss)
+    print(out.strip().splitlines()[-1])
+    for peer in [p for p in args.peers.split(",") if p]:
+        target = work / f"{peer}.parquet"
+        target.unlink(missing_ok=True)
+        wall, rss, _ = timed([args.python, "-c", PEER_INGEST[peer], str(data), str(target)])
+        results[peer] = (wall, rss)
+
+    print(f"\n{'ingest':<10}{'seconds':>10}{'rows/s':>14}{'peak MiB':>10}{'vs fulcrum':>12}")
+    f_wall = results["fulcrum"][0]
+    for name, (wall, rss) in results.items():
+        print(f"{name:<10}{wall:>10.2f}{args.rows / wall:>14,.0f}{rss:>10.0f}{wall / f_wall:>11.2f}x")
+    peers = {k: v for k, v in results.items() if k != "fulcrum"}
+    if peers:
+        fastest = min(peers, key=lambda k: peers[k][0])
+        ratio = peers[fastest][0] / f_wall
+        print(f"\nfulcrum ingests at {ratio:.2f}x the rows/s of the fastest peer ({fastest}); goal >= 2x: "
+              f"{'MET' if ratio >= 2 else 'NOT MET'}")
+
+    # Monthly directed-dyad aggregation on the same store files.
+    best = 1e9
+    for _ in range(3):
+        wall, _, out = timed([args.fulcrum, "--store", str(store), "sql", DYAD_SQL, "--format", "csv"])
+        best = min(best, wall)
+    f_groups = len(out.strip().splitlines()) - 1
+    _, _, out = timed([args.python, "-c", DUCKDB_QUERY, str(store), DYAD_SQL.replace("events", "events", 1)])
+    d_groups, d_best = out.split()
+    d_best = float(d_best)
+    print(f"\ndyad query ({f_groups} groups; DuckDB {d_groups}): fulcrum sql {best:.3f} s (whole process, best of 3), "
+          f"DuckDB {d_best:.3f} s (query only, best of 3); fulcrum/DuckDB = {best / d_best:.2f}x; goal <= 1x: "
+          f"{'MET' if best <= d_best else 'NOT MET'}")
+    summary = {"rows": args.rows, "ingest": results, "dyad_query": {"fulcrum": best, "duckdb": d_best}}
+    (work / "ingest-bench.json").write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
