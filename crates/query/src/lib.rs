@@ -84,14 +84,15 @@ impl QueryEngine {
         let quarantine = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".quarantine");
         let root = dir_url(&self.snapshot.paths.root)?;
         let quarantine_dir = self.snapshot.paths.quarantine_dir();
-        std::fs::create_dir_all(&quarantine_dir).ok();
-        let quarantine_url = dir_url(&quarantine_dir)?;
         self.runtime.block_on(async {
             self.ctx.register_listing_table("events", &root, events, Some(event_schema()), None).await?;
             if quarantine_dir.is_dir() {
-                self.ctx
-                    .register_listing_table("quarantine", &quarantine_url, quarantine, Some(quarantine_schema()), None)
-                    .await?;
+                let url = dir_url(&quarantine_dir)?;
+                self.ctx.register_listing_table("quarantine", &url, quarantine, Some(quarantine_schema()), None).await?;
+            } else {
+                // Reading never writes to the store: an empty table stands in for a missing folder.
+                let empty = datafusion::datasource::MemTable::try_new(quarantine_schema(), vec![vec![]])?;
+                self.ctx.register_table("quarantine", Arc::new(empty))?;
             }
             Ok::<_, QueryError>(())
         })

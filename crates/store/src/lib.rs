@@ -182,3 +182,87 @@ impl Snapshot {
         self.manifest.txns.iter().filter_map(|t| t.quarantine_file.as_deref())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fulcrum_model::{EventBatchBuilder, EventRow};
+
+    fn batch(ids: &[i64]) -> (arrow::array::RecordBatch, Vec<u64>) {
+        let mut b = EventBatchBuilder::with_capacity(ids.len());
+        for &id in ids {
+            b.append(&EventRow {
+                event_id: Some(id),
+                event_date: Some(17_941 + id as i32 * 40),
+                dataset: Some("gdelt2"),
+                event_code: Some("042"),
+                event_base_code: Some("042"),
+                event_root_code: Some("04"),
+                quad_class: Some(1),
+                goldstein: Some(1.9),
+                input_file: Some("t"),
+                line_number: Some(id),
+                ..Default::default()
+            });
+        }
+        (b.finish(), ids.iter().map(|&i| i as u64 * 7919).collect())
+    }
+
+    fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(parquet_files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn dropped_transaction_leaves_no_file_and_a_second_writer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert!(matches!(Store::open(dir.path()), Err(StoreError::Locked(_))));
+        {
+            let mut txn = store.begin(WriteOptions::default());
+            txn.begin_input("a", None);
+            let (b, k) = batch(&[1, 2, 3]);
+            txn.write(&b, &k, vec![], 3).unwrap();
+            txn.end_input("sha-a", "gdelt2").unwrap();
+            // dropped here without commit
+        }
+        let data: Vec<_> = parquet_files(dir.path()).into_iter().filter(|p| !p.starts_with(dir.path().join(META_DIR))).collect();
+        assert!(data.is_empty(), "{data:?}");
+        assert!(store.manifest().inputs.is_empty());
+    }
+
+    #[test]
+    fn commit_partitions_by_month_and_dedups_across_transactions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut txn = store.begin(WriteOptions::default());
+        txn.begin_input("a", None);
+        let (b, k) = batch(&[0, 1, 2]);
+        txn.write(&b, &k, vec![], 3).unwrap();
+        txn.end_input("sha-a", "gdelt2").unwrap();
+        let record = txn.commit().unwrap().unwrap();
+        assert_eq!(record.data_files.len(), 3, "three months: {:?}", record.data_files);
+        assert!(record.data_files[0].starts_with("year=2019/month=02/part-"));
+        let mut txn = store.begin(WriteOptions::default());
+        txn.begin_input("b", None);
+        let (b, k) = batch(&[2, 3]);
+        txn.write(&b, &k, vec![], 2).unwrap();
+        match txn.end_input("sha-b", "gdelt2").unwrap() {
+            InputOutcome::Added(r) => assert_eq!((r.rows_stored, r.duplicates_skipped), (1, 1)),
+            other => panic!("{other:?}"),
+        }
+        txn.commit().unwrap();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.event_keys(), 4);
+        assert_eq!(store.manifest().inputs.len(), 2);
+    }
+}
