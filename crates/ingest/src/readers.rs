@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use fulcrum_model::cameo::{self, IcewsActor};
 use fulcrum_model::{Dataset, EventBatchBuilder, EventRow};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::fields::*;
 
@@ -27,15 +27,10 @@ pub(crate) trait LineParser: Send + Sync {
     }
 }
 
-/// A stable 64-bit key: the dataset namespace plus the parts that identify an event in it.
+/// A stable 64-bit key: the dataset namespace plus the parts that identify an event in it. Each part is
+/// hashed on its own, seeded with the hash so far, so part boundaries count and nothing is allocated.
 pub(crate) fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
-    let mut h = Xxh3::new();
-    h.update(dataset.as_str().as_bytes());
-    for p in parts {
-        h.update(&(p.len() as u32).to_le_bytes());
-        h.update(p);
-    }
-    h.digest()
+    parts.iter().fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| xxh3_64_with_seed(part, seed))
 }
 
 fn check_event_code(code: &str) -> FieldResult<()> {
@@ -65,16 +60,22 @@ struct Geo<'a> {
     feature: Option<&'a str>,
 }
 
-fn gdelt_geo<'a>(f: &[&'a str], start: usize, with_adm2: bool, prefix: &str) -> FieldResult<Geo<'a>> {
+/// Column names of one GDELT geography block: (type, lat, long).
+type GeoColumns = (&'static str, &'static str, &'static str);
+const ACTOR1_GEO: GeoColumns = ("Actor1Geo_Type", "Actor1Geo_Lat", "Actor1Geo_Long");
+const ACTOR2_GEO: GeoColumns = ("Actor2Geo_Type", "Actor2Geo_Lat", "Actor2Geo_Long");
+const ACTION_GEO: GeoColumns = ("ActionGeo_Type", "ActionGeo_Lat", "ActionGeo_Long");
+
+fn gdelt_geo<'a>(f: &[&'a str], start: usize, with_adm2: bool, names: GeoColumns) -> FieldResult<Geo<'a>> {
     let shift = usize::from(with_adm2);
     Ok(Geo {
-        kind: opt_i8(f[start], &format!("{prefix}Geo_Type"))?,
+        kind: opt_i8(f[start], names.0)?,
         full_name: opt_str(f[start + 1]),
         country: opt_str(f[start + 2]),
         adm1: opt_str(f[start + 3]),
         adm2: if with_adm2 { opt_str(f[start + 4]) } else { None },
-        lat: opt_f64(f[start + 4 + shift], &format!("{prefix}Geo_Lat"))?,
-        lon: opt_f64(f[start + 5 + shift], &format!("{prefix}Geo_Long"))?,
+        lat: opt_f64(f[start + 4 + shift], names.1)?,
+        lon: opt_f64(f[start + 5 + shift], names.2)?,
         feature: opt_str(f[start + 6 + shift]),
     })
 }
@@ -104,9 +105,9 @@ impl LineParser for GdeltParser {
             return Err(format!("QuadClass {quad_class} outside 1..4"));
         }
         let goldstein = opt_f64(f[30], "GoldsteinScale")?.ok_or("missing GoldsteinScale")?;
-        let geo1 = gdelt_geo(&f, 35, with_adm2, "Actor1")?;
-        let geo2 = gdelt_geo(&f, 35 + geo_width, with_adm2, "Actor2")?;
-        let geoa = gdelt_geo(&f, 35 + 2 * geo_width, with_adm2, "Action")?;
+        let geo1 = gdelt_geo(&f, 35, with_adm2, ACTOR1_GEO)?;
+        let geo2 = gdelt_geo(&f, 35 + geo_width, with_adm2, ACTOR2_GEO)?;
+        let geoa = gdelt_geo(&f, 35 + 2 * geo_width, with_adm2, ACTION_GEO)?;
         let added_col = 35 + 3 * geo_width;
         let date_added = date_added(f[added_col], "DATEADDED")?;
         let source_url = if n > added_col + 1 { opt_str(f[added_col + 1]) } else { None };
@@ -446,5 +447,27 @@ impl LineParser for TkgNamedParser {
         }
         let fact = TkgFact { subject: &subject, relation: &relation, object: &object, date, ids: None };
         append_tkg(fact, self.split.as_deref(), ctx, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_respect_part_boundaries_and_datasets() {
+        let k = |d, parts: &[&[u8]]| event_key(d, parts);
+        assert_ne!(k(Dataset::Tkg, &[b"ab", b"c"]), k(Dataset::Tkg, &[b"a", b"bc"]));
+        assert_ne!(k(Dataset::Gdelt1, &[b"1"]), k(Dataset::Gdelt2, &[b"1"]));
+        assert_eq!(k(Dataset::Icews, &[b"7", b"x"]), k(Dataset::Icews, &[b"7", b"x"]));
+    }
+
+    #[test]
+    fn id_maps_read_tsv_with_crlf_and_json() {
+        let tsv = parse_id_map("India\t0\r\nGovernment (India)\t1\r\n").unwrap();
+        assert_eq!(tsv[&1], "Government (India)");
+        let json = parse_id_map(r#"{"Make_statement": 0, "Consult": 1}"#).unwrap();
+        assert_eq!(json[&0], "Make_statement");
+        assert!(parse_id_map("India\tzero\n").is_err());
     }
 }

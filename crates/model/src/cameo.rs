@@ -63,6 +63,11 @@ fn lookup_sorted(table: &'static [(&'static str, &'static str)], key: &str) -> O
 pub fn country_label(code: &str) -> Option<&'static str> {
     lookup_sorted(COUNTRY_CODES, code)
 }
+/// Every CAMEO country and region code with its label.
+pub fn country_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    COUNTRY_CODES.iter().copied()
+}
+
 /// Label of a CAMEO actor type (role) code (`GOV` → "Government").
 pub fn type_label(code: &str) -> Option<&'static str> {
     lookup_sorted(TYPE_CODES, code)
