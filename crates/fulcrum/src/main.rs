@@ -23,6 +23,10 @@ Examples:
          FROM events WHERE actor1_country_code IN ('RUS','IND') AND actor2_country_code IN ('RUS','IND')
          GROUP BY ALL ORDER BY ALL\"
 
+  # Russia between India and Pakistan: tilt per month, and whether it shifted after Pulwama
+  fulcrum balance RUS --between IND PAK --by month --break 2019-02-14
+  fulcrum dyad RUS PAK --by week --dedup daily
+
   # Fetch GDELT 2.0 around the Pulwama attack (needs network) and ingest it
   fulcrum fetch gdelt --version 2 --from 2019-02-10 --to 2019-02-20 --ingest
 
@@ -46,6 +50,8 @@ enum Command {
     Sql(cmd::sql::SqlArgs),
     Stats(cmd::stats::StatsArgs),
     Fetch(cmd::fetch::FetchArgs),
+    Dyad(cmd::dyad::DyadArgs),
+    Balance(cmd::balance::BalanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +61,8 @@ fn main() -> ExitCode {
         Command::Sql(args) => cmd::sql::run(&cli.store, args),
         Command::Stats(args) => cmd::stats::run(&cli.store, args),
         Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
+        Command::Dyad(args) => cmd::dyad::run(&cli.store, args),
+        Command::Balance(args) => cmd::balance::run(&cli.store, args),
     };
     match result {
         Ok(code) => code,

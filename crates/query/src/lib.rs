@@ -18,6 +18,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use fulcrum_model::event_schema;
 use fulcrum_store::{Snapshot, quarantine_schema};
 
+pub use arrow;
 pub use output::{OutputFormat, write_batches};
 
 /// Errors of the query layer.

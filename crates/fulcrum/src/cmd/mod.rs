@@ -1,4 +1,7 @@
+pub mod balance;
+pub mod dyad;
 pub mod fetch;
 pub mod ingest;
 pub mod sql;
 pub mod stats;
+pub mod relations;
