@@ -1,0 +1,83 @@
+//! `fulcrum dyad` and `fulcrum balance` on a fixture store, and on ICEWS18 when the shared data is present.
+
+mod common;
+
+use common::*;
+
+/// A store where Russia warms to Pakistan after 2019-02-14 while staying steady with India.
+fn fixture_store(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut lines = Vec::new();
+    let mut id = 1;
+    let mut push = |date: &'static str, s: &'static str, d: &'static str, code: &'static str| {
+        lines.push(gdelt2_line(&Ev::new(id, date, s, d, code)));
+        id += 1;
+    };
+    for date in ["20190107", "20190115", "20190123", "20190131", "20190208"] {
+        push(date, "RUSGOV", "INDGOV", "057"); // sign agreement, +8.0
+        push(date, "INDGOV", "RUSGOV", "042"); // +1.9
+        push(date, "RUSGOV", "PAKGOV", "112"); // accuse, −2.0
+        push(date, "PAKGOV", "RUSGOV", "111"); // criticize, −2.0
+    }
+    for date in ["20190215", "20190222", "20190301", "20190308", "20190315"] {
+        push(date, "RUSGOV", "INDGOV", "057");
+        push(date, "INDGOV", "RUSGOV", "042");
+        push(date, "RUSGOV", "PAKGOV", "057");
+        push(date, "PAKGOV", "RUSGOV", "042");
+        push(date, "INDMIL", "PAKMIL", "190");
+    }
+    let input = write_lines(dir, "fixture.export.CSV", &lines);
+    let store = dir.join("store");
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+    store
+}
+
+#[test]
+fn dyad_series_by_month_with_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let csv = dir.path().join("dyad.csv");
+    let out = ok(&store, &["dyad", "Russia", "PAK", "--by", "month", "--csv", csv.to_str().unwrap()]);
+    assert!(out.contains("| 2019-01 | RUS    | PAK    | 4.0"), "{out}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,tone_mean");
+    assert_eq!(rows.len(), 1 + 3 * 2, "three months, two directions");
+    assert!(rows[1].starts_with("2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,-1.25"), "{}", rows[1]);
+    // One-a-day: the fixture has one event per day and direction, so nothing changes; normalised counts
+    // are per 1,000 events of the whole store.
+    let out = ok(&store, &["dyad", "RUS", "PAK", "--by", "month", "--dedup", "daily", "--normalize", "--from", "2019-01-01", "--to", "2019-01-31"]);
+    assert!(out.contains("| 2019-01 | RUS    | PAK    | 250.0"), "4 of 16 January events = 250 per 1,000:\n{out}");
+    let err = run(&store, &["dyad", "RUS", "Atlantis"]);
+    assert!(!err.status.success() && String::from_utf8_lossy(&err.stderr).contains("unknown actor 'Atlantis'"));
+}
+
+#[test]
+fn balance_detects_the_shift_towards_pakistan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let json = dir.path().join("balance.json");
+    let out = ok(&store, &["balance", "RUS", "--between", "IND", "PAK", "--by", "month", "--break", "2019-02-14", "--json", json.to_str().unwrap()]);
+    // Before: coop(RUS,IND) = (8 + 1.9) / 2 = 4.95, coop(RUS,PAK) = −2 → tilt 6.95. After: both 4.95 → tilt 0.
+    assert!(out.contains("tilt before 6.950") && out.contains("after 0.000"), "{out}");
+    assert!(out.contains("the tilt moved towards PAK"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v[0]["period"], "2019-01");
+    assert_eq!(v[0]["tilt"], 6.95);
+    assert_eq!(v[2]["hostility_ab"], 10.0);
+    // A group as an actor: Russia between India and the SCO's other members is not the question here, but
+    // the SCO resolves with membership dates.
+    ok(&store, &["dyad", "RUS", "SCO", "--by", "month"]);
+}
+
+#[test]
+fn russia_india_pakistan_on_icews18() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    ok(&store, &["ingest", data.join("icews18").to_str().unwrap()]);
+    let out = ok(&store, &["balance", "RUS", "--between", "IND", "PAK", "--by", "month", "--break", "2018-06-01"]);
+    assert!(out.contains("| 2018-01 |") && out.contains("| 2018-10 |"), "{out}");
+    assert!(out.contains("break at 2018-06-01"), "{out}");
+    let out = ok(&store, &["dyad", "IND", "PAK", "--by", "week", "--dedup", "daily"]);
+    assert!(out.lines().filter(|l| l.contains("| IND    | PAK")).count() >= 40, "{out}");
+}
