@@ -52,6 +52,7 @@ enum Command {
     Fetch(cmd::fetch::FetchArgs),
     Dyad(cmd::dyad::DyadArgs),
     Balance(cmd::balance::BalanceArgs),
+    Triad(cmd::triad::TriadArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
         Command::Dyad(args) => cmd::dyad::run(&cli.store, args),
         Command::Balance(args) => cmd::balance::run(&cli.store, args),
+        Command::Triad(args) => cmd::triad::run(&cli.store, args),
     };
     match result {
         Ok(code) => code,

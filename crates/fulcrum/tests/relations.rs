@@ -81,3 +81,17 @@ fn russia_india_pakistan_on_icews18() {
     let out = ok(&store, &["dyad", "IND", "PAK", "--by", "week", "--dedup", "daily"]);
     assert!(out.lines().filter(|l| l.contains("| IND    | PAK")).count() >= 40, "{out}");
 }
+
+#[test]
+fn triad_signs_and_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "month"]);
+    // January: RUS-IND friendly, RUS-PAK hostile, no IND-PAK events: no triangle.
+    assert!(out.contains("| 2019-01 | RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·"), "{out}");
+    // March: all friendly with Russia, IND-PAK at war (−10): one unbalanced triangle, frustration 1.
+    let march = out.lines().find(|l| l.contains("| 2019-03 |")).unwrap();
+    assert!(march.contains("IND-PAK:−10.0"), "{march}");
+    let cells: Vec<&str> = march.split('|').map(str::trim).collect();
+    assert_eq!(&cells[3..7], ["1", "0", "0.0", "1"], "{march}");
+}

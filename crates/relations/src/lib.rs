@@ -6,6 +6,7 @@
 pub mod actors;
 pub mod balance;
 pub mod dyad;
+pub mod triads;
 mod period;
 
 pub use period::{Period, iso_date};

@@ -4,4 +4,5 @@ pub mod fetch;
 pub mod ingest;
 pub mod sql;
 pub mod stats;
+pub mod triad;
 pub mod relations;

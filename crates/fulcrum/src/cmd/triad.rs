@@ -1,0 +1,105 @@
+//! `fulcrum triad A B C [...]`: signed graphs of states over time and their structural balance.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use fulcrum_relations::dyad::{Dedup, dedup};
+use fulcrum_relations::triads::{MAX_EXACT_STATES, frustration_index, signed_graph, triangles};
+
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
+
+const AFTER: &str = "\
+For each period (a rolling window of --span periods ending with it), the weight of each pair of states is
+the mean Goldstein score of the events between them (either direction). Its sign is + above
+--neutral-band, − below minus it, and no edge inside the band or without events. Then:
+  edges            every pair with its mean score: +x positive, −x negative, ~x neutral, · no events
+  triangles        triangles with three edges; balanced: those whose sign product is positive
+  triangle_index   balanced / triangles
+  frustration      least number of edges to remove for a balanced graph (exact, up to 20 states)
+  camps            a split into two camps attaining it
+Formulas: docs/relations.md.
+
+Examples:
+  fulcrum triad RUS IND PAK --by month
+  fulcrum triad RUS IND PAK CHN USA --by month --span 3 --neutral-band 0.5 --csv triads.csv";
+
+/// Signed triads and structural balance among states over time.
+#[derive(Args)]
+#[command(after_help = AFTER)]
+pub struct TriadArgs {
+    /// Three or more states (codes, names or groups).
+    #[arg(num_args = 3.., required = true)]
+    states: Vec<String>,
+    #[command(flatten)]
+    window: Window,
+    /// Periods per rolling window.
+    #[arg(long, default_value_t = 1)]
+    span: usize,
+    /// Mean Goldstein scores within ±this are neutral (no edge).
+    #[arg(long, default_value_t = 1.0)]
+    neutral_band: f64,
+    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
+    #[arg(long, default_value = "raw")]
+    dedup: Dedup,
+    #[command(flatten)]
+    outputs: Outputs,
+}
+
+pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
+    if args.states.len() > MAX_EXACT_STATES {
+        bail!("at most {MAX_EXACT_STATES} states (the frustration index is computed exactly)");
+    }
+    let actors = parse_actors(&args.states)?;
+    let loaded = load(store, &actors, &args.window)?;
+    let events = dedup(&loaded.events, args.dedup);
+    let period = args.window.period;
+    let periods = period.range(loaded.from, loaded.to);
+    let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
+    let n = actors.len();
+    let (mut names, mut edges, mut tri, mut bal, mut index, mut frus, mut camps) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (k, &p) in periods.iter().enumerate() {
+        let first = periods[k + 1 - args.span.max(1).min(k + 1)];
+        let last = period.next(p) - 1;
+        let g = signed_graph(&events, n, first, last, args.neutral_band);
+        let t = triangles(&g);
+        let (f, camp) = frustration_index(&g).expect("bounded above");
+        let mut e = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                let w = g.weight[i][j];
+                let value = match g.sign[i][j] {
+                    _ if w.is_nan() => "·".to_string(), // no events
+                    1 => format!("+{:.1}", w),
+                    -1 => format!("−{:.1}", -w),
+                    _ => format!("~{:.1}", w), // inside the neutral band
+                };
+                e.push(format!("{}-{}:{value}", labels[i], labels[j]));
+            }
+        }
+        let side = |c: u8| {
+            let members: Vec<&str> = (0..n).filter(|&i| camp[i] == c).map(|i| labels[i].as_str()).collect();
+            if members.is_empty() { "—".to_string() } else { members.join(",") }
+        };
+        names.push(period_label(period, p));
+        edges.push(e.join(" "));
+        tri.push(t.triangles);
+        bal.push(t.balanced);
+        index.push(t.triangle_index);
+        frus.push(f as u64);
+        camps.push(format!("{} | {}", side(0), side(1)));
+    }
+    let (schema, batches) = batch(vec![
+        ("period", Col::Str(names)),
+        ("edges", Col::Str(edges)),
+        ("triangles", Col::U64(tri)),
+        ("balanced", Col::U64(bal)),
+        ("triangle_index", Col::F64(index)),
+        ("frustration", Col::U64(frus)),
+        ("camps", Col::Str(camps)),
+    ])?;
+    args.outputs.write(&schema, &batches)?;
+    Ok(ExitCode::SUCCESS)
+}
