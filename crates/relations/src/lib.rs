@@ -5,6 +5,7 @@
 
 pub mod actors;
 pub mod balance;
+pub mod changepoint;
 pub mod dyad;
 pub mod triads;
 mod period;

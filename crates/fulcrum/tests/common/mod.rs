@@ -185,18 +185,30 @@ pub fn shared_data() -> Option<PathBuf> {
     None
 }
 
-/// A Python with the DuckDB module, if present. With FULCRUM_REQUIRE_PEERS=1 its absence fails.
-pub fn python_with_duckdb() -> Option<String> {
+/// A Python that can import `module` (FULCRUM_PYTHON, else python3), if present.
+/// With FULCRUM_REQUIRE_PEERS=1 (scripts/test) its absence fails the test instead of skipping it.
+pub fn python_with(module: &str) -> Option<String> {
     let python = std::env::var("FULCRUM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python).args(["-c", "import duckdb"]).output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = Command::new(&python).args(["-c", &format!("import {module}")]).output().map(|o| o.status.success()).unwrap_or(false);
     if ok {
         return Some(python);
     }
     if std::env::var("FULCRUM_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{python} cannot import duckdb but FULCRUM_REQUIRE_PEERS=1 (scripts/test installs it)");
+        panic!("{python} cannot import {module} but FULCRUM_REQUIRE_PEERS=1 (scripts/test installs it)");
     }
-    eprintln!("SKIPPED: no Python with duckdb (scripts/test installs it)");
+    eprintln!("SKIPPED: no Python with {module} (scripts/test installs it)");
     None
+}
+
+pub fn python_with_duckdb() -> Option<String> {
+    python_with("duckdb")
+}
+
+/// Runs a Python script with arguments and returns its standard output.
+pub fn python_output(python: &str, script: &str, args: &[&str]) -> String {
+    let out = Command::new(python).arg("-c").arg(script).args(args).output().expect("python runs");
+    assert!(out.status.success(), "python failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Runs a DuckDB query from Python over the store's Parquet files and returns `count(*)` and `sum(goldstein)`.
