@@ -53,6 +53,7 @@ enum Command {
     Dyad(cmd::dyad::DyadArgs),
     Balance(cmd::balance::BalanceArgs),
     Triad(cmd::triad::TriadArgs),
+    Changes(cmd::changes::ChangesArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         Command::Dyad(args) => cmd::dyad::run(&cli.store, args),
         Command::Balance(args) => cmd::balance::run(&cli.store, args),
         Command::Triad(args) => cmd::triad::run(&cli.store, args),
+        Command::Changes(args) => cmd::changes::run(&cli.store, args),
     };
     match result {
         Ok(code) => code,

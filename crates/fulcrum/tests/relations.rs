@@ -95,3 +95,15 @@ fn triad_signs_and_balance() {
     let cells: Vec<&str> = march.split('|').map(str::trim).collect();
     assert_eq!(&cells[3..7], ["1", "0", "0.0", "1"], "{march}");
 }
+
+#[test]
+fn changes_finds_the_warming() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let out = ok(&store, &["changes", "RUS", "PAK", "--by", "day", "--series", "goldstein_sum", "--cost", "l2", "--penalty", "20"]);
+    assert!(out.contains("RUS → PAK: 1 change point(s)"), "{out}");
+    // The one change falls between the last hostile day (2019-02-08) and the first friendly one (2019-02-15).
+    let change = out.lines().find(|l| l.contains("RUS → PAK") && l.contains("| change")).unwrap();
+    let from = change.split('|').nth(2).unwrap().trim();
+    assert!(("2019-02-09".."2019-02-16").contains(&from), "{change}");
+}

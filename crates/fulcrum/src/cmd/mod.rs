@@ -1,4 +1,5 @@
 pub mod balance;
+pub mod changes;
 pub mod dyad;
 pub mod fetch;
 pub mod ingest;
