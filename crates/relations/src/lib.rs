@@ -8,6 +8,7 @@ pub mod balance;
 pub mod changepoint;
 pub mod dyad;
 pub mod triads;
+pub mod var;
 mod period;
 
 pub use period::{Period, iso_date};
