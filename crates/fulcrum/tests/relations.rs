@@ -80,6 +80,10 @@ fn russia_india_pakistan_on_icews18() {
     assert!(out.contains("break at 2018-06-01"), "{out}");
     let out = ok(&store, &["dyad", "IND", "PAK", "--by", "week", "--dedup", "daily"]);
     assert!(out.lines().filter(|l| l.contains("| IND    | PAK")).count() >= 40, "{out}");
+    let irf = dir.path().join("irf.csv");
+    let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "week", "--var", "--bootstrap", "50", "--irf-csv", irf.to_str().unwrap()]);
+    assert!(out.contains("VAR(1) on 43 observations") && out.contains("reciprocity   IND→PAK"), "{out}");
+    assert_eq!(std::fs::read_to_string(&irf).unwrap().lines().count(), 1 + 9 * 36, "horizons 0..8 × 36 pairs");
 }
 
 #[test]

@@ -6,4 +6,5 @@ pub mod ingest;
 pub mod sql;
 pub mod stats;
 pub mod triad;
+pub mod triad_var;
 pub mod relations;

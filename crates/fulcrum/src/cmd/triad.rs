@@ -21,8 +21,15 @@ the mean Goldstein score of the events between them (either direction). Its sign
   camps            a split into two camps attaining it
 Formulas: docs/relations.md.
 
+With --var, the six directed series of the first three states (A→B, B→A, A→C, C→A, B→C, C→B; each the
+Goldstein sum per period) enter a VAR with a constant (Goldstein & Freeman 1991): lag order by AIC or BIC,
+Granger tests of reciprocity (does B→A drive A→B?) and triangularity (do the four third-party series enter
+a dyad's two equations?), orthogonalised impulse responses with bootstrap bands, and the forecast-error
+variance decomposition; --break fits the periods before and after a date separately.
+
 Examples:
   fulcrum triad RUS IND PAK --by month
+  fulcrum triad RUS IND PAK --by week --var --lags bic --horizon 8 --irf-csv irf.csv
   fulcrum triad RUS IND PAK CHN USA --by month --span 3 --neutral-band 0.5 --csv triads.csv";
 
 /// Signed triads and structural balance among states over time.
@@ -31,9 +38,9 @@ Examples:
 pub struct TriadArgs {
     /// Three or more states (codes, names or groups).
     #[arg(num_args = 3.., required = true)]
-    states: Vec<String>,
+    pub states: Vec<String>,
     #[command(flatten)]
-    window: Window,
+    pub window: Window,
     /// Periods per rolling window.
     #[arg(long, default_value_t = 1)]
     span: usize,
@@ -42,12 +49,36 @@ pub struct TriadArgs {
     neutral_band: f64,
     /// Counting rule for repeated reports: raw, daily (one-a-day), root.
     #[arg(long, default_value = "raw")]
-    dedup: Dedup,
+    pub dedup: Dedup,
+    /// Fit a triangular VAR to the six directed Goldstein-sum series of the first three states.
+    #[arg(long)]
+    pub var: bool,
+    /// VAR lag order, or "aic" / "bic" to choose it (up to --max-lags).
+    #[arg(long, default_value = "bic")]
+    pub lags: String,
+    /// Largest lag order considered by aic/bic.
+    #[arg(long, default_value_t = 4)]
+    pub max_lags: usize,
+    /// Impulse-response horizon (periods).
+    #[arg(long, default_value_t = 8)]
+    pub horizon: usize,
+    /// Bootstrap replications for the impulse-response bands (0: none).
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    /// With --var: also fit before and after this date (YYYY-MM-DD).
+    #[arg(long = "break", value_parser = crate::cmd::ingest::parse_date)]
+    pub break_day: Option<i32>,
+    /// With --var: write the impulse responses (long format) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub irf_csv: Option<std::path::PathBuf>,
     #[command(flatten)]
     outputs: Outputs,
 }
 
 pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
+    if args.var {
+        return crate::cmd::triad_var::run(store, &args);
+    }
     if args.states.len() > MAX_EXACT_STATES {
         bail!("at most {MAX_EXACT_STATES} states (the frustration index is computed exactly)");
     }
