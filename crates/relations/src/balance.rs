@@ -27,6 +27,8 @@ pub struct BalancePoint {
     pub coop_tb: f64,
     /// coop(T,A) − coop(T,B); NaN unless both have events.
     pub tilt: f64,
+    /// Standard error of the tilt, √(s²_TA/n_TA + s²_TB/n_TB); NaN with fewer than two events on a side.
+    pub tilt_se: f64,
     /// 1 − |tilt| / 20.
     pub balance: f64,
     /// −mean Goldstein of A–B events.
@@ -94,6 +96,7 @@ pub fn balancer(events: &[Event], t: u16, a: u16, b: u16, period: Period, from: 
                 coop_ta: ta.mean(),
                 coop_tb: tb.mean(),
                 tilt,
+                tilt_se: (ta.variance() / ta.n as f64 + tb.variance() / tb.n as f64).sqrt(),
                 balance: 1.0 - tilt.abs() / 20.0,
                 hostility_ab: -ab.mean(),
             }

@@ -63,11 +63,29 @@ pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
         ("coop_ta", f(|p| p.coop_ta)),
         ("coop_tb", f(|p| p.coop_tb)),
         ("tilt", f(|p| p.tilt)),
+        ("tilt_se", f(|p| p.tilt_se)),
         ("balance", f(|p| p.balance)),
         ("events_ab", u(|p| p.events_ab)),
         ("hostility_ab", f(|p| p.hostility_ab)),
     ])?;
     args.outputs.write(&schema, &batches)?;
+    args.outputs.plot(&fulcrum_plot::DatedChart {
+        title: format!("{t} between {a} and {b}: tilt (> 0 leans to {a}) by {period}"),
+        y_label: "tilt = coop(T,A) − coop(T,B), Goldstein points".into(),
+        lines: vec![fulcrum_plot::Line {
+            name: format!("tilt of {t} (band: ±1.96 SE)"),
+            points: view.iter().map(|p| (p.period, p.tilt)).collect(),
+            markers: Vec::new(),
+            band: Some(view.iter().map(|p| (p.tilt - 1.96 * p.tilt_se, p.tilt + 1.96 * p.tilt_se)).collect()),
+        }, fulcrum_plot::Line {
+            name: format!("hostility {a}–{b}"),
+            points: view.iter().map(|p| (p.period, p.hostility_ab)).collect(),
+            markers: Vec::new(),
+            band: None,
+        }],
+        events: args.break_day.map(|d| (d, format!("break {}", iso_date(d)))).into_iter().collect(),
+        zero_line: true,
+    })?;
     if let Some(day) = args.break_day {
         if day <= loaded.from || day > loaded.to {
             bail!("--break {} is outside the window {} .. {}", iso_date(day), iso_date(loaded.from), iso_date(loaded.to));

@@ -46,6 +46,15 @@ impl FromStr for SeriesKind {
 }
 
 impl SeriesKind {
+    fn name(self) -> &'static str {
+        match self {
+            SeriesKind::Events => "events",
+            SeriesKind::GoldsteinSum => "goldstein_sum",
+            SeriesKind::GoldsteinMean => "goldstein_mean",
+            SeriesKind::NetCoop => "net_coop",
+        }
+    }
+
     fn value(self, p: &DyadPoint) -> f64 {
         let v = match self {
             SeriesKind::Events => p.events,
@@ -100,6 +109,7 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
     let cost = args.cost.unwrap_or(if args.series == SeriesKind::Events { Cost::Poisson } else { Cost::Normal });
     let mut cols: (Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<u64>, Vec<f64>) = Default::default();
     let mut alerts = Vec::new();
+    let mut lines = Vec::new();
     for (s, d) in [(0u16, 1u16), (1, 0)] {
         let points: Vec<&DyadPoint> = series.iter().filter(|p| p.source == s && p.target == d).collect();
         let y: Vec<f64> = points.iter().map(|p| args.series.value(p)).collect();
@@ -123,6 +133,12 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
             }
         }
         println!("{direction}: {} change point(s), cost {cost:?}, penalty {penalty:.3}", bkps.len().saturating_sub(1));
+        lines.push(fulcrum_plot::Line {
+            name: direction.clone(),
+            points: points.iter().zip(&y).map(|(p, v)| (p.period, *v)).collect(),
+            markers: bkps.iter().filter(|&&b| b < points.len()).map(|&b| points[b].period).collect(),
+            band: None,
+        });
     }
     let (schema, batches) = batch(vec![
         ("direction", Col::Str(cols.0)),
@@ -133,6 +149,13 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
         ("mean", Col::F64(cols.5)),
     ])?;
     args.outputs.write(&schema, &batches)?;
+    args.outputs.plot(&fulcrum_plot::DatedChart {
+        title: format!("{} and {}: {} by {period} (▲ change points, PELT {cost:?})", actors[0].label(), actors[1].label(), args.series.name()),
+        y_label: args.series.name().into(),
+        lines,
+        events: Vec::new(),
+        zero_line: args.series != SeriesKind::Events,
+    })?;
     if alerts.is_empty() {
         println!("online detector: no alerts");
     } else {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use fulcrum_relations::changepoint::{Cost, default_penalty, pelt};
 use fulcrum_relations::dyad::{Dedup, dedup, dyad_series};
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label, totals};
@@ -44,6 +45,9 @@ pub struct DyadArgs {
     /// Express counts and sums per 1,000 events of the whole store in the period.
     #[arg(long)]
     normalize: bool,
+    /// Mark this date on the chart (YYYY-MM-DD).
+    #[arg(long = "break", value_parser = crate::cmd::ingest::parse_date)]
+    break_day: Option<i32>,
     #[command(flatten)]
     outputs: Outputs,
 }
@@ -72,5 +76,26 @@ pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
         ("tone_mean", f(|p| p.tone_mean)),
     ])?;
     args.outputs.write(&schema, &batches)?;
+    if args.outputs.plot.is_some() {
+        let lines = [(0u16, 1u16), (1, 0)]
+            .iter()
+            .map(|&(s, d)| {
+                let points: Vec<(i32, f64)> =
+                    series.iter().filter(|p| p.source == s && p.target == d).map(|p| (p.period, p.goldstein_sum)).collect();
+                // Change points of the plotted series (L2 cost: robust to the many empty periods) as markers.
+                let y: Vec<f64> = points.iter().map(|p| p.1).collect();
+                let bkps = pelt(&y, Cost::L2, default_penalty(Cost::L2, &y), 2, 1);
+                let markers = bkps.iter().filter(|&&b| b < points.len()).map(|&b| points[b].0).collect();
+                fulcrum_plot::Line { name: format!("{} → {}", label(s), label(d)), points, markers, band: None }
+            })
+            .collect();
+        args.outputs.plot(&fulcrum_plot::DatedChart {
+            title: format!("{} and {}: Goldstein-weighted net cooperation by {period} (▲ change points)", label(0), label(1)),
+            y_label: if args.normalize { "Goldstein sum per 1,000 events".into() } else { "Goldstein sum".into() },
+            lines,
+            events: args.break_day.map(|d| (d, format!("break {}", fulcrum_relations::iso_date(d)))).into_iter().collect(),
+            zero_line: true,
+        })?;
+    }
     Ok(ExitCode::SUCCESS)
 }

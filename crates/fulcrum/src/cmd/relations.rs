@@ -36,6 +36,9 @@ pub struct Window {
 /// Where results go besides the table on standard output.
 #[derive(Args, Clone)]
 pub struct Outputs {
+    /// Draw a chart to this file (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
     /// Also write the result as CSV.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
@@ -48,6 +51,15 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// Draws the chart if --plot was given.
+    pub fn plot(&self, chart: &fulcrum_plot::DatedChart) -> Result<()> {
+        if let Some(path) = &self.plot {
+            fulcrum_plot::dated_chart(path, chart)?;
+            eprintln!("wrote chart to {}", path.display());
+        }
+        Ok(())
+    }
+
     pub fn write(&self, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
         crate::cmd::sql::emit(OutputFormat::Table, None, schema, batches)?;
         for (path, format) in [(&self.csv, OutputFormat::Csv), (&self.json, OutputFormat::Json), (&self.parquet, OutputFormat::Parquet)] {

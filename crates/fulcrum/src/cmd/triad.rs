@@ -72,7 +72,7 @@ pub struct TriadArgs {
     #[arg(long, value_name = "FILE")]
     pub irf_csv: Option<std::path::PathBuf>,
     #[command(flatten)]
-    outputs: Outputs,
+    pub outputs: Outputs,
 }
 
 pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
@@ -122,6 +122,28 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
         frus.push(f as u64);
         camps.push(format!("{} | {}", side(0), side(1)));
     }
+    let mut pair_lines = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let points = periods
+                .iter()
+                .enumerate()
+                .map(|(k, &p)| {
+                    let first = periods[k + 1 - args.span.max(1).min(k + 1)];
+                    let g = signed_graph(&events, n, first, period.next(p) - 1, args.neutral_band);
+                    (p, g.weight[i][j])
+                })
+                .collect();
+            pair_lines.push(fulcrum_plot::Line { name: format!("{}–{}", labels[i], labels[j]), points, markers: Vec::new(), band: None });
+        }
+    }
+    args.outputs.plot(&fulcrum_plot::DatedChart {
+        title: format!("Signed relations among {} by {period}: mean Goldstein per pair (sign band ±{})", labels.join(", "), args.neutral_band),
+        y_label: "mean Goldstein score (both directions)".into(),
+        lines: pair_lines,
+        events: Vec::new(),
+        zero_line: true,
+    })?;
     let (schema, batches) = batch(vec![
         ("period", Col::Str(names)),
         ("edges", Col::Str(edges)),

@@ -49,6 +49,21 @@ pub fn run(store: &Path, args: &TriadArgs) -> Result<ExitCode> {
     if let Some(irf_path) = &args.irf_csv {
         write_irf_csv(&responses, &names, irf_path)?;
     }
+    if let Some(plot) = &args.outputs.plot {
+        let to_vec = |ms: &[DMatrix<f64>]| -> Vec<Vec<Vec<f64>>> {
+            ms.iter().map(|m| (0..m.nrows()).map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect()).collect()).collect()
+        };
+        let irf = to_vec(&responses.0);
+        let bands = responses.1.as_ref().map(|(lo, hi)| (to_vec(lo), to_vec(hi)));
+        fulcrum_plot::irf_grid(
+            plot,
+            &format!("{}: orthogonalised impulse responses (response ← shock), 90% bootstrap bands", labels.join("–")),
+            &names,
+            &irf,
+            bands.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice())),
+        )?;
+        eprintln!("wrote impulse-response grid to {}", plot.display());
+    }
     if let Some(day) = args.break_day {
         let cut = periods.partition_point(|&s| s < period.start(day));
         for (label, rows) in [("before", 0..cut), ("from", cut..periods.len())] {
