@@ -80,37 +80,32 @@ fn digits(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
+/// Days since 1970-01-01 of the year, month and day digit runs, if they form a real date.
+fn civil(y: &str, m: &str, d: &str) -> Option<i32> {
+    days_from_civil(digits(y)? as i32, digits(m)?, digits(d)?)
+}
+
 /// `YYYYMMDD` → days since 1970-01-01.
 pub(crate) fn yyyymmdd(field: &str, column: &str) -> FieldResult<i32> {
-    if field.len() != 8 {
-        return Err(bad(column, field, "date (want YYYYMMDD)"));
-    }
-    let (y, m, d) = (digits(&field[..4]), digits(&field[4..6]), digits(&field[6..8]));
-    match (y, m, d) {
-        (Some(y), Some(m), Some(d)) => days_from_civil(y as i32, m, d),
-        _ => None,
-    }
-    .ok_or_else(|| bad(column, field, "date (want YYYYMMDD)"))
+    let date = if field.len() == 8 && field.is_ascii() { civil(&field[..4], &field[4..6], &field[6..8]) } else { None };
+    date.ok_or_else(|| bad(column, field, "date (want YYYYMMDD)"))
 }
 
 /// `YYYY-MM-DD` → days since 1970-01-01.
 pub(crate) fn iso_date(field: &str, column: &str) -> FieldResult<i32> {
     let b = field.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(bad(column, field, "date (want YYYY-MM-DD)"));
-    }
-    let (y, m, d) = (digits(&field[..4]), digits(&field[5..7]), digits(&field[8..10]));
-    match (y, m, d) {
-        (Some(y), Some(m), Some(d)) => days_from_civil(y as i32, m, d),
-        _ => None,
-    }
-    .ok_or_else(|| bad(column, field, "date (want YYYY-MM-DD)"))
+    let shaped = b.len() == 10 && field.is_ascii() && b[4] == b'-' && b[7] == b'-';
+    let date = if shaped { civil(&field[..4], &field[5..7], &field[8..10]) } else { None };
+    date.ok_or_else(|| bad(column, field, "date (want YYYY-MM-DD)"))
 }
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// GDELT's DATEADDED: `YYYYMMDD` (1.0) or `YYYYMMDDHHMMSS` (2.0) → microseconds since the epoch, UTC.
 pub(crate) fn date_added(field: &str, column: &str) -> FieldResult<Option<i64>> {
+    if !field.is_ascii() {
+        return Err(bad(column, field, "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)"));
+    }
     match field.len() {
         0 => Ok(None),
         8 => Ok(Some(yyyymmdd(field, column)? as i64 * MICROS_PER_DAY)),
@@ -152,6 +147,10 @@ mod tests {
         assert_eq!(date_added("19700101000001", "a"), Ok(Some(1_000_000)));
         assert_eq!(date_added("19700102", "a"), Ok(Some(MICROS_PER_DAY)));
         assert!(date_added("1970010200", "a").is_err());
+        // Multi-byte characters where digits belong are rejected, never sliced through.
+        assert!(yyyymmdd("2019é123", "d").is_err());
+        assert!(iso_date("2019-é-123", "d").is_err());
+        assert!(date_added("2019102414300é", "a").is_err());
     }
 
     #[test]

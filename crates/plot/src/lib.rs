@@ -47,13 +47,18 @@ pub struct DatedChart {
 
 const WIDTH: u32 = 1100;
 const HEIGHT: u32 = 560;
-const PALETTE: [RGBColor; 6] = [
+/// Ten distinguishable colours (the "tab10" palette), so a five-state triad's ten pairs never share one.
+const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(255, 127, 14),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 fn register_fonts() {
@@ -132,6 +137,7 @@ fn draw_dated<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &DatedCh
         let mut c = ChartBuilder::on(area)
             .caption(&chart.title, ("sans-serif", 22))
             .margin(14)
+            .margin_right(40)
             .x_label_area_size(48)
             .y_label_area_size(70)
             .build_cartesian_2d(x.clone(), y.clone())

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 use fulcrum_relations::balance::{balancer, tilt_shift};
-use fulcrum_relations::dyad::{Dedup, dedup};
 use fulcrum_relations::iso_date;
 
 use crate::cmd::ingest::parse_date;
@@ -39,9 +38,6 @@ pub struct BalanceArgs {
     /// Test whether the tilt shifted at this date (YYYY-MM-DD).
     #[arg(long = "break", value_parser = parse_date)]
     break_day: Option<i32>,
-    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
-    #[arg(long, default_value = "raw")]
-    dedup: Dedup,
     #[command(flatten)]
     outputs: Outputs,
 }
@@ -49,7 +45,7 @@ pub struct BalanceArgs {
 pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
     let actors = parse_actors(&[args.third.clone(), args.between[0].clone(), args.between[1].clone()])?;
     let loaded = load(store, &actors, &args.window)?;
-    let events = dedup(&loaded.events, args.dedup);
+    let events = loaded.events;
     let period = args.window.period;
     let view = balancer(&events, 0, 1, 2, period, loaded.from, loaded.to);
     let (t, a, b) = (actors[0].label(), actors[1].label(), actors[2].label());

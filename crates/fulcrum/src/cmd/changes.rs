@@ -7,7 +7,7 @@ use std::str::FromStr;
 use anyhow::Result;
 use clap::Args;
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
-use fulcrum_relations::dyad::{Dedup, DyadPoint, dedup, dyad_series};
+use fulcrum_relations::dyad::{DyadPoint, dyad_series};
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
 
@@ -93,9 +93,6 @@ pub struct ChangesArgs {
     /// Periods the online detector looks back for a recent change.
     #[arg(long, default_value_t = 3)]
     alert_window: usize,
-    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
-    #[arg(long, default_value = "raw")]
-    dedup: Dedup,
     #[command(flatten)]
     outputs: Outputs,
 }
@@ -103,7 +100,7 @@ pub struct ChangesArgs {
 pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
     let actors = parse_actors(&[args.a.clone(), args.b.clone()])?;
     let loaded = load(store, &actors, &args.window)?;
-    let events = dedup(&loaded.events, args.dedup);
+    let events = loaded.events;
     let period = args.window.period;
     let series = dyad_series(&events, 0, 1, period, loaded.from, loaded.to, None);
     let cost = args.cost.unwrap_or(if args.series == SeriesKind::Events { Cost::Poisson } else { Cost::Normal });

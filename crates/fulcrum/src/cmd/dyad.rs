@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use fulcrum_relations::changepoint::{Cost, default_penalty, pelt};
-use fulcrum_relations::dyad::{Dedup, dedup, dyad_series};
+use fulcrum_relations::dyad::dyad_series;
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label, totals};
 
@@ -39,9 +39,6 @@ pub struct DyadArgs {
     b: String,
     #[command(flatten)]
     window: Window,
-    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
-    #[arg(long, default_value = "raw")]
-    dedup: Dedup,
     /// Express counts and sums per 1,000 events of the whole store in the period.
     #[arg(long)]
     normalize: bool,
@@ -55,7 +52,7 @@ pub struct DyadArgs {
 pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
     let actors = parse_actors(&[args.a.clone(), args.b.clone()])?;
     let loaded = load(store, &actors, &args.window)?;
-    let events = dedup(&loaded.events, args.dedup);
+    let events = loaded.events;
     let period = args.window.period;
     let totals = if args.normalize { Some(totals(&loaded.engine, &args.window, loaded.from, loaded.to)?) } else { None };
     let series = dyad_series(&events, 0, 1, period, loaded.from, loaded.to, totals.as_ref());

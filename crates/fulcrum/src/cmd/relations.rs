@@ -31,6 +31,9 @@ pub struct Window {
     /// Only these datasets (comma-separated: gdelt1,gdelt2,icews,tkg,coded); default all.
     #[arg(long)]
     pub dataset: Option<String>,
+    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
+    #[arg(long, default_value = "raw")]
+    pub dedup: fulcrum_relations::dyad::Dedup,
 }
 
 /// Where results go besides the table on standard output.
@@ -147,6 +150,7 @@ pub fn load(store: &Path, actors: &[ActorSpec], window: &Window) -> Result<Loade
         }
     }
     events.sort_by_key(|e| e.day);
+    let events = fulcrum_relations::dyad::dedup(&events, window.dedup);
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
         bail!("no events between {} in the store{}", names.join(", "), if window.from.is_some() || window.to.is_some() { " in that window" } else { "" });

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use fulcrum_relations::dyad::{Dedup, dedup};
 use fulcrum_relations::triads::{MAX_EXACT_STATES, frustration_index, signed_graph, triangles};
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
@@ -47,9 +46,6 @@ pub struct TriadArgs {
     /// Mean Goldstein scores within ±this are neutral (no edge).
     #[arg(long, default_value_t = 1.0)]
     neutral_band: f64,
-    /// Counting rule for repeated reports: raw, daily (one-a-day), root.
-    #[arg(long, default_value = "raw")]
-    pub dedup: Dedup,
     /// Fit a triangular VAR to the six directed Goldstein-sum series of the first three states.
     #[arg(long)]
     pub var: bool,
@@ -84,7 +80,7 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
     }
     let actors = parse_actors(&args.states)?;
     let loaded = load(store, &actors, &args.window)?;
-    let events = dedup(&loaded.events, args.dedup);
+    let events = loaded.events;
     let period = args.window.period;
     let periods = period.range(loaded.from, loaded.to);
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use fulcrum_relations::dyad::{dedup, dyad_series};
+use fulcrum_relations::dyad::dyad_series;
 use fulcrum_relations::iso_date;
 use fulcrum_relations::var::{VarFit, fit, select_order};
 use nalgebra::DMatrix;
@@ -22,7 +22,7 @@ pub fn run(store: &Path, args: &TriadArgs) -> Result<ExitCode> {
         eprintln!("note: --var uses the first three states ({})", args.states[..3].join(", "));
     }
     let loaded = load(store, &actors, &args.window)?;
-    let events = dedup(&loaded.events, args.dedup);
+    let events = loaded.events;
     let period = args.window.period;
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
     let names: Vec<String> = PAIRS.iter().map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize])).collect();
