@@ -77,6 +77,7 @@ fn is_side_file(name: &str) -> bool {
 pub fn expand_inputs(args: &[String], options: &ExpandOptions) -> Result<(Vec<InputSpec>, Vec<PathBuf>), IngestError> {
     let mut inputs = Vec::new();
     let mut skipped = Vec::new();
+    let mut vocabularies = Vocabularies::new();
     for arg in args {
         if arg == "-" {
             inputs.push(InputSpec::stdin());
@@ -97,9 +98,9 @@ pub fn expand_inputs(args: &[String], options: &ExpandOptions) -> Result<(Vec<In
         for path in paths {
             let meta = std::fs::metadata(&path).map_err(|e| IngestError::io(path.display(), e))?;
             if meta.is_dir() {
-                walk_dir(&path, options, &mut inputs, &mut skipped)?;
+                walk_dir(&path, options, &mut vocabularies, &mut inputs, &mut skipped)?;
             } else {
-                let tkg = tkg_context_for(&path, options)?;
+                let tkg = tkg_context_for(&path, options, &mut vocabularies)?;
                 push_file(path, tkg, &mut inputs)?;
             }
         }
@@ -107,7 +108,16 @@ pub fn expand_inputs(args: &[String], options: &ExpandOptions) -> Result<(Vec<In
     Ok((inputs, skipped))
 }
 
-fn walk_dir(dir: &Path, options: &ExpandOptions, inputs: &mut Vec<InputSpec>, skipped: &mut Vec<PathBuf>) -> Result<(), IngestError> {
+/// A benchmark folder's id maps, loaded once for all its split files.
+type Vocabularies = std::collections::HashMap<PathBuf, Arc<TkgVocabulary>>;
+
+fn walk_dir(
+    dir: &Path,
+    options: &ExpandOptions,
+    vocabularies: &mut Vocabularies,
+    inputs: &mut Vec<InputSpec>,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<(), IngestError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| IngestError::io(dir.display(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -117,12 +127,12 @@ fn walk_dir(dir: &Path, options: &ExpandOptions, inputs: &mut Vec<InputSpec>, sk
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if path.is_dir() {
             if !name.starts_with('.') && !name.starts_with('_') {
-                walk_dir(&path, options, inputs, skipped)?;
+                walk_dir(&path, options, vocabularies, inputs, skipped)?;
             }
         } else if is_side_file(&name) {
             skipped.push(path);
         } else {
-            let tkg = tkg_context_for(&path, options)?;
+            let tkg = tkg_context_for(&path, options, vocabularies)?;
             push_file(path, tkg, inputs)?;
         }
     }
@@ -155,7 +165,7 @@ fn has_ext(path: &Path, ext: &str) -> bool {
 }
 
 /// If `path` sits in a TKG benchmark folder (beside `entity2id`/`relation2id`), the context to read it.
-fn tkg_context_for(path: &Path, options: &ExpandOptions) -> Result<Option<TkgContext>, IngestError> {
+fn tkg_context_for(path: &Path, options: &ExpandOptions, vocabularies: &mut Vocabularies) -> Result<Option<TkgContext>, IngestError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let find = |stem: &str| {
         ["txt", "json"].iter().map(|e| dir.join(format!("{stem}.{e}"))).find(|p| p.is_file())
@@ -169,13 +179,20 @@ fn tkg_context_for(path: &Path, options: &ExpandOptions) -> Result<Option<TkgCon
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let split = ["train", "valid", "test"].into_iter().find(|s| name.contains(s)).map(String::from);
-    let vocabulary = TkgVocabulary { entities: load(&entities)?, relations: load(&relations)? };
+    let vocabulary = match vocabularies.get(dir) {
+        Some(v) => v.clone(),
+        None => {
+            let v = Arc::new(TkgVocabulary { entities: load(&entities)?, relations: load(&relations)? });
+            vocabularies.insert(dir.to_path_buf(), v.clone());
+            v
+        }
+    };
     let epoch = options.tkg_epoch.or_else(|| benchmark_epoch(path));
     let calendar = epoch.map(|epoch_days| TkgCalendar {
         epoch_days,
         units_per_day: options.tkg_units_per_day.unwrap_or(24),
     });
-    Ok(Some(TkgContext { vocabulary: Some(Arc::new(vocabulary)), calendar, split }))
+    Ok(Some(TkgContext { vocabulary: Some(vocabulary), calendar, split }))
 }
 
 /// Day 0 of the well-known ICEWS benchmarks, read from the folder names on the path.
