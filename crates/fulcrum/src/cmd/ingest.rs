@@ -146,8 +146,11 @@ fn fingerprint(spec: &InputSpec) -> Option<(String, u64, i64)> {
 pub fn run(store_dir: &Path, args: IngestArgs) -> Result<ExitCode> {
     let expand = ExpandOptions { tkg_epoch: args.tkg_epoch, tkg_units_per_day: args.tkg_units_per_day };
     let (inputs, skipped) = expand_inputs(&args.inputs, &expand)?;
-    for path in &skipped {
-        eprintln!("note: passed over {} (not an event file)", path.display());
+    if !skipped.is_empty() {
+        let names: Vec<String> =
+            skipped.iter().take(4).map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        let more = if skipped.len() > 4 { format!(", … ({} in all)", skipped.len()) } else { String::new() };
+        eprintln!("note: passed over files that are not event rows: {}{more}", names.join(", "));
     }
     if inputs.is_empty() {
         bail!("no inputs to read");
