@@ -40,9 +40,9 @@ fn dyad_series_by_month_with_outputs() {
     assert!(out.contains("| 2019-01 | RUS    | PAK    | 4.0"), "{out}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows[0], "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,tone_mean");
+    assert_eq!(rows[0], "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,share_q1,share_q2,share_q3,share_q4,tone_mean");
     assert_eq!(rows.len(), 1 + 3 * 2, "three months, two directions");
-    assert!(rows[1].starts_with("2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,-1.25"), "{}", rows[1]);
+    assert!(rows[1].starts_with("2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,0.0,0.0,1.0,0.0,-1.25"), "{}", rows[1]);
     // One-a-day: the fixture has one event per day and direction, so nothing changes; normalised counts
     // are per 1,000 events of the whole store.
     let out = ok(&store, &["dyad", "RUS", "PAK", "--by", "month", "--dedup", "daily", "--normalize", "--from", "2019-01-01", "--to", "2019-01-31"]);

@@ -17,6 +17,7 @@ Columns, per period and direction (source → target):
   goldstein_mean   mean Goldstein score
   net_coop         (cooperative − conflictual events) / events, QuadClass 1+2 against 3+4; −1 … 1
   q1..q4           events per QuadClass: verbal cooperation, material cooperation, verbal conflict, material conflict
+  share_q1..q4     the same as shares of the period's events
   tone_mean        mean GDELT AvgTone (empty for sources without tone)
 
 --dedup daily applies the Phoenix one-a-day rule (one event per day, source, target and CAMEO code);
@@ -70,6 +71,10 @@ pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
         ("q2", f(|p| p.quad_counts[1])),
         ("q3", f(|p| p.quad_counts[2])),
         ("q4", f(|p| p.quad_counts[3])),
+        ("share_q1", f(|p| p.quad_shares[0])),
+        ("share_q2", f(|p| p.quad_shares[1])),
+        ("share_q3", f(|p| p.quad_shares[2])),
+        ("share_q4", f(|p| p.quad_shares[3])),
         ("tone_mean", f(|p| p.tone_mean)),
     ])?;
     args.outputs.write(&schema, &batches)?;
