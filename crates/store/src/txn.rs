@@ -13,7 +13,6 @@ use fulcrum_model::{Reject, civil_from_days, event_schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
-use parquet::schema::types::ColumnPath;
 use serde::{Deserialize, Serialize};
 
 use crate::fsutil::{fsync, sync_dir, write_atomic};
@@ -37,9 +36,6 @@ impl Default for WriteOptions {
         WriteOptions { zstd_level: 1, row_group_rows: 256 * 1024, memory_budget: 512 << 20 }
     }
 }
-
-/// Columns whose values rarely repeat within a file.
-const NEAR_UNIQUE_COLUMNS: &[&str] = &["event_id", "line_number", "source_url", "avg_tone"];
 
 /// What became of an input when it ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,15 +94,11 @@ fn new_txn_id() -> String {
 impl<'s> Txn<'s> {
     pub(crate) fn new(store: &'s mut Store, options: WriteOptions) -> Self {
         let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
-        let mut builder = WriterProperties::builder()
+        let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))
             .set_max_row_group_row_count(Some(options.row_group_rows))
-            .set_created_by(format!("fulcrum {}", env!("CARGO_PKG_VERSION")));
-        // Near-unique columns gain nothing from a dictionary but cost an interner look-up per value.
-        for column in NEAR_UNIQUE_COLUMNS {
-            builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
-        }
-        let props = builder.build();
+            .set_created_by(format!("fulcrum {}", env!("CARGO_PKG_VERSION")))
+            .build();
         Txn {
             store,
             id: new_txn_id(),
