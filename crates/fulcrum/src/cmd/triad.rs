@@ -87,12 +87,18 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
     let n = actors.len();
     let (mut names, mut edges, mut tri, mut bal, mut index, mut frus, mut camps) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    // Mean Goldstein of each pair per period, kept for the chart: (i, j) → points.
+    let mut pair_points: Vec<((usize, usize), Vec<(i32, f64)>)> =
+        (0..n).flat_map(|i| (i + 1..n).map(move |j| ((i, j), Vec::new()))).collect();
     for (k, &p) in periods.iter().enumerate() {
         let first = periods[k + 1 - args.span.max(1).min(k + 1)];
         let last = period.next(p) - 1;
         let g = signed_graph(&events, n, first, last, args.neutral_band);
         let t = triangles(&g);
         let (f, camp) = frustration_index(&g).expect("bounded above");
+        for ((i, j), points) in &mut pair_points {
+            points.push((p, g.weight[*i][*j]));
+        }
         let mut e = Vec::new();
         for i in 0..n {
             for j in i + 1..n {
@@ -118,21 +124,15 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
         frus.push(f as u64);
         camps.push(format!("{} | {}", side(0), side(1)));
     }
-    let mut pair_lines = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let points = periods
-                .iter()
-                .enumerate()
-                .map(|(k, &p)| {
-                    let first = periods[k + 1 - args.span.max(1).min(k + 1)];
-                    let g = signed_graph(&events, n, first, period.next(p) - 1, args.neutral_band);
-                    (p, g.weight[i][j])
-                })
-                .collect();
-            pair_lines.push(fulcrum_plot::Line { name: format!("{}–{}", labels[i], labels[j]), points, markers: Vec::new(), band: None });
-        }
-    }
+    let pair_lines = pair_points
+        .into_iter()
+        .map(|((i, j), points)| fulcrum_plot::Line {
+            name: format!("{}–{}", labels[i], labels[j]),
+            points,
+            markers: Vec::new(),
+            band: None,
+        })
+        .collect();
     args.outputs.plot(&fulcrum_plot::DatedChart {
         title: format!("Signed relations among {} by {period}: mean Goldstein per pair (sign band ±{})", labels.join(", "), args.neutral_band),
         y_label: "mean Goldstein score (both directions)".into(),
