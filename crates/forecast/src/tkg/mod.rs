@@ -1,0 +1,157 @@
+//! Temporal-knowledge-graph forecasting: data, the evaluation protocol and the models.
+//!
+//! A TKG is a set of facts `(subject, relation, object, time)`. Forecasting asks, for each test fact, two
+//! queries: `(s, r, ?, t)` and `(?, r, o, t)`. As is standard, the second is asked as `(o, r⁻¹, ?, t)` with an
+//! inverse relation `r + R`, so every model only ever predicts objects. Models see the true history strictly
+//! before `t` (single-step forecasting).
+
+mod eval;
+mod history;
+mod load;
+pub mod recurrency;
+pub mod rules;
+
+pub use eval::{Filter, Metrics, RankCounts, Scores, TieBreak, evaluate_ranks};
+pub use history::History;
+pub use load::{TkgError, load_benchmark};
+
+use std::collections::HashMap;
+
+/// One fact. `r` may be an inverse relation (`r >= num_relations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Quad {
+    pub s: u32,
+    pub r: u32,
+    pub o: u32,
+    /// Time in the dataset's own units (the ICEWS benchmarks count hours in steps of 24).
+    pub t: i64,
+}
+
+/// A temporal knowledge graph split chronologically for forecasting.
+#[derive(Debug, Clone, Default)]
+pub struct TkgData {
+    pub entities: Vec<String>,
+    /// Names of the base relations (without inverses).
+    pub relations: Vec<String>,
+    pub train: Vec<Quad>,
+    pub valid: Vec<Quad>,
+    pub test: Vec<Quad>,
+    /// Time units per day (24 for the ICEWS benchmarks and for graphs built from a store).
+    pub units_per_day: i64,
+}
+
+impl TkgData {
+    pub fn num_entities(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Base relations; with inverses there are twice as many.
+    pub fn num_relations(&self) -> usize {
+        self.relations.len()
+    }
+
+    /// Builds a TKG from named facts `(subject, relation, object, day)`, split chronologically: the last
+    /// `test_days` days are the test set, the `valid_days` before them the validation set.
+    pub fn from_named(facts: &[(String, String, String, i32)], valid_days: i32, test_days: i32) -> Result<Self, TkgError> {
+        let mut entity_ids: HashMap<&str, u32> = HashMap::new();
+        let mut relation_ids: HashMap<&str, u32> = HashMap::new();
+        // Times are kept in hours in steps of 24, like the ICEWS benchmarks, so the models' decay rates mean
+        // the same on a store as on the benchmarks.
+        let mut data = TkgData { units_per_day: 24, ..Default::default() };
+        let Some(last_day) = facts.iter().map(|f| f.3).max() else {
+            return Err(TkgError::Empty("no facts to forecast from".into()));
+        };
+        let test_from = last_day - test_days + 1;
+        let valid_from = test_from - valid_days;
+        let mut quads = Vec::with_capacity(facts.len());
+        for (s, r, o, day) in facts {
+            let s = intern(&mut entity_ids, &mut data.entities, s);
+            let o = intern(&mut entity_ids, &mut data.entities, o);
+            let r = intern(&mut relation_ids, &mut data.relations, r);
+            quads.push(Quad { s, r, o, t: *day as i64 * 24 });
+        }
+        quads.sort_unstable_by_key(|q| (q.t, q.s, q.r, q.o));
+        quads.dedup();
+        for q in quads {
+            let day = (q.t / 24) as i32;
+            if day >= test_from {
+                data.test.push(q);
+            } else if day >= valid_from {
+                data.valid.push(q);
+            } else {
+                data.train.push(q);
+            }
+        }
+        if data.train.is_empty() || data.valid.is_empty() || data.test.is_empty() {
+            return Err(TkgError::Empty(format!(
+                "splitting {} facts into train / last {valid_days} days valid / last {test_days} days test left a split empty \
+                 (train {}, valid {}, test {})",
+                facts.len(),
+                data.train.len(),
+                data.valid.len(),
+                data.test.len()
+            )));
+        }
+        Ok(data)
+    }
+
+    /// Every fact of the three splits with its inverse, sorted by time: the history models draw from.
+    pub fn all_with_inverses(&self) -> Vec<Quad> {
+        let mut all: Vec<Quad> = Vec::with_capacity(2 * (self.train.len() + self.valid.len() + self.test.len()));
+        for q in self.train.iter().chain(&self.valid).chain(&self.test) {
+            all.push(*q);
+            all.push(self.inverse(*q));
+        }
+        all.sort_unstable_by_key(|q| (q.t, q.r, q.s, q.o));
+        all
+    }
+
+    /// The object and subject queries of a split, sorted by time.
+    pub fn queries(&self, split: &[Quad]) -> Vec<Quad> {
+        let mut out: Vec<Quad> = split.iter().flat_map(|q| [*q, self.inverse(*q)]).collect();
+        out.sort_unstable_by_key(|q| (q.t, q.r, q.s, q.o));
+        out.dedup();
+        out
+    }
+
+    pub fn inverse(&self, q: Quad) -> Quad {
+        let n = self.num_relations() as u32;
+        let r = if q.r < n { q.r + n } else { q.r - n };
+        Quad { s: q.o, r, o: q.s, t: q.t }
+    }
+
+    /// The name of a relation, inverses shown as `name⁻¹`.
+    pub fn relation_name(&self, r: u32) -> String {
+        let n = self.num_relations();
+        match self.relations.get(r as usize % n.max(1)) {
+            Some(name) if (r as usize) < n => name.clone(),
+            Some(name) => format!("{name}⁻¹"),
+            None => format!("relation {r}"),
+        }
+    }
+}
+
+fn intern<'a>(ids: &mut HashMap<&'a str, u32>, names: &mut Vec<String>, name: &'a str) -> u32 {
+    *ids.entry(name).or_insert_with(|| {
+        names.push(name.to_string());
+        (names.len() - 1) as u32
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_facts_split_by_date_and_get_inverse_queries() {
+        let f = |s: &str, r: &str, o: &str, d: i32| (s.to_string(), r.to_string(), o.to_string(), d);
+        let facts = vec![f("A", "x", "B", 0), f("A", "x", "B", 0), f("B", "y", "C", 5), f("C", "x", "A", 8), f("A", "y", "C", 9)];
+        let data = TkgData::from_named(&facts, 3, 2).unwrap();
+        assert_eq!((data.train.len(), data.valid.len(), data.test.len()), (1, 2, 1));
+        assert_eq!(data.entities, ["A", "B", "C"]);
+        let queries = data.queries(&data.test);
+        assert_eq!(queries.len(), 2);
+        assert_eq!(data.relation_name(queries[1].r), "y⁻¹");
+        assert!(TkgData::from_named(&facts, 0, 2).is_err(), "an empty validation split is an error");
+    }
+}
