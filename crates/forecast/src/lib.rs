@@ -11,6 +11,6 @@
 //! Everything here is a pure function of in-memory data except [`tkg::load_benchmark`], which reads the
 //! benchmark files. The protocols are described in `docs/forecast.md`.
 
-// pub mod backtest;
-// pub mod dyad;
+pub mod backtest;
+pub mod dyad;
 pub mod tkg;

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 const ABOUT: &str = "Fulcrum measures relations between states from event data (GDELT 1.0/2.0, ICEWS, \
-temporal-knowledge-graph benchmarks): ingest it into a Parquet store, query it with SQL, fetch GDELT.";
+temporal-knowledge-graph benchmarks): ingest it into a Parquet store, query it with SQL, fetch GDELT, \
+measure dyads, balance and triads, and forecast.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -26,6 +27,13 @@ Examples:
   # Russia between India and Pakistan: tilt per month, and whether it shifted after Pulwama
   fulcrum balance RUS --between IND PAK --by month --break 2019-02-14
   fulcrum dyad RUS PAK --by week --dedup daily
+
+  # What next? Forecast Russia → Pakistan events for 12 weeks, and score the models on the past
+  fulcrum forecast dyad RUS PAK --by week --horizon 12 --plot rus-pak.svg
+  fulcrum backtest dyad RUS PAK --by week --horizon 4
+
+  # Next-event forecasting on a temporal-knowledge-graph benchmark (MRR, Hits@k)
+  fulcrum forecast tkg --dataset ../shared/data/icews14/xerte
 
   # Fetch GDELT 2.0 around the Pulwama attack (needs network) and ingest it
   fulcrum fetch gdelt --version 2 --from 2019-02-10 --to 2019-02-20 --ingest
@@ -54,6 +62,10 @@ enum Command {
     Balance(cmd::balance::BalanceArgs),
     Triad(cmd::triad::TriadArgs),
     Changes(cmd::changes::ChangesArgs),
+    /// Forecast: next events on a temporal knowledge graph, or a dyad's counts with intervals.
+    Forecast(cmd::forecast::ForecastArgs),
+    /// Backtest forecasts on the past (rolling origin).
+    Backtest(cmd::backtest::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +79,8 @@ fn main() -> ExitCode {
         Command::Balance(args) => cmd::balance::run(&cli.store, args),
         Command::Triad(args) => cmd::triad::run(&cli.store, args),
         Command::Changes(args) => cmd::changes::run(&cli.store, args),
+        Command::Forecast(args) => cmd::forecast::run(&cli.store, args),
+        Command::Backtest(args) => cmd::backtest::run(&cli.store, args),
     };
     match result {
         Ok(code) => code,

@@ -35,3 +35,12 @@ pub fn say(bar: &ProgressBar, line: impl AsRef<str>) {
         bar.println(line.as_ref());
     }
 }
+
+/// A spinner for a step of unknown length (hidden when not interactive).
+pub fn spinner(what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, target());
+    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {wide_msg}").expect("valid template"));
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

@@ -10,6 +10,9 @@ pub struct History<'a> {
     next: usize,
     /// `(relation, subject)` → `(object, time)` in time order.
     edges: HashMap<(u32, u32), Vec<(u32, i64)>>,
+    /// `(relation, subject)` → `(object, latest time)`, one entry per object.
+    latest: HashMap<(u32, u32), Vec<(u32, i64)>>,
+    latest_slot: HashMap<(u32, u32, u32), usize>,
     /// Per relation: how often each object occurred, and in total.
     objects: Vec<HashMap<u32, u32>>,
     totals: Vec<u64>,
@@ -25,6 +28,8 @@ impl<'a> History<'a> {
             facts,
             next: 0,
             edges: HashMap::new(),
+            latest: HashMap::new(),
+            latest_slot: HashMap::new(),
             objects: vec![HashMap::new(); num_relations],
             totals: vec![0; num_relations],
             spans: vec![(i64::MAX, i64::MIN); num_relations],
@@ -36,6 +41,12 @@ impl<'a> History<'a> {
         let start = self.next;
         while let Some(q) = self.facts.get(self.next).filter(|q| q.t < t) {
             self.edges.entry((q.r, q.s)).or_default().push((q.o, q.t));
+            let latest = self.latest.entry((q.r, q.s)).or_default();
+            let slot = *self.latest_slot.entry((q.r, q.s, q.o)).or_insert_with(|| {
+                latest.push((q.o, q.t));
+                latest.len() - 1
+            });
+            latest[slot].1 = q.t;
             *self.objects[q.r as usize].entry(q.o).or_insert(0) += 1;
             self.totals[q.r as usize] += 1;
             let span = &mut self.spans[q.r as usize];
@@ -48,6 +59,11 @@ impl<'a> History<'a> {
     /// Objects of `(subject, relation, ?)` so far, with their times, oldest first.
     pub fn edges(&self, relation: u32, subject: u32) -> &[(u32, i64)] {
         self.edges.get(&(relation, subject)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Distinct objects of `(subject, relation, ?)` so far, each with the last time it occurred.
+    pub fn latest(&self, relation: u32, subject: u32) -> &[(u32, i64)] {
+        self.latest.get(&(relation, subject)).map_or(&[], Vec::as_slice)
     }
 
     /// How often each object occurred with `relation` (any subject), and the total.

@@ -147,11 +147,13 @@ mod tests {
         let f = |s: &str, r: &str, o: &str, d: i32| (s.to_string(), r.to_string(), o.to_string(), d);
         let facts = vec![f("A", "x", "B", 0), f("A", "x", "B", 0), f("B", "y", "C", 5), f("C", "x", "A", 8), f("A", "y", "C", 9)];
         let data = TkgData::from_named(&facts, 3, 2).unwrap();
-        assert_eq!((data.train.len(), data.valid.len(), data.test.len()), (1, 2, 1));
+        // Days 8 and 9 are the test set, day 5 validation; the repeated fact on day 0 counts once.
+        assert_eq!((data.train.len(), data.valid.len(), data.test.len()), (1, 1, 2));
         assert_eq!(data.entities, ["A", "B", "C"]);
         let queries = data.queries(&data.test);
-        assert_eq!(queries.len(), 2);
-        assert_eq!(data.relation_name(queries[1].r), "y⁻¹");
+        assert_eq!(queries.len(), 4);
+        assert!(queries.iter().any(|q| data.relation_name(q.r) == "y⁻¹"));
+        assert_eq!(queries[0].t, 8 * 24);
         assert!(TkgData::from_named(&facts, 0, 2).is_err(), "an empty validation split is an error");
     }
 }

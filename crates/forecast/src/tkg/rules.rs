@@ -12,10 +12,15 @@
 use std::collections::{HashMap, HashSet};
 
 use super::eval::Scores;
+use super::recurrency::decay;
 use super::{History, Quad};
 
 /// Smoothing of confidences: a rule with few proposals should not look perfect.
 const CONFIDENCE_PRIOR: f64 = 3.0;
+/// Rules that found fewer answers than this on the training queries are dropped: their confidence is noise.
+const MIN_HITS: f64 = 30.0;
+/// How many rules per head relation are kept, most confident first.
+pub const DEFAULT_BODIES: usize = 150;
 
 /// Learned rules `b ⇒ r`, the best `bodies` per head relation.
 #[derive(Debug, Clone)]
@@ -54,13 +59,11 @@ impl RuleModel {
             }
         }
         let mut rules = vec![Vec::new(); num_relations];
-        let min_hits: f64 = std::env::var("MH").ok().and_then(|v| v.parse().ok()).unwrap_or(3.0);
         for ((b, r), n) in hits {
-            if n < min_hits || b == r {
+            if n < MIN_HITS || b == r {
                 continue;
             }
-            let prior: f64 = std::env::var("CP").ok().and_then(|v| v.parse().ok()).unwrap_or(CONFIDENCE_PRIOR);
-            let confidence = n / (proposed[&(b, r)] + prior);
+            let confidence = n / (proposed[&(b, r)] + CONFIDENCE_PRIOR);
             rules[r as usize].push((b, confidence));
         }
         for list in &mut rules {
@@ -85,26 +88,14 @@ impl RuleModel {
     /// confidence times the recency of its latest grounding.
     pub fn add(&self, history: &History<'_>, q: &Quad, lambda: f64, weight: f64, scores: &mut Scores) {
         let Some(rules) = self.rules.get(q.r as usize) else { return };
-        let variant = std::env::var("RV").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        if weight == 0.0 {
+            return;
+        }
         for &(b, confidence) in rules {
-            let edges = history.edges(b, q.s);
-            if edges.is_empty() {
-                continue;
-            }
-            // Per candidate: the evidence of this rule (latest grounding, or all groundings).
-            let mut per: HashMap<u32, f64> = HashMap::new();
-            for &(o, t) in edges {
-                let d = super::recurrency::decay(lambda, q.t - t);
-                let e = per.entry(o).or_insert(0.0);
-                match variant {
-                    0 => *e = e.max(d),
-                    _ => *e += d,
-                }
-            }
-            for (o, d) in per {
-                let p = (confidence * d.min(1.0)).min(0.999_999);
+            for &(o, t) in history.latest(b, q.s) {
+                let p = (confidence * decay(lambda, q.t - t)).min(0.999_999);
                 // Noisy-or across rules, as a sum of −ln(1 − p): the same order as 1 − Π(1 − p).
-                scores.add(o, weight * -(1.0 - p).ln());
+                scores.add(o, -weight * (-p).ln_1p());
             }
         }
     }

@@ -1,7 +1,9 @@
+pub mod backtest;
 pub mod balance;
 pub mod changes;
 pub mod dyad;
 pub mod fetch;
+pub mod forecast;
 pub mod ingest;
 pub mod sql;
 pub mod stats;
