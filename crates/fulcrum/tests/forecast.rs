@@ -53,7 +53,7 @@ fn tkg_models_answer_a_perfectly_recurrent_graph() {
     }
     let csv = std::fs::read_to_string(&top).unwrap();
     let first = csv.lines().nth(1).unwrap();
-    assert!(first.starts_with("rules,45,E0,Consult,E6,E6,"), "{first}");
+    assert!(first.starts_with("rules,day 45,E0,Consult,E6,E6,"), "{first}");
     // A folder without the splits is refused with a message naming what is missing.
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
@@ -123,6 +123,15 @@ fn dyad_forecast_and_backtest_with_outputs() {
     assert!(crps("last-poisson") < crps("bootstrap"), "{rows:?}");
     assert!(crps("negbin") < crps("bootstrap"), "{rows:?}");
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+
+    // The store's events as a temporal knowledge graph: the last four weeks are the test split.
+    let top = dir.path().join("top.csv");
+    let table = ok(&store, &["forecast", "tkg", "--valid-days", "28", "--test-days", "28", "--model", "recurrency", "--predictions", top.to_str().unwrap()]);
+    // Repeated reports of the same fact on the same day are one fact: 2 a week, 4 weeks, 2 directions.
+    assert!(table.contains("| recurrency | 16 "), "{table}");
+    let csv = std::fs::read_to_string(&top).unwrap();
+    let row = csv.lines().find(|l| l.contains(",042 ")).unwrap_or_else(|| panic!("{csv}"));
+    assert!(row.starts_with("recurrency,2019-12-03,"), "{row}");
 
     let err = run(&store, &["backtest", "dyad", "RUS", "PAK", "--by", "month", "--min-train", "30"]);
     assert!(!err.status.success());

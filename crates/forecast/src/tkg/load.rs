@@ -23,7 +23,7 @@ pub enum TkgError {
 pub fn load_benchmark(dir: &Path) -> Result<TkgData, TkgError> {
     let entities = read_names(dir, "entity2id")?;
     let relations = read_names(dir, "relation2id")?;
-    let mut data = TkgData { entities, relations, units_per_day: 24, ..Default::default() };
+    let mut data = TkgData { entities, relations, units_per_day: 24, day_zero: None, ..Default::default() };
     data.train = read_split(dir, "train")?;
     data.valid = read_split(dir, "valid")?;
     data.test = read_split(dir, "test")?;

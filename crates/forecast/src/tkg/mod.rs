@@ -38,6 +38,8 @@ pub struct TkgData {
     pub test: Vec<Quad>,
     /// Time units per day (24 for the ICEWS benchmarks and for graphs built from a store).
     pub units_per_day: i64,
+    /// The date of time 0 as days since 1970-01-01, when known (graphs built from a store).
+    pub day_zero: Option<i32>,
 }
 
 impl TkgData {
@@ -57,7 +59,7 @@ impl TkgData {
         let mut relation_ids: HashMap<&str, u32> = HashMap::new();
         // Times are kept in hours in steps of 24, like the ICEWS benchmarks, so the models' decay rates mean
         // the same on a store as on the benchmarks.
-        let mut data = TkgData { units_per_day: 24, ..Default::default() };
+        let mut data = TkgData { units_per_day: 24, day_zero: Some(0), ..Default::default() };
         let Some(last_day) = facts.iter().map(|f| f.3).max() else {
             return Err(TkgError::Empty("no facts to forecast from".into()));
         };
@@ -118,6 +120,15 @@ impl TkgData {
         let n = self.num_relations() as u32;
         let r = if q.r < n { q.r + n } else { q.r - n };
         Quad { s: q.o, r, o: q.s, t: q.t }
+    }
+
+    /// Days since 1970-01-01 of a time stamp if the calendar is known, else days since time 0 (as `Err`).
+    pub fn day_of(&self, t: i64) -> Result<i32, i64> {
+        let day = t / self.units_per_day.max(1);
+        match self.day_zero {
+            Some(zero) => Ok(zero + day as i32),
+            None => Err(day),
+        }
     }
 
     /// The name of a relation, inverses shown as `name⁻¹`.

@@ -192,7 +192,10 @@ fn run_tkg(store: &Path, args: TkgArgs) -> Result<ExitCode> {
 
 fn write_predictions(path: &Path, data: &TkgData, test: &[tkg::Quad], model: &str, tops: &[Vec<(u32, f64)>]) -> Result<()> {
     let name = |e: u32| data.entities.get(e as usize).cloned().unwrap_or_else(|| format!("#{e}"));
-    let day = |t: i64| (t / data.units_per_day.max(1)).to_string();
+    let day = |t: i64| match data.day_of(t) {
+        Ok(day) => iso_date(day),
+        Err(step) => format!("day {step}"),
+    };
     let mut cols: Vec<(String, Vec<String>)> = vec![
         ("model".into(), vec![model.to_string(); test.len()]),
         ("time".into(), test.iter().map(|q| day(q.t)).collect()),
@@ -230,7 +233,13 @@ fn tkg_from_store(store: &Path, args: &TkgArgs) -> Result<TkgData> {
         let (s, r, o) = (text(0)?, text(1)?, text(2)?);
         let days = b.column(3).as_primitive::<Date32Type>();
         for i in 0..b.num_rows() {
-            facts.push((s.value(i).to_string(), r.value(i).to_string(), o.value(i).to_string(), days.value(i)));
+            // Relations read "code label" (e.g. "036 Express intent to meet or negotiate").
+            let code = r.value(i);
+            let relation = match fulcrum_model::cameo::event_code(code) {
+                Some(info) => format!("{code} {}", info.label),
+                None => code.to_string(),
+            };
+            facts.push((s.value(i).to_string(), relation, o.value(i).to_string(), days.value(i)));
         }
     }
     if facts.is_empty() {
@@ -302,6 +311,14 @@ impl DyadTarget {
             (false, Some(q)) => p.quad_counts[q as usize - 1],
             (false, None) => p.events,
         };
+        let last_period = period.start(loaded.to);
+        if period.next(last_period) - 1 > loaded.to {
+            eprintln!(
+                "note: the last {period} ({}) is only covered up to {}: its count is partial; end the window earlier with --to to leave it out",
+                period_label(period, last_period),
+                iso_date(loaded.to)
+            );
+        }
         let pick = |s: u16| series.iter().filter(|p| p.source == s).map(value).collect::<Vec<f64>>();
         let periods = series.iter().filter(|p| p.source == 0).map(|p| p.period).collect();
         let what = match (self.goldstein, self.quad) {
