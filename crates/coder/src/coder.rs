@@ -1,0 +1,452 @@
+//! The coder proper: one sentence at a time, a shallow analysis good enough to find who did what to whom.
+
+use crate::Dictionaries;
+use crate::dict::discards::Discard;
+use crate::dict::verbs::{Elem, VerbForm};
+use crate::text;
+
+/// One coded event with its provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodedEvent {
+    pub doc_id: String,
+    /// 1-based, within the document.
+    pub sentence_number: usize,
+    pub sentence: String,
+    pub source: String,
+    pub target: String,
+    pub code: String,
+    /// The words that named the source and target, and the verb with the pattern that fired.
+    pub source_phrase: String,
+    pub target_phrase: String,
+    pub verb_phrase: String,
+    pub issues: Vec<String>,
+}
+
+/// What happened to one sentence, for `--explain`.
+#[derive(Debug, Clone, Default)]
+pub struct SentenceReport {
+    pub sentence_number: usize,
+    pub sentence: String,
+    pub lines: Vec<String>,
+    pub events: usize,
+}
+
+/// Sentences longer than this many tokens are cut: bounded time per sentence whatever the input.
+const MAX_TOKENS: usize = 120;
+/// How far after the verb its object and pattern words are looked for.
+const OBJECT_WINDOW: usize = 14;
+
+const DETERMINERS: &[&str] = &["THE", "A", "AN", "ITS", "HIS", "HER", "THEIR", "OUR", "THIS", "THESE", "THOSE", "'S", "ANY", "EACH", "NO", "SUCH", "ANOTHER"];
+const BE: &[&str] = &["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "AM", "GET", "GOT", "GETS"];
+const SKIPPABLE: &[&str] = &["NOT", "ALSO", "ALREADY", "REPORTEDLY", "ALLEGEDLY", "NEVER", "JUST", "RECENTLY", "STILL", "FORMALLY", "NOW", "THEN", "BEEN", "FINALLY", "OFFICIALLY", "REPEATEDLY", "JOINTLY"];
+const AUXILIARIES: &[&str] = &["WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST", "HAS", "HAVE", "HAD", "DID", "DOES", "DO", "TO"];
+const CLAUSE_BREAK: &[&str] = &[";", ":", "WHO", "WHICH", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"", "“", "”", "(", ")", "BUT", "SINCE", "UNLESS"];
+const PREPOSITIONS: &[&str] = &[
+    "TO", "WITH", "AGAINST", "ON", "FOR", "FROM", "IN", "AT", "BY", "OVER", "OF", "INTO", "ABOUT", "UPON", "TOWARD", "TOWARDS", "BETWEEN", "AMONG", "UNDER",
+    "BEFORE", "AFTER", "DURING", "THROUGH", "ACROSS", "WITHIN", "WITHOUT", "ONTO", "NEAR", "BEYOND",
+];
+
+/// A noun phrase that names an actor.
+#[derive(Debug, Clone)]
+struct Entity {
+    start: usize,
+    end: usize,
+    code: String,
+}
+
+pub struct Coder<'d> {
+    dict: &'d Dictionaries,
+}
+
+impl<'d> Coder<'d> {
+    pub fn new(dict: &'d Dictionaries) -> Self {
+        Self { dict }
+    }
+
+    /// Codes a document (`date` as YYYYMMDD, for date-restricted actor codes). Events repeated within the
+    /// story (same source, target and code) are kept once.
+    pub fn code_document(&self, doc_id: &str, date: u32, raw: &str, explain: Option<&mut Vec<SentenceReport>>) -> Vec<CodedEvent> {
+        let clean = text::strip_html(raw);
+        let sentences = text::sentences(&clean);
+        let mut events: Vec<CodedEvent> = Vec::new();
+        let mut reports = Vec::new();
+        // A story-level discard skips the whole story.
+        for s in &sentences {
+            if let Some(Discard::Story(phrase)) = self.dict.discards.find(&text::tokens(s)) {
+                if let Some(out) = explain {
+                    out.push(SentenceReport { sentence_number: 0, sentence: String::new(), lines: vec![format!("story discarded: contains \"{phrase}\"")], events: 0 });
+                }
+                return Vec::new();
+            }
+        }
+        for (k, s) in sentences.iter().enumerate() {
+            let mut report = SentenceReport { sentence_number: k + 1, sentence: s.clone(), ..Default::default() };
+            for e in self.code_sentence(s, date, &mut report.lines) {
+                let event = CodedEvent { doc_id: doc_id.to_string(), sentence_number: k + 1, sentence: s.clone(), ..e };
+                if !events.iter().any(|x| x.source == event.source && x.target == event.target && x.code == event.code) {
+                    report.events += 1;
+                    events.push(event);
+                } else {
+                    report.lines.push(format!("duplicate in story: {} {} {}", event.source, event.target, event.code));
+                }
+            }
+            reports.push(report);
+        }
+        if let Some(out) = explain {
+            out.extend(reports);
+        }
+        events
+    }
+
+    /// Codes one sentence; `why` receives one line per decision.
+    pub fn code_sentence(&self, sentence: &str, date: u32, why: &mut Vec<String>) -> Vec<CodedEvent> {
+        let mut words = text::tokens(sentence);
+        if words.len() > MAX_TOKENS {
+            why.push(format!("long sentence: only the first {MAX_TOKENS} of {} tokens are coded", words.len()));
+            words.truncate(MAX_TOKENS);
+        }
+        if let Some(Discard::Sentence(p)) = self.dict.discards.find(&words) {
+            why.push(format!("discarded: contains \"{p}\""));
+            return Vec::new();
+        }
+        let entities = self.entities(&words, date);
+        for e in &entities {
+            why.push(format!("actor \"{}\" → {}", words[e.start..e.end].join(" "), e.code));
+        }
+        let verbs = self.verbs(&words, &entities);
+        let issues = self.dict.issues.find(&words);
+        let mut out = Vec::new();
+        for (i, &(at, form)) in verbs.iter().enumerate() {
+            let next_verb = verbs.get(i + 1).map_or(words.len(), |v| v.0);
+            let block = &self.dict.verbs.blocks[form.block];
+            let verb_text = words[at..at + form.words.len()].join(" ");
+            let passive = form.participle && preceded_by(&words, at, BE);
+            let verb_end = at + form.words.len();
+            // Subject: the nearest actor before the verb within the clause (with its compound partners).
+            let clause_start = clause_start(&words, at);
+            let subjects = nearest_before(&entities, &words, clause_start, at);
+            // Object: the first actor after the verb, before the next verb or clause break.
+            let clause_end = clause_end(&words, verb_end).min(next_verb.max(verb_end + 1)).min(verb_end + OBJECT_WINDOW);
+            let mut objects = first_after(&entities, &words, verb_end, clause_end);
+            let mut sources = subjects;
+            if passive {
+                // "B was attacked by A": A is the source; B the target.
+                let by = (verb_end..clause_end).find(|&j| words[j] == "BY");
+                let agents = by.map(|b| first_after(&entities, &words, b + 1, clause_end)).unwrap_or_default();
+                objects = std::mem::replace(&mut sources, agents);
+            }
+            // The pattern: the most specific one of the block whose words are all found.
+            let pre_words = &words[clause_start..at];
+            let post_end = (verb_end + OBJECT_WINDOW).min(words.len());
+            let post_words = &words[verb_end..post_end];
+            let mut best: Option<(usize, &crate::dict::verbs::Pattern)> = None;
+            for p in &block.patterns {
+                if let Some(score) = self.pattern_score(p, pre_words, post_words)
+                    && best.is_none_or(|(s, _)| score > s)
+                {
+                    best = Some((score, p));
+                }
+            }
+            let (code, how) = match best {
+                Some((_, p)) => (p.code.get(passive).map(str::to_string), format!("pattern line {} `{}`", p.line, p.text.trim())),
+                None => {
+                    let default = form.code.as_ref().unwrap_or(&block.code);
+                    (default.get(passive).map(str::to_string), format!("block {} default", block.name))
+                }
+            };
+            let voice = if passive { " (passive)" } else { "" };
+            let Some(code) = code else {
+                why.push(format!("verb \"{verb_text}\"{voice}: {how} gives no code"));
+                continue;
+            };
+            if sources.is_empty() || objects.is_empty() {
+                why.push(format!(
+                    "verb \"{verb_text}\"{voice} → {code} via {how}: no event ({})",
+                    if sources.is_empty() { "no source actor" } else { "no target actor" }
+                ));
+                continue;
+            }
+            for s in &sources {
+                for t in &objects {
+                    if s.code == t.code {
+                        continue;
+                    }
+                    why.push(format!("event {} {} {code}: verb \"{verb_text}\"{voice} via {how}", s.code, t.code));
+                    out.push(CodedEvent {
+                        doc_id: String::new(),
+                        sentence_number: 0,
+                        sentence: String::new(),
+                        source: s.code.clone(),
+                        target: t.code.clone(),
+                        code: code.clone(),
+                        source_phrase: words[s.start..s.end].join(" "),
+                        target_phrase: words[t.start..t.end].join(" "),
+                        verb_phrase: format!("{verb_text} [{how}]"),
+                        issues: issues.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Actor noun phrases: longest actor and agent matches, merged when adjacent ("Russian Foreign Minister
+    /// Sergei Lavrov" → RUS + ~GOV + RUSGOV → RUSGOV).
+    fn entities(&self, words: &[String], date: u32) -> Vec<Entity> {
+        let mut spans: Vec<(usize, usize, Option<String>, Option<crate::dict::agents::AgentCode>)> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let actor = self.dict.actors.longest_match(words, i, date);
+            let agent = self.dict.agents.longest_match(words, i);
+            match (actor, agent) {
+                (Some((n, code)), Some((m, _))) if n >= m => {
+                    spans.push((i, i + n, Some(code), None));
+                    i += n;
+                }
+                (_, Some((m, agent))) => {
+                    spans.push((i, i + m, None, Some(agent)));
+                    i += m;
+                }
+                (Some((n, code)), None) => {
+                    spans.push((i, i + n, Some(code), None));
+                    i += n;
+                }
+                (None, None) => i += 1,
+            }
+        }
+        // Merge spans separated by nothing, a determiner or "'S" / "OF" into one noun phrase.
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (k, span) in spans.iter().enumerate() {
+            let joins = groups.last().is_some_and(|g| {
+                let prev = &spans[*g.last().expect("non-empty")];
+                let gap = &words[prev.1..span.0];
+                gap.len() <= 1 && gap.iter().all(|w| w == "'S" || w == "OF" || w == "THE")
+            });
+            if joins {
+                groups.last_mut().expect("checked").push(k);
+            } else {
+                groups.push(vec![k]);
+            }
+        }
+        let mut out = Vec::new();
+        for g in groups {
+            let actors: Vec<&String> = g.iter().filter_map(|&k| spans[k].2.as_ref()).collect();
+            let agents: Vec<&crate::dict::agents::AgentCode> = g.iter().filter_map(|&k| spans[k].3.as_ref()).collect();
+            // The most specific actor code (a composed one beats its country).
+            let Some(actor) = actors.iter().max_by_key(|c| c.len()) else { continue };
+            let mut code = (*actor).clone();
+            if code.len() == 3
+                && let Some(agent) = agents.iter().find(|a| a.code != "PPL" || agents.len() == 1)
+            {
+                code = if agent.prefix { format!("{}{code}", agent.code) } else { format!("{code}{}", agent.code) };
+            }
+            out.push(Entity { start: spans[g[0]].0, end: spans[*g.last().expect("non-empty")].1, code });
+        }
+        out
+    }
+
+    /// Verb readings: dictionary verb forms outside actor phrases that are not nouns after a determiner.
+    fn verbs(&self, words: &[String], entities: &[Entity]) -> Vec<(usize, &'d VerbForm)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let inside_entity = entities.iter().any(|e| i >= e.start && i < e.end);
+            if !inside_entity
+                && let Some(form) = self.dict.verbs.verb_at(words, i)
+            {
+                let after_determiner = i > 0 && DETERMINERS.contains(&words[i - 1].as_str());
+                // A gerund right after a preposition ("after meeting") still reads as a verb; an -ing word
+                // after a determiner ("the meeting") is a noun, like any verb form there.
+                if !after_determiner {
+                    out.push((i, form));
+                    i += form.words.len();
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        // "said it would meet": keep both verbs; the coder pairs each with its own nearest actors.
+        out
+    }
+
+    /// How specific a pattern is (number of elements matched), if all of its elements are found in order.
+    fn pattern_score(&self, p: &crate::dict::verbs::Pattern, pre: &[String], post: &[String]) -> Option<usize> {
+        let mut score = 0;
+        let mut pos = 0;
+        for e in &p.post {
+            let (at, n) = self.find_elem(e, post, pos)?;
+            pos = at;
+            score += n;
+        }
+        let mut pos = 0;
+        for e in &p.pre {
+            let (at, n) = self.find_elem(e, pre, pos)?;
+            pos = at;
+            score += n;
+        }
+        Some(score + 1)
+    }
+
+    /// Finds an element in `words` at or after `from`: the position after it and how many parts matched.
+    fn find_elem(&self, e: &Elem, words: &[String], from: usize) -> Option<(usize, usize)> {
+        match e {
+            Elem::Word(w) => (from..words.len()).find(|&j| word_matches(&words[j], w)).map(|j| (j + 1, 1)),
+            Elem::Synset(name) => {
+                let members = self.dict.verbs.synset(name);
+                (from..words.len()).find_map(|j| {
+                    members.iter().find(|m| words.len() - j >= m.len() && m.iter().zip(&words[j..]).all(|(a, b)| word_matches(b, a))).map(|m| (j + m.len(), 1))
+                })
+            }
+            Elem::Phrase(parts) => {
+                // The words of a phrase must be close together (modifiers before the head noun).
+                (from..words.len()).find_map(|start| {
+                    let mut pos = start;
+                    for (k, part) in parts.iter().enumerate() {
+                        let (next, _) = self.find_elem(part, words, pos)?;
+                        if (k == 0 && next != start + 1) || next - pos > 3 {
+                            return None;
+                        }
+                        pos = next;
+                    }
+                    Some((pos, parts.len()))
+                })
+            }
+            Elem::Prep { prep, objects } => (from..words.len()).filter(|&j| words[j] == *prep).find_map(|j| {
+                let mut pos = j + 1;
+                let mut n = 1;
+                for o in objects {
+                    let (next, m) = self.find_elem(o, words, pos)?;
+                    if next - pos > 6 {
+                        return None;
+                    }
+                    pos = next;
+                    n += m;
+                }
+                Some((pos, n))
+            }),
+        }
+    }
+}
+
+/// A text word matches a dictionary word exactly or as its regular plural.
+fn word_matches(text: &str, dict: &str) -> bool {
+    text == dict || (text.len() == dict.len() + 1 && text.ends_with('S') && text.starts_with(dict)) || (text.len() == dict.len() + 2 && text.ends_with("ES") && text.starts_with(dict))
+}
+
+/// Whether a word from `set` comes just before `at`, skipping adverbs and auxiliaries.
+fn preceded_by(words: &[String], at: usize, set: &[&str]) -> bool {
+    let mut j = at;
+    while j > 0 {
+        j -= 1;
+        let w = words[j].as_str();
+        if set.contains(&w) {
+            return true;
+        }
+        if !(SKIPPABLE.contains(&w) || AUXILIARIES.contains(&w)) {
+            return false;
+        }
+    }
+    false
+}
+
+fn clause_start(words: &[String], at: usize) -> usize {
+    (0..at).rev().find(|&j| CLAUSE_BREAK.contains(&words[j].as_str())).map_or(0, |j| j + 1)
+}
+
+fn clause_end(words: &[String], from: usize) -> usize {
+    (from..words.len()).find(|&j| CLAUSE_BREAK.contains(&words[j].as_str()) && words[j] != "\"").unwrap_or(words.len())
+}
+
+/// The actor nearest before `at` (from `start`), with actors joined to it by AND / commas.
+fn nearest_before<'e>(entities: &'e [Entity], words: &[String], start: usize, at: usize) -> Vec<&'e Entity> {
+    let candidates: Vec<&Entity> = entities.iter().filter(|e| e.start >= start && e.end <= at).collect();
+    let Some(last) = candidates.last() else { return Vec::new() };
+    // Skip an actor that sits inside a prepositional phrase ("X, a close ally of Y, said") when an earlier one exists.
+    let mut chosen = *last;
+    if last.start > 0 && PREPOSITIONS.contains(&words[last.start - 1].as_str()) && candidates.len() > 1 {
+        chosen = candidates[candidates.len() - 2];
+    }
+    let mut group = vec![chosen];
+    let mut cur = chosen;
+    for e in candidates.iter().rev() {
+        if e.end <= cur.start {
+            let gap = &words[e.end..cur.start];
+            if !gap.is_empty() && gap.len() <= 2 && gap.iter().all(|w| w == "AND" || w == "," || w == "THE") {
+                group.insert(0, e);
+                cur = e;
+            }
+        }
+    }
+    group
+}
+
+/// The first actor at or after `from` and before `end`, with actors joined to it by AND.
+fn first_after<'e>(entities: &'e [Entity], words: &[String], from: usize, end: usize) -> Vec<&'e Entity> {
+    let candidates: Vec<&Entity> = entities.iter().filter(|e| e.start >= from && e.end <= end).collect();
+    let Some(first) = candidates.first() else { return Vec::new() };
+    let mut group = vec![*first];
+    let mut cur = *first;
+    for e in &candidates[1..] {
+        let gap = &words[cur.end..e.start];
+        if !gap.is_empty() && gap.len() <= 2 && gap.iter().all(|w| w == "AND" || w == "," || w == "THE") {
+            group.push(e);
+            cur = e;
+        } else {
+            break;
+        }
+    }
+    group
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dict::{actors::ActorDict, agents::AgentDict, verbs::VerbDict};
+    use std::path::Path;
+
+    fn toy() -> Dictionaries {
+        let verbs = "####### VERB PATTERNS #######\n---  ACCUSE   [112]  ---\nACCUSE\n\
+                     ---  MEET   [040]  ---\nMEET {MET MEETS MEETING}\n- * (FOR TALKS) [043]\n\
+                     ---  ATTACK   [190]  ---\nATTACK\n- * &WEAPON [195]\n---  SAY   [---]  ---\nSAY {SAID SAYS}\n";
+        let verbs = format!("####### SYNONYM SETS #######\n&WEAPON\n+DRONE\n{verbs}");
+        let mut actors = ActorDict::default();
+        actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
+        let mut agents = AgentDict::default();
+        agents.add_text(Path::new("g"), "FOREIGN_MINISTER [~GOV]\nTROOPS {} [~MIL]\n").unwrap();
+        Dictionaries { verbs: VerbDict::parse(Path::new("v"), &verbs).unwrap(), actors, agents, ..Default::default() }
+    }
+
+    fn code(d: &Dictionaries, s: &str) -> Vec<(String, String, String)> {
+        Coder::new(d).code_sentence(s, 20190301, &mut Vec::new()).into_iter().map(|e| (e.source, e.target, e.code)).collect()
+    }
+
+    fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
+        (a.into(), b.into(), c.into())
+    }
+
+    #[test]
+    fn subject_verb_object_with_patterns_agents_and_compounds() {
+        let d = toy();
+        assert_eq!(code(&d, "Russia accused Pakistan."), [t("RUS", "PAK", "112")]);
+        assert_eq!(code(&d, "Russian Foreign Minister Sergei Lavrov met Pakistan for talks."), [t("RUSGOV", "PAK", "043")]);
+        assert_eq!(code(&d, "Indian troops attacked Pakistan with a drone."), [t("INDMIL", "PAK", "195")]);
+        assert_eq!(code(&d, "India and Russia met Pakistan."), [t("IND", "PAK", "040"), t("RUS", "PAK", "040")]);
+        assert!(code(&d, "Russia said the meeting was useful.").is_empty(), "no target, and 'the meeting' is a noun");
+    }
+
+    #[test]
+    fn passive_voice_swaps_source_and_target() {
+        let d = toy();
+        assert_eq!(code(&d, "Pakistan was accused by India on Monday."), [t("IND", "PAK", "112")]);
+    }
+
+    #[test]
+    fn documents_deduplicate_and_explain() {
+        let d = toy();
+        let mut why = Vec::new();
+        let ev = Coder::new(&d).code_document("doc1", 20190301, "Russia accused Pakistan. Later, Russia accused Pakistan again.", Some(&mut why));
+        assert_eq!(ev.len(), 1);
+        assert_eq!((ev[0].sentence_number, ev[0].source_phrase.as_str(), ev[0].target_phrase.as_str()), (1, "RUSSIA", "PAKISTAN"));
+        assert!(why[1].lines.iter().any(|l| l.starts_with("duplicate in story")), "{why:?}");
+    }
+}

@@ -1,0 +1,166 @@
+//! Actor dictionaries (`Phoenix.*.actors.txt`): phrases with CAMEO actor codes, possibly date-restricted.
+//!
+//! ```text
+//! SERGEY_LAVROV_  # comment
+//! +LAVROV                               synonym of the record above
+//! 	[RUSGOV 19940922-20040712]          code line: valid from the first date, before the second
+//! 	[RUSGOV >20040309]                  valid on and after the date ('<' before it)
+//! AFGHANISTAN_  [AFG]                   codes may sit on the primary line
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{DictError, XmlComments, phrase_words, strip_comment};
+
+/// One code of a record, valid over `[from, until)` (dates as YYYYMMDD numbers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedCode {
+    pub code: String,
+    pub from: Option<u32>,
+    pub until: Option<u32>,
+}
+
+impl DatedCode {
+    pub fn holds_on(&self, date: u32) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// Phrases → records of dated codes, looked up by longest match.
+#[derive(Debug, Default)]
+pub struct ActorDict {
+    records: Vec<Vec<DatedCode>>,
+    /// First word → (all words, record), longest phrases first.
+    by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
+    pub phrases: usize,
+}
+
+impl ActorDict {
+    /// Adds one actor file's text.
+    pub fn add_text(&mut self, path: &Path, text: &str) -> Result<(), DictError> {
+        let mut comments = XmlComments::default();
+        let mut current: Option<usize> = None;
+        for (i, raw) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let line = comments.filter(raw);
+            let line = strip_comment(&line);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let starts_blank = line.starts_with([' ', '\t']);
+            let trimmed = line.trim();
+            if starts_blank && trimmed.starts_with('[') {
+                let record = current.ok_or_else(|| DictError::new(path, line_no, "a code line before any actor"))?;
+                let codes = parse_codes(trimmed).map_err(|m| DictError::new(path, line_no, m))?;
+                self.records[record].extend(codes);
+                continue;
+            }
+            let (phrase, codes) = match trimmed.find('[') {
+                Some(b) => (&trimmed[..b], parse_codes(&trimmed[b..]).map_err(|m| DictError::new(path, line_no, m))?),
+                None => (trimmed, Vec::new()),
+            };
+            if let Some(synonym) = phrase.strip_prefix('+') {
+                let record = current.ok_or_else(|| DictError::new(path, line_no, "a synonym (+) before any actor"))?;
+                self.records[record].extend(codes);
+                self.insert(synonym, record);
+            } else {
+                self.records.push(codes);
+                let record = self.records.len() - 1;
+                current = Some(record);
+                self.insert(phrase, record);
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, phrase: &str, record: usize) {
+        let words = phrase_words(phrase);
+        let Some(first) = words.first().cloned() else { return };
+        let list = self.by_first.entry(first).or_default();
+        list.push((words, record));
+        list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        self.phrases += 1;
+    }
+
+    /// The longest actor phrase starting at `words[at]`: its length and its code on `date` (YYYYMMDD).
+    pub fn longest_match(&self, words: &[String], at: usize, date: u32) -> Option<(usize, String)> {
+        let candidates = self.by_first.get(words.get(at)?)?;
+        for (phrase, record) in candidates {
+            if words.len() - at >= phrase.len() && words[at..at + phrase.len()] == phrase[..] {
+                // The first code whose dates hold wins (PETRARCH-2's rule); a record without codes is skipped.
+                if let Some(code) = self.records[*record].iter().find(|c| c.holds_on(date)) {
+                    return Some((phrase.len(), code.code.clone()));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `[CODE]`, `[CODE >DATE]`, `[CODE <DATE]`, `[CODE D1-D2]`, several per line.
+fn parse_codes(text: &str) -> Result<Vec<DatedCode>, String> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']').ok_or("unclosed '['")? + open;
+        let inner = rest[open + 1..close].trim();
+        let mut parts = inner.splitn(2, char::is_whitespace);
+        let code = parts.next().unwrap_or("").trim().to_uppercase();
+        if code.is_empty() {
+            return Err("empty code in []".into());
+        }
+        let dates: String = parts.next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+        let (from, until) = if dates.is_empty() {
+            (None, None)
+        } else if let Some(d) = dates.strip_prefix('>') {
+            (Some(parse_date(d)?), None)
+        } else if let Some(d) = dates.strip_prefix('<') {
+            (None, Some(parse_date(d)?))
+        } else if let Some((a, b)) = dates.split_once('-') {
+            (Some(parse_date(a)?), Some(parse_date(b)?))
+        } else {
+            return Err(format!("bad date restriction {dates:?} (want >DATE, <DATE or DATE-DATE)"));
+        };
+        out.push(DatedCode { code, from, until });
+        rest = &rest[close + 1..];
+    }
+    Ok(out)
+}
+
+/// YYYYMMDD, or YYMMDD (YY ≤ 30 → 20YY, else 19YY).
+fn parse_date(d: &str) -> Result<u32, String> {
+    let n: u32 = d.parse().map_err(|_| format!("bad date {d:?}"))?;
+    match d.len() {
+        8 => Ok(n),
+        6 => Ok(if n / 10000 <= 30 { 20_000_000 + n } else { 19_000_000 + n }),
+        _ => Err(format!("bad date {d:?} (want YYYYMMDD or YYMMDD)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn records_synonyms_dates_and_longest_match() {
+        let text = "AFGHANISTAN_  [AFG]\n+KABUL_\n\nSERGEY_LAVROV_  # note\n+LAVROV\n\t[RUSGOV 19940922-20040712]\n\t[RUSGOV > 040309]\n\
+                    <!-- hidden\nHIDDEN [XXX]\n-->\nUNITED_STATES [USA]\nUNITED_STATES_SENATE [USALEG]\n";
+        let mut d = ActorDict::default();
+        d.add_text(Path::new("a.txt"), text).unwrap();
+        let w = words("THE UNITED STATES SENATE AND KABUL");
+        assert_eq!(d.longest_match(&w, 1, 20190101), Some((3, "USALEG".into())));
+        assert_eq!(d.longest_match(&w, 5, 20190101), Some((1, "AFG".into())));
+        assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 20190101), Some((1, "RUSGOV".into())));
+        assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 19900101), None);
+        assert_eq!(d.longest_match(&words("HIDDEN"), 0, 20190101), None);
+        let err = ActorDict::default().add_text(Path::new("bad.txt"), "X [ABC 2019]\n").unwrap_err();
+        assert_eq!(err.to_string(), "bad.txt:1: bad date restriction \"2019\" (want >DATE, <DATE or DATE-DATE)");
+        let err = ActorDict::default().add_text(Path::new("bad.txt"), "\n+ORPHAN\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+}

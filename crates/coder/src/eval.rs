@@ -1,0 +1,130 @@
+//! Scoring the coder against gold-standard records: the PETRARCH-2 validation file (not well-formed XML,
+//! so read line by line) and the unit-test records.
+
+/// One gold record: its text and the expected (source, target, code) triples (empty: no event expected).
+#[derive(Debug, Clone)]
+pub struct GoldRecord {
+    pub id: String,
+    pub date: u32,
+    pub text: String,
+    pub expected: Vec<(String, String, String)>,
+}
+
+fn attribute(line: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let start = line.find(&key)? + key.len();
+    let end = line[start..].find('"')? + start;
+    Some(line[start..end].to_string())
+}
+
+/// Reads `<Sentence …>` records with `<EventCoding …/>` and `<Text>` (either file layout).
+pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
+    let mut out = Vec::new();
+    let mut current: Option<GoldRecord> = None;
+    let mut in_text = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("<Sentence ") {
+            if let Some(r) = current.take() {
+                out.push(r);
+            }
+            let date = attribute(t, "date").and_then(|d| d.parse().ok()).unwrap_or(0);
+            current = Some(GoldRecord { id: attribute(t, "id").unwrap_or_default(), date, text: String::new(), expected: Vec::new() });
+        } else if t.starts_with("<EventCoding") {
+            if let Some(r) = current.as_mut()
+                && let (Some(s), Some(g), Some(c)) = (attribute(t, "sourcecode"), attribute(t, "targetcode"), attribute(t, "eventcode"))
+            {
+                r.expected.push((s, g, c));
+            }
+        } else if t.starts_with("<Text>") {
+            in_text = true;
+            let rest = t.trim_start_matches("<Text>");
+            if let Some(r) = current.as_mut() {
+                r.text.push_str(rest.trim_end_matches("</Text>"));
+            }
+            if t.ends_with("</Text>") {
+                in_text = false;
+            }
+        } else if t.starts_with("</Text>") {
+            in_text = false;
+        } else if in_text && let Some(r) = current.as_mut() {
+            if !r.text.is_empty() {
+                r.text.push(' ');
+            }
+            r.text.push_str(t.trim_end_matches("</Text>"));
+            if t.ends_with("</Text>") {
+                in_text = false;
+            }
+        } else if t.starts_with("</Sentence>") || t.ends_with("</Sentence>") {
+            if let Some(r) = current.take() {
+                out.push(r);
+            }
+        }
+    }
+    if let Some(r) = current.take() {
+        out.push(r);
+    }
+    out.retain(|r| !r.text.trim().is_empty());
+    out
+}
+
+/// Precision, recall and F1 of predicted triples against expected ones (multiset matching per record).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Prf {
+    pub true_positives: usize,
+    pub predicted: usize,
+    pub expected: usize,
+}
+
+impl Prf {
+    pub fn add(&mut self, predicted: &[(String, String, String)], expected: &[(String, String, String)]) {
+        let mut left: Vec<&(String, String, String)> = expected.iter().collect();
+        for p in predicted {
+            if let Some(k) = left.iter().position(|e| *e == p) {
+                left.remove(k);
+                self.true_positives += 1;
+            }
+        }
+        self.predicted += predicted.len();
+        self.expected += expected.len();
+    }
+
+    pub fn precision(&self) -> f64 {
+        if self.predicted == 0 { 0.0 } else { self.true_positives as f64 / self.predicted as f64 }
+    }
+
+    pub fn recall(&self) -> f64 {
+        if self.expected == 0 { 0.0 } else { self.true_positives as f64 / self.expected as f64 }
+    }
+
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+}
+
+/// The root (first two digits) of a CAMEO code.
+pub fn root(code: &str) -> String {
+    code.chars().take(2).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_not_quite_xml_layout() {
+        let text = "<Sentences>\n<Sentence category=\"AFP\" date=\"20080806\" id=\"A_1\" evaluate=\"true\"/>\n\
+                    <EventCoding eventcode=\"031\" sourcecode=\"BRA\" targetcode=\"USA\" />\n<Text>\nBrazil and the\nUnited States met.\n</Text>\n\
+                    <Parse>\n1\tBrazil\n</Parse></Sentence>\n<Sentence date=\"20080807\" id=\"B_1\">\n<EventCoding noevents=\"True\" />\n<Text>Nothing.</Text>\n</Sentence>\n";
+        let gold = parse_gold(text);
+        assert_eq!(gold.len(), 2);
+        assert_eq!(gold[0].text, "Brazil and the United States met.");
+        assert_eq!(gold[0].expected, [("BRA".into(), "USA".into(), "031".into())]);
+        assert!(gold[1].expected.is_empty());
+        let mut prf = Prf::default();
+        let t = |a: &str| (a.to_string(), "X".to_string(), "01".to_string());
+        prf.add(&[t("A"), t("B")], &[t("A"), t("C")]);
+        assert_eq!((prf.precision(), prf.recall()), (0.5, 0.5));
+    }
+}

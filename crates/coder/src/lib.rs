@@ -1,0 +1,104 @@
+//! Fulcrum's event coder: English text in, CAMEO events out — who did what to whom — using the PETRARCH-2
+//! dictionaries and no external parser.
+//!
+//! Pipeline (see `ARCHITECTURE.md` and `docs/coder.md`): [`text`] splits sentences and tokens; [`Coder`]
+//! finds actor and agent phrases (longest match), verbs (inflected forms from the verb dictionary), decides
+//! noun-vs-verb readings and passive voice with a few local rules, assigns subject and object noun phrases
+//! within the clause, matches the verb block's patterns to choose the code, and emits events with their
+//! provenance. Pure functions over in-memory dictionaries; [`Dictionaries::load`] is the only I/O.
+
+pub mod dict;
+mod coder;
+pub mod eval;
+pub mod text;
+
+pub use coder::{CodedEvent, Coder, SentenceReport};
+
+use std::path::{Path, PathBuf};
+
+use dict::DictError;
+use dict::actors::ActorDict;
+use dict::agents::AgentDict;
+use dict::discards::DiscardDict;
+use dict::issues::IssueDict;
+use dict::verbs::VerbDict;
+
+/// Everything the coder reads.
+#[derive(Debug, Default)]
+pub struct Dictionaries {
+    pub verbs: VerbDict,
+    pub actors: ActorDict,
+    pub agents: AgentDict,
+    pub discards: DiscardDict,
+    pub issues: IssueDict,
+    /// The files read, for reports.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Dict(#[from] DictError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Missing(String),
+}
+
+impl Dictionaries {
+    /// Loads a dictionary folder laid out like PETRARCH-2's: a verb file (`CAMEO.2.0.txt`, else a file
+    /// with `verbs` in its name), every `*actors*.txt`, and the agents, discards and issue files if present.
+    pub fn load(dir: &Path) -> Result<Self, LoadError> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        let find = |pred: &dyn Fn(&str) -> bool| names.iter().filter(|n| pred(&n.to_lowercase())).map(|n| dir.join(n)).collect::<Vec<_>>();
+        let verbs = find(&|n| n == "cameo.2.0.txt").into_iter().next().or_else(|| find(&|n| n.contains("verbs") && n.ends_with(".txt")).into_iter().last()).ok_or_else(|| {
+            LoadError::Missing(format!("{}: no verb dictionary (CAMEO.2.0.txt or *verbs*.txt); `fulcrum dict fetch` downloads the PETRARCH-2 dictionaries", dir.display()))
+        })?;
+        let actors = find(&|n| n.contains("actors") && n.ends_with(".txt"));
+        if actors.is_empty() {
+            return Err(LoadError::Missing(format!("{}: no actor dictionary (*actors*.txt)", dir.display())));
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).map_err(|source| LoadError::Io { path: p.to_path_buf(), source });
+        let mut d = Dictionaries { verbs: VerbDict::parse(&verbs, &read(&verbs)?)?, ..Default::default() };
+        d.files.push(verbs.clone());
+        for a in actors {
+            d.actors.add_text(&a, &read(&a)?)?;
+            d.files.push(a);
+        }
+        for a in find(&|n| n.contains("agents") && n.ends_with(".txt")) {
+            d.agents.add_text(&a, &read(&a)?)?;
+            d.files.push(a);
+        }
+        for a in find(&|n| n.contains("discards") && n.ends_with(".txt")) {
+            d.discards.add_text(&a, &read(&a)?)?;
+            d.files.push(a);
+        }
+        for a in find(&|n| n.contains("issue") && n.ends_with(".txt")) {
+            d.issues.add_text(&a, &read(&a)?)?;
+            d.files.push(a);
+        }
+        Ok(d)
+    }
+
+    /// One line summarising what was loaded.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} verb blocks, {} verb forms, {} patterns, {} synonym sets, {} transformations (not applied), {} actor phrases, {} agent phrases, {} discards, {} issue phrases",
+            self.verbs.blocks.len(),
+            self.verbs.forms,
+            self.verbs.patterns(),
+            self.verbs.synsets.len(),
+            self.verbs.transformations.len(),
+            self.actors.phrases,
+            self.agents.phrases,
+            self.discards.len(),
+            self.issues.len()
+        )
+    }
+}
