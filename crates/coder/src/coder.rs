@@ -40,7 +40,7 @@ const DETERMINERS: &[&str] = &["THE", "A", "AN", "ITS", "HIS", "HER", "THEIR", "
 const BE: &[&str] = &["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "AM", "GET", "GOT", "GETS"];
 const SKIPPABLE: &[&str] = &["NOT", "ALSO", "ALREADY", "REPORTEDLY", "ALLEGEDLY", "NEVER", "JUST", "RECENTLY", "STILL", "FORMALLY", "NOW", "THEN", "BEEN", "FINALLY", "OFFICIALLY", "REPEATEDLY", "JOINTLY"];
 const AUXILIARIES: &[&str] = &["WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST", "HAS", "HAVE", "HAD", "DID", "DOES", "DO", "TO"];
-const CLAUSE_BREAK: &[&str] = &[";", ":", "WHO", "WHICH", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"", "“", "”", "(", ")", "BUT", "SINCE", "UNLESS"];
+const CLAUSE_BREAK: &[&str] = &[";", ":", "WHO", "WHICH", "THAT", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"", "“", "”", "(", ")", "BUT", "SINCE", "UNLESS"];
 const PREPOSITIONS: &[&str] = &[
     "TO", "WITH", "AGAINST", "ON", "FOR", "FROM", "IN", "AT", "BY", "OVER", "OF", "INTO", "ABOUT", "UPON", "TOWARD", "TOWARDS", "BETWEEN", "AMONG", "UNDER",
     "BEFORE", "AFTER", "DURING", "THROUGH", "ACROSS", "WITHIN", "WITHOUT", "ONTO", "NEAR", "BEYOND",
@@ -122,8 +122,17 @@ impl<'d> Coder<'d> {
             let verb_text = words[at..at + form.words.len()].join(" ");
             let passive = form.participle && preceded_by(&words, at, BE);
             let verb_end = at + form.words.len();
-            // Subject: the nearest actor before the verb within the clause (with its compound partners).
-            let clause_start = clause_start(&words, at);
+            // Subject: the nearest actor before the verb within the clause (with its compound partners), not
+            // reaching past the previous verb unless this one continues it ("sought to block", "began talking").
+            let mut clause_start = clause_start(&words, at);
+            if i > 0 {
+                let (p, pf) = verbs[i - 1];
+                let chained = words[at - 1] == "TO" || words[at].ends_with("ING");
+                let has_own_subject = entities.iter().any(|e| e.start >= p + pf.words.len() && e.end <= at);
+                if has_own_subject || !chained {
+                    clause_start = clause_start.max(p + pf.words.len());
+                }
+            }
             let subjects = nearest_before(&entities, &words, clause_start, at);
             // Object: the first actor after the verb, before the next verb or clause break.
             let clause_end = clause_end(&words, verb_end).min(next_verb.max(verb_end + 1)).min(verb_end + OBJECT_WINDOW);
@@ -137,8 +146,7 @@ impl<'d> Coder<'d> {
             }
             // The pattern: the most specific one of the block whose words are all found.
             let pre_words = &words[clause_start..at];
-            let post_end = (verb_end + OBJECT_WINDOW).min(words.len());
-            let post_words = &words[verb_end..post_end];
+            let post_words = &words[verb_end..clause_end.max(verb_end)];
             let mut best: Option<(usize, &crate::dict::verbs::Pattern)> = None;
             for p in &block.patterns {
                 if let Some(score) = self.pattern_score(p, pre_words, post_words)
@@ -168,7 +176,8 @@ impl<'d> Coder<'d> {
             }
             for s in &sources {
                 for t in &objects {
-                    if s.code == t.code {
+                    // An actor acting on itself, or on a part of itself (USA → USAMIL), is not an event between actors.
+                    if s.code == t.code || t.code.starts_with(&s.code) || s.code.starts_with(&t.code) {
                         continue;
                     }
                     why.push(format!("event {} {} {code}: verb \"{verb_text}\"{voice} via {how}", s.code, t.code));
@@ -245,19 +254,18 @@ impl<'d> Coder<'d> {
         out
     }
 
-    /// Verb readings: dictionary verb forms outside actor phrases that are not nouns after a determiner.
+    /// Verb readings: dictionary verb forms outside actor phrases, minus the ones that read as nouns.
     fn verbs(&self, words: &[String], entities: &[Entity]) -> Vec<(usize, &'d VerbForm)> {
-        let mut out = Vec::new();
+        let in_entity = |j: usize| entities.iter().any(|e| j >= e.start && j < e.end);
+        let mut out: Vec<(usize, &'d VerbForm)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let inside_entity = entities.iter().any(|e| i >= e.start && i < e.end);
-            if !inside_entity
+            let is_word = words[i].chars().next().is_some_and(char::is_alphabetic);
+            if is_word
+                && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
             {
-                let after_determiner = i > 0 && DETERMINERS.contains(&words[i - 1].as_str());
-                // A gerund right after a preposition ("after meeting") still reads as a verb; an -ing word
-                // after a determiner ("the meeting") is a noun, like any verb form there.
-                if !after_determiner {
+                if !self.reads_as_noun(words, i, &in_entity, out.last().copied()) {
                     out.push((i, form));
                     i += form.words.len();
                     continue;
@@ -265,8 +273,41 @@ impl<'d> Coder<'d> {
             }
             i += 1;
         }
-        // "said it would meet": keep both verbs; the coder pairs each with its own nearest actors.
         out
+    }
+
+    /// Local rules for the noun reading of a verb form: a determiner or preposition shortly before it with
+    /// only modifiers between ("an air strike", "the Islamic State target", "in support"), or coming right
+    /// after another verb ("enjoyed support") unless it is a gerund or infinitive.
+    fn reads_as_noun(&self, words: &[String], i: usize, in_entity: &dyn Fn(usize) -> bool, previous: Option<(usize, &VerbForm)>) -> bool {
+        let mut j = i;
+        for _ in 0..3 {
+            if j == 0 {
+                break;
+            }
+            j -= 1;
+            let w = words[j].as_str();
+            if DETERMINERS.contains(&w) || (PREPOSITIONS.contains(&w) && w != "TO" && !words[i].ends_with("ING")) {
+                return true;
+            }
+            let modifier = w.chars().next().is_some_and(char::is_alphabetic)
+                && !in_entity(j)
+                && !AUXILIARIES.contains(&w)
+                && !BE.contains(&w)
+                && !SKIPPABLE.contains(&w)
+                && self.dict.verbs.verb_at(words, j).is_none();
+            if !modifier {
+                break;
+            }
+        }
+        if let Some((p, form)) = previous {
+            let end = p + form.words.len();
+            let between = &words[end..i];
+            if between.iter().all(|w| SKIPPABLE.contains(&w.as_str())) && !words[i].ends_with("ING") && words[i - 1] != "TO" {
+                return true;
+            }
+        }
+        false
     }
 
     /// How specific a pattern is (number of elements matched), if all of its elements are found in order.

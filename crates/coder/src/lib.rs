@@ -86,10 +86,15 @@ impl Dictionaries {
         Ok(d)
     }
 
+    /// Entries skipped while loading (file:line: why).
+    pub fn warnings(&self) -> Vec<&DictError> {
+        self.actors.warnings.iter().chain(&self.agents.warnings).collect()
+    }
+
     /// One line summarising what was loaded.
     pub fn summary(&self) -> String {
         format!(
-            "{} verb blocks, {} verb forms, {} patterns, {} synonym sets, {} transformations (not applied), {} actor phrases, {} agent phrases, {} discards, {} issue phrases",
+            "{} verb blocks, {} verb forms, {} patterns, {} synonym sets, {} transformations (not applied), {} actor phrases, {} agent phrases, {} discards, {} issue phrases; {} entries skipped",
             self.verbs.blocks.len(),
             self.verbs.forms,
             self.verbs.patterns(),
@@ -98,7 +103,8 @@ impl Dictionaries {
             self.actors.phrases,
             self.agents.phrases,
             self.discards.len(),
-            self.issues.len()
+            self.issues.len(),
+            self.warnings().len()
         )
     }
 }

@@ -66,6 +66,9 @@ enum Command {
     Forecast(cmd::forecast::ForecastArgs),
     /// Backtest forecasts on the past (rolling origin).
     Backtest(cmd::backtest::BacktestArgs),
+    Code(cmd::code::CodeArgs),
+    /// The coder's dictionaries: fetch or check them.
+    Dict(cmd::dict::DictArgs),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +84,8 @@ fn main() -> ExitCode {
         Command::Changes(args) => cmd::changes::run(&cli.store, args),
         Command::Forecast(args) => cmd::forecast::run(&cli.store, args),
         Command::Backtest(args) => cmd::backtest::run(&cli.store, args),
+        Command::Code(args) => cmd::code::run(&cli.store, args),
+        Command::Dict(args) => cmd::dict::run(args),
     };
     match result {
         Ok(code) => code,

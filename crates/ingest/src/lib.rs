@@ -13,7 +13,7 @@ mod source;
 pub use format::{Format, detect_format};
 pub use fulcrum_model::Reject;
 pub use pipeline::{InputSummary, ParseFailure, ParseOptions, ParsedChunk, parse_input};
-pub use readers::{TkgCalendar, TkgVocabulary};
+pub use readers::{TkgCalendar, TkgVocabulary, event_key};
 pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};
 
 /// Why an input could not be read at all (as opposed to a bad line, which becomes a [`Reject`]).

@@ -29,7 +29,8 @@ pub(crate) trait LineParser: Send + Sync {
 
 /// A stable 64-bit key: the dataset namespace plus the parts that identify an event in it. Each part is
 /// hashed on its own, seeded with the hash so far, so part boundaries count and nothing is allocated.
-pub(crate) fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
+/// The de-duplication key of an event: a hash of its dataset and identifying fields.
+pub fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
     parts.iter().fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| xxh3_64_with_seed(part, seed))
 }
 

@@ -188,6 +188,10 @@ define_event_columns! {
     story_id: str, false;
     sentence_number: i32, false;
     publisher: str, false;
+    sentence_text: str, false;
+    source_phrase: str, false;
+    target_phrase: str, false;
+    verb_phrase: str, false;
 
     kg_subject_id: i32, false;
     kg_relation_id: i32, false;

@@ -34,6 +34,8 @@ pub struct ActorDict {
     /// First word → (all words, record), longest phrases first.
     by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
     pub phrases: usize,
+    /// Entries skipped because a code or date could not be read (the production files have a few).
+    pub warnings: Vec<DictError>,
 }
 
 impl ActorDict {
@@ -52,12 +54,20 @@ impl ActorDict {
             let trimmed = line.trim();
             if starts_blank && trimmed.starts_with('[') {
                 let record = current.ok_or_else(|| DictError::new(path, line_no, "a code line before any actor"))?;
-                let codes = parse_codes(trimmed).map_err(|m| DictError::new(path, line_no, m))?;
-                self.records[record].extend(codes);
+                match parse_codes(trimmed) {
+                    Ok(codes) => self.records[record].extend(codes),
+                    Err(m) => self.warnings.push(DictError::new(path, line_no, m)),
+                }
                 continue;
             }
             let (phrase, codes) = match trimmed.find('[') {
-                Some(b) => (&trimmed[..b], parse_codes(&trimmed[b..]).map_err(|m| DictError::new(path, line_no, m))?),
+                Some(b) => match parse_codes(&trimmed[b..]) {
+                    Ok(codes) => (&trimmed[..b], codes),
+                    Err(m) => {
+                        self.warnings.push(DictError::new(path, line_no, m));
+                        (&trimmed[..b], Vec::new())
+                    }
+                },
                 None => (trimmed, Vec::new()),
             };
             if let Some(synonym) = phrase.strip_prefix('+') {
@@ -158,8 +168,10 @@ mod tests {
         assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 20190101), Some((1, "RUSGOV".into())));
         assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 19900101), None);
         assert_eq!(d.longest_match(&words("HIDDEN"), 0, 20190101), None);
-        let err = ActorDict::default().add_text(Path::new("bad.txt"), "X [ABC 2019]\n").unwrap_err();
-        assert_eq!(err.to_string(), "bad.txt:1: bad date restriction \"2019\" (want >DATE, <DATE or DATE-DATE)");
+        let mut lenient = ActorDict::default();
+        lenient.add_text(Path::new("bad.txt"), "X [ABC 2019]\nY [DEF]\n").unwrap();
+        assert_eq!(lenient.warnings[0].to_string(), "bad.txt:1: bad date restriction \"2019\" (want >DATE, <DATE or DATE-DATE)");
+        assert_eq!(lenient.longest_match(&words("Y"), 0, 20190101), Some((1, "DEF".into())));
         let err = ActorDict::default().add_text(Path::new("bad.txt"), "\n+ORPHAN\n").unwrap_err();
         assert_eq!(err.line, 2);
     }

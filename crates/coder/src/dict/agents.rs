@@ -24,19 +24,31 @@ pub struct AgentCode {
 pub struct AgentDict {
     by_first: HashMap<String, Vec<(Vec<String>, AgentCode)>>,
     pub phrases: usize,
+    /// Entries skipped because they could not be read (the production file has a few typos).
+    pub warnings: Vec<DictError>,
 }
 
 impl AgentDict {
+    /// Reads an agent file; entries that cannot be read are skipped and listed in `warnings`.
     pub fn add_text(&mut self, path: &Path, text: &str) -> Result<(), DictError> {
         let mut sets: HashMap<String, Vec<String>> = HashMap::new();
         let mut comments = XmlComments::default();
         for (i, raw) in text.lines().enumerate() {
-            let line_no = i + 1;
             let line = comments.filter(raw);
             let line = strip_comment(&line).trim().to_string();
             if line.is_empty() {
                 continue;
             }
+            if let Err(e) = self.add_line(path, i + 1, &line, &mut sets) {
+                self.warnings.push(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn add_line(&mut self, path: &Path, line_no: usize, line: &str, sets: &mut HashMap<String, Vec<String>>) -> Result<(), DictError> {
+        {
+            let line = line.to_string();
             if line.starts_with('!') && line.contains('=') {
                 let (name, members) = line.split_once('=').expect("checked '='");
                 let name = name.trim().to_uppercase();
@@ -44,11 +56,10 @@ impl AgentDict {
                     return Err(DictError::new(path, line_no, format!("bad substitution set name {name:?} (want !NAME!)")));
                 }
                 sets.insert(name, members.split(',').map(|m| m.trim().to_uppercase()).filter(|m| !m.is_empty()).collect());
-                continue;
+                return Ok(());
             }
             let Some(open) = line.find('[') else {
-                // PETRARCH-2 ignores lines without a code, with a warning; so do we.
-                continue;
+                return Err(DictError::new(path, line_no, "no [CODE]; ignored (as PETRARCH-2 does)"));
             };
             let close = line[open..].find(']').map(|c| c + open).ok_or_else(|| DictError::new(path, line_no, "unclosed '['"))?;
             let raw_code = line[open + 1..close].trim().to_uppercase();
@@ -72,11 +83,11 @@ impl AgentDict {
                 let end = phrase[start + 1..].find('!').map(|e| e + start + 1).ok_or_else(|| DictError::new(path, line_no, "unclosed !SET!"))?;
                 let name = &phrase[start..=end];
                 let members = sets.get(name).ok_or_else(|| DictError::new(path, line_no, format!("unknown substitution set {name}")))?;
-                for m in members {
+                for m in members.clone() {
                     let expanded = format!("{}{m}{}", &phrase[..start], &phrase[end + 1..]);
                     self.insert(&expanded, &code);
                 }
-                continue;
+                return Ok(());
             }
             self.insert(&phrase, &code);
             match plural_form {
@@ -129,7 +140,10 @@ mod tests {
         assert!(d.longest_match(&w("ARMED POLICES"), 0).is_none());
         assert_eq!(d.longest_match(&w("CATTLEMEN"), 0).unwrap().1.code, "AGR");
         assert!(d.longest_match(&w("PEACEKEEPING TROOPS"), 0).unwrap().1.prefix);
-        let err = AgentDict::default().add_text(Path::new("agents.txt"), "\n\nX!NOPE! [~GOV]\n").unwrap_err();
-        assert_eq!(err.to_string(), "agents.txt:3: unknown substitution set !NOPE!");
+        let mut lenient = AgentDict::default();
+        lenient.add_text(Path::new("agents.txt"), "\n\nX!NOPE! [~GOV]\nDEPARMENT [~ENV}\nCOP [~COP]\n").unwrap();
+        assert_eq!(lenient.warnings[0].to_string(), "agents.txt:3: unknown substitution set !NOPE!");
+        assert_eq!(lenient.warnings[1].line, 4);
+        assert!(lenient.longest_match(&w("COP"), 0).is_some());
     }
 }

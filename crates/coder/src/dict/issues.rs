@@ -22,9 +22,19 @@ pub struct IssueDict {
 impl IssueDict {
     pub fn add_text(&mut self, path: &Path, text: &str) -> Result<(), DictError> {
         let mut comments = XmlComments::default();
+        let mut category: Option<String> = None;
         for (i, raw) in text.lines().enumerate() {
             let line = comments.filter(raw);
             let line = strip_comment(&line).trim().to_string();
+            if line.starts_with("<ISSUE") {
+                // Phrases without their own [CODE] take the block's category.
+                category = line.split("CATEGORY=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+                continue;
+            }
+            if line.starts_with("</ISSUE") {
+                category = None;
+                continue;
+            }
             if line.is_empty() || line.starts_with('<') {
                 continue;
             }
@@ -35,7 +45,13 @@ impl IssueDict {
                 }
                 continue;
             }
-            let open = line.find('[').ok_or_else(|| DictError::new(path, i + 1, "an issue phrase needs a [CODE]"))?;
+            let Some(open) = line.find('[') else {
+                let code = category.clone().ok_or_else(|| DictError::new(path, i + 1, "an issue phrase outside an <ISSUE> block needs a [CODE]"))?;
+                for words in expand(&line) {
+                    self.phrases.push((words, code.clone()));
+                }
+                continue;
+            };
             let close = line[open..].find(']').map(|c| c + open).ok_or_else(|| DictError::new(path, i + 1, "unclosed '['"))?;
             let code = line[open + 1..close].trim().to_string();
             if code.is_empty() {
@@ -122,13 +138,14 @@ mod tests {
 
     #[test]
     fn expansions_blockers_and_errors() {
-        let text = "<ISSUE CATEGORY=\"EDUCATION\" TYPE=\"ALL\">\nn:kindergarten [EDU]\npre+n:school [EDU]\nv:vaccinate [HEALTH]\n~school bus\n</ISSUE>\n";
+        let text = "<ISSUE CATEGORY=\"EDUCATION\" TYPE=\"ALL\">\nn:kindergarten [EDU]\npre+n:school [EDU]\nv:vaccinate [HEALTH]\n~school bus\nn:college\n</ISSUE>\n";
         let mut d = IssueDict::default();
         d.add_text(Path::new("issues.txt"), text).unwrap();
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert_eq!(d.find(&w("NEW KINDERGARTENS AND PRE-SCHOOLS")), ["EDU"]);
         assert_eq!(d.find(&w("THEY VACCINATED PRE SCHOOL CHILDREN")), ["EDU", "HEALTH"]);
         assert!(d.find(&w("A SCHOOL BUS NEAR THE KINDERGARTEN")).is_empty());
+        assert_eq!(d.find(&w("TWO COLLEGES")), ["EDUCATION"]);
         assert_eq!(IssueDict::default().add_text(Path::new("i.txt"), "n:thing\n").unwrap_err().line, 1);
     }
 }

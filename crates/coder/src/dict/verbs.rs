@@ -47,7 +47,8 @@ impl EventCode {
     fn parse(text: &str) -> Result<Self, String> {
         let inner = text.trim().trim_start_matches('[').trim_end_matches(']').trim();
         let code = |s: &str| -> Result<Option<String>, String> {
-            let s = s.trim();
+            // The production CAMEO.2.0.txt has one "[080!]"; PETRARCH-2 reads it as 080, so do we.
+            let s = s.trim().trim_end_matches('!');
             if s.is_empty() || s.starts_with("---") {
                 Ok(None)
             } else if s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()) {
@@ -176,10 +177,13 @@ impl VerbDict {
                 Section::Verbs => {
                     if line.starts_with("---") {
                         let tokens: Vec<&str> = line.split_whitespace().collect();
-                        if tokens.len() < 3 {
+                        let (Some(open), Some(close)) = (line.find('['), line.find(']')) else {
+                            return Err(err("a block header needs ---  NAME  [CODE]  ---".into()));
+                        };
+                        if tokens.len() < 3 || close < open {
                             return Err(err("a block header needs ---  NAME  [CODE]  ---".into()));
                         }
-                        let code = EventCode::parse(tokens[2]).map_err(err)?;
+                        let code = EventCode::parse(&line[open..=close]).map_err(err)?;
                         dict.blocks.push(VerbBlock { name: tokens[1].to_uppercase(), code, patterns: Vec::new() });
                     } else if let Some(body) = line.strip_prefix('-') {
                         let block = dict.blocks.last_mut().ok_or_else(|| err("a pattern before any --- block ---".into()))?;
@@ -324,6 +328,12 @@ fn tokenize_pattern(spec: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let mut token = String::new();
+        if c == '*' {
+            // The verb marker may touch a word ("*SCEPTICAL" in CAMEO.2.0.txt).
+            chars.next();
+            out.push("*".to_string());
+            continue;
+        }
         if c == '{' || c == '(' {
             let close = if c == '{' { '}' } else { ')' };
             let mut depth = 0;
@@ -343,7 +353,7 @@ fn tokenize_pattern(spec: &str) -> Result<Vec<String>, String> {
             }
         } else {
             while let Some(&ch) = chars.peek() {
-                if ch.is_whitespace() || ch == '{' || ch == '(' {
+                if ch.is_whitespace() || ch == '{' || ch == '(' || ch == '*' {
                     break;
                 }
                 token.push(ch);
@@ -441,6 +451,8 @@ APPEAR
         let err = VerbDict::parse(Path::new("CAMEO.2.0.txt"), &bad).unwrap_err();
         assert_eq!(err.line, 12);
         assert!(err.to_string().starts_with("CAMEO.2.0.txt:12: bad event code"), "{err}");
+        let glued = VerbDict::parse(Path::new("v.txt"), &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- *PROSECUTOR")).unwrap();
+        assert_eq!(glued.blocks[0].patterns[1].post, [Elem::Word("PROSECUTOR".into())]);
         let err = VerbDict::parse(Path::new("v.txt"), &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- PROSECUTOR &CURRENCY")).unwrap_err();
         assert!(err.to_string().contains("needs a '*'"), "{err}");
         assert!(VerbDict::parse(Path::new("v.txt"), "just text\n").is_err());

@@ -1,6 +1,8 @@
 pub mod backtest;
 pub mod balance;
 pub mod changes;
+pub mod code;
+pub mod dict;
 pub mod dyad;
 pub mod fetch;
 pub mod forecast;
