@@ -46,6 +46,20 @@ const PREPOSITIONS: &[&str] = &[
     "BEFORE", "AFTER", "DURING", "THROUGH", "ACROSS", "WITHIN", "WITHOUT", "ONTO", "NEAR", "BEYOND",
 ];
 
+/// One verb with what the analysis found around it.
+struct Clause {
+    block: usize,
+    code: Option<String>,
+    how: String,
+    verb: String,
+    sources: Vec<Entity>,
+    targets: Vec<Entity>,
+    /// Used up by a transformation.
+    consumed: bool,
+}
+
+const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
+
 /// A noun phrase that names an actor.
 #[derive(Debug, Clone)]
 struct Entity {
@@ -115,7 +129,7 @@ impl<'d> Coder<'d> {
         }
         let verbs = self.verbs(&words, &entities);
         let issues = self.dict.issues.find(&words);
-        let mut out = Vec::new();
+        let mut clauses: Vec<Clause> = Vec::new();
         for (i, &(at, form)) in verbs.iter().enumerate() {
             let next_verb = verbs.get(i + 1).map_or(words.len(), |v| v.0);
             let block = &self.dict.verbs.blocks[form.block];
@@ -134,14 +148,21 @@ impl<'d> Coder<'d> {
                 }
             }
             let subjects = nearest_before(&entities, &words, clause_start, at);
+            // A pronoun subject ("they", "he") stands for the last subject of the sentence.
+            let pronoun = subjects.is_empty() && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
+            let subjects: Vec<Entity> = if pronoun {
+                clauses.iter().rev().find(|c| !c.sources.is_empty()).map(|c| c.sources.clone()).unwrap_or_default()
+            } else {
+                subjects.into_iter().cloned().collect()
+            };
             // Object: the first actor after the verb, before the next verb or clause break.
             let clause_end = clause_end(&words, verb_end).min(next_verb.max(verb_end + 1)).min(verb_end + OBJECT_WINDOW);
-            let mut objects = first_after(&entities, &words, verb_end, clause_end);
+            let mut objects: Vec<Entity> = first_after(&entities, &words, verb_end, clause_end).into_iter().cloned().collect();
             let mut sources = subjects;
             if passive {
                 // "B was attacked by A": A is the source; B the target.
                 let by = (verb_end..clause_end).find(|&j| words[j] == "BY");
-                let agents = by.map(|b| first_after(&entities, &words, b + 1, clause_end)).unwrap_or_default();
+                let agents: Vec<Entity> = by.map(|b| first_after(&entities, &words, b + 1, clause_end).into_iter().cloned().collect()).unwrap_or_default();
                 objects = std::mem::replace(&mut sources, agents);
             }
             // The pattern: the most specific one of the block whose words are all found.
@@ -163,36 +184,104 @@ impl<'d> Coder<'d> {
                 }
             };
             let voice = if passive { " (passive)" } else { "" };
-            let Some(code) = code else {
-                why.push(format!("verb \"{verb_text}\"{voice}: {how} gives no code"));
+            clauses.push(Clause { block: form.block, code, how, verb: format!("{verb_text}{voice}"), sources, targets: objects, consumed: false });
+        }
+        let mut out = Vec::new();
+        let mut emit = |s: &Entity, t: &Entity, code: &str, verb: &str, how: &str, why: &mut Vec<String>| {
+            // An actor acting on itself is not an event between actors.
+            if s.code == t.code {
+                return;
+            }
+            why.push(format!("event {} {} {code}: verb \"{verb}\" via {how}", s.code, t.code));
+            out.push(CodedEvent {
+                doc_id: String::new(),
+                sentence_number: 0,
+                sentence: String::new(),
+                source: s.code.clone(),
+                target: t.code.clone(),
+                code: code.to_string(),
+                source_phrase: words[s.start..s.end].join(" "),
+                target_phrase: words[t.start..t.end].join(" "),
+                verb_phrase: format!("{verb} [{how}]"),
+                issues: issues.clone(),
+            });
+        };
+        // Transformations: "A said that A attacked B" → A → B 015, and the like.
+        for o in 0..clauses.len() {
+            if clauses[o].sources.is_empty() || o + 1 >= clauses.len() {
+                continue;
+            }
+            for t in &self.dict.verbs.transformations {
+                if self.dict.verbs.block_of(&t.outer_verb) != Some(clauses[o].block) {
+                    continue;
+                }
+                let inner = &clauses[o + 1];
+                let inner_ok = t.inner_verb == "Q" || self.dict.verbs.block_of(&t.inner_verb) == Some(inner.block);
+                let same = |a: &[Entity], b: &[Entity]| !a.is_empty() && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.code == y.code);
+                let fits = |var: char, side: &[Entity]| match var {
+                    '_' => side.is_empty(),
+                    '.' => !side.is_empty(),
+                    v if v == t.outer_subject => same(side, &clauses[o].sources),
+                    _ => !side.is_empty(),
+                };
+                if !inner_ok || !fits(t.inner_source, &inner.sources) || !fits(t.inner_target, &inner.targets) {
+                    continue;
+                }
+                let bind = |var: char| -> Vec<Entity> {
+                    if var == t.outer_subject {
+                        clauses[o].sources.clone()
+                    } else if var == t.inner_source {
+                        inner.sources.clone()
+                    } else if var == t.inner_target {
+                        inner.targets.clone()
+                    } else {
+                        Vec::new()
+                    }
+                };
+                let code = if t.code == "Q" { inner.code.clone() } else { Some(t.code.clone()) };
+                let Some(code) = code else { continue };
+                let how = format!("transformation line {}", t.line);
+                let verb = format!("{} … {}", clauses[o].verb, inner.verb);
+                for s in bind(t.source) {
+                    for g in bind(t.target) {
+                        emit(&s, &g, &code, &verb, &how, why);
+                    }
+                }
+                clauses[o + 1].consumed = true;
+                clauses[o].consumed = true;
+                break;
+            }
+        }
+        for c in &clauses {
+            if c.consumed {
+                continue;
+            }
+            let Some(code) = &c.code else {
+                why.push(format!("verb \"{}\": {} gives no code", c.verb, c.how));
                 continue;
             };
-            if sources.is_empty() || objects.is_empty() {
+            // "The US, Russia and Switzerland met": a compound subject of a cooperative verb acts on itself.
+            let reciprocal = c.targets.is_empty() && c.sources.len() > 1 && matches!(&code[..2.min(code.len())], "03" | "04" | "05" | "06");
+            if reciprocal {
+                for s in &c.sources {
+                    for t in &c.sources {
+                        emit(s, t, code, &c.verb, &format!("{} (compound subject)", c.how), why);
+                    }
+                }
+                continue;
+            }
+            if c.sources.is_empty() || c.targets.is_empty() {
                 why.push(format!(
-                    "verb \"{verb_text}\"{voice} → {code} via {how}: no event ({})",
-                    if sources.is_empty() { "no source actor" } else { "no target actor" }
+                    "verb \"{}\" → {code} via {}: no event ({})",
+                    c.verb,
+                    c.how,
+                    if c.sources.is_empty() { "no source actor" } else { "no target actor" }
                 ));
                 continue;
             }
-            for s in &sources {
-                for t in &objects {
-                    // An actor acting on itself, or on a part of itself (USA → USAMIL), is not an event between actors.
-                    if s.code == t.code || t.code.starts_with(&s.code) || s.code.starts_with(&t.code) {
-                        continue;
-                    }
-                    why.push(format!("event {} {} {code}: verb \"{verb_text}\"{voice} via {how}", s.code, t.code));
-                    out.push(CodedEvent {
-                        doc_id: String::new(),
-                        sentence_number: 0,
-                        sentence: String::new(),
-                        source: s.code.clone(),
-                        target: t.code.clone(),
-                        code: code.clone(),
-                        source_phrase: words[s.start..s.end].join(" "),
-                        target_phrase: words[t.start..t.end].join(" "),
-                        verb_phrase: format!("{verb_text} [{how}]"),
-                        issues: issues.clone(),
-                    });
+            for s in &c.sources {
+                for t in &c.targets {
+                    emit(s, t, code, &c.verb, &c.how, why);
                 }
             }
         }
@@ -242,8 +331,13 @@ impl<'d> Coder<'d> {
             let actors: Vec<&String> = g.iter().filter_map(|&k| spans[k].2.as_ref()).collect();
             let agents: Vec<&crate::dict::agents::AgentCode> = g.iter().filter_map(|&k| spans[k].3.as_ref()).collect();
             // The most specific actor code (a composed one beats its country).
-            let Some(actor) = actors.iter().max_by_key(|c| c.len()) else { continue };
-            let mut code = (*actor).clone();
+            // An agent without an actor is coded as PETRARCH-2 does: "---" and the agent ("---GOV").
+            let none = "---".to_string();
+            let actor = actors.iter().max_by_key(|c| c.len()).copied().unwrap_or(&none);
+            if actors.is_empty() && agents.is_empty() {
+                continue;
+            }
+            let mut code = actor.clone();
             if code.len() == 3
                 && let Some(agent) = agents.iter().find(|a| a.code != "PPL" || agents.len() == 1)
             {

@@ -94,7 +94,7 @@ impl Dictionaries {
     /// One line summarising what was loaded.
     pub fn summary(&self) -> String {
         format!(
-            "{} verb blocks, {} verb forms, {} patterns, {} synonym sets, {} transformations (not applied), {} actor phrases, {} agent phrases, {} discards, {} issue phrases; {} entries skipped",
+            "{} verb blocks, {} verb forms, {} patterns, {} synonym sets, {} transformations, {} actor phrases, {} agent phrases, {} discards, {} issue phrases; {} entries skipped",
             self.verbs.blocks.len(),
             self.verbs.forms,
             self.verbs.patterns(),

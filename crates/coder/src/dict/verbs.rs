@@ -104,12 +104,55 @@ pub struct VerbForm {
     pub participle: bool,
 }
 
+/// `~ a (a b ATTACK) SAY = a b 015`: "a SAYs that a ATTACKed b" is coded as a → b 015.
+/// Variables are letters; `.` any actor, `_` none; `Q` any verb (and, as a result code, the inner code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transformation {
+    pub outer_subject: char,
+    pub inner_source: char,
+    pub inner_target: char,
+    pub inner_verb: String,
+    pub outer_verb: String,
+    pub source: char,
+    pub target: char,
+    pub code: String,
+    pub line: usize,
+}
+
+impl Transformation {
+    fn parse(line: &str, line_no: usize) -> Result<Self, String> {
+        let spaced = line.trim_start_matches('~').replace('(', " ").replace(')', " ");
+        let t: Vec<&str> = spaced.split_whitespace().collect();
+        let var = |s: &str| -> Result<char, String> {
+            let mut c = s.chars();
+            match (c.next(), c.next()) {
+                (Some(ch), None) => Ok(ch),
+                _ => Err(format!("bad variable {s:?} in a transformation")),
+            }
+        };
+        if t.len() != 9 || t[5] != "=" {
+            return Err("want a transformation like: ~ a (a b VERB) VERB = a b CODE".into());
+        }
+        Ok(Self {
+            outer_subject: var(t[0])?,
+            inner_source: var(t[1])?,
+            inner_target: var(t[2])?,
+            inner_verb: t[3].to_uppercase(),
+            outer_verb: t[4].to_uppercase(),
+            source: var(t[6])?,
+            target: var(t[7])?,
+            code: t[8].to_string(),
+            line: line_no,
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct VerbDict {
     pub synsets: HashMap<String, Vec<Vec<String>>>,
     pub blocks: Vec<VerbBlock>,
     forms_by_first: HashMap<String, Vec<VerbForm>>,
-    pub transformations: Vec<String>,
+    pub transformations: Vec<Transformation>,
     pub forms: usize,
 }
 
@@ -198,7 +241,7 @@ impl VerbDict {
                 }
                 Section::Transformations => {
                     if line.starts_with('~') {
-                        dict.transformations.push(line.to_string());
+                        dict.transformations.push(Transformation::parse(line, line_no).map_err(err)?);
                     }
                 }
             }
@@ -254,6 +297,11 @@ impl VerbDict {
     /// The longest verb form starting at `words[at]`.
     pub fn verb_at(&self, words: &[String], at: usize) -> Option<&VerbForm> {
         self.forms_by_first.get(words.get(at)?)?.iter().find(|f| words.len() - at >= f.words.len() && words[at..at + f.words.len()] == f.words[..])
+    }
+
+    /// The block a single verb word belongs to.
+    pub fn block_of(&self, verb: &str) -> Option<usize> {
+        self.verb_at(&[verb.to_string()], 0).map(|f| f.block)
     }
 
     /// Members of a synonym set.
@@ -443,6 +491,8 @@ APPEAR
         assert_eq!((appear.patterns[0].code.get(false), appear.patterns[0].code.get(true)), (None, Some("173")));
         assert_eq!((appear.patterns[1].code.get(false), appear.patterns[1].code.get(true)), (Some("042"), Some("043")));
         assert_eq!(d.transformations.len(), 1);
+        let t = &d.transformations[0];
+        assert_eq!((t.outer_subject, t.inner_source, t.inner_target, t.inner_verb.as_str(), t.outer_verb.as_str(), t.code.as_str()), ('a', 'a', 'b', "ATTACK", "SAY", "015"));
     }
 
     #[test]
