@@ -157,7 +157,9 @@ impl<'d> Coder<'d> {
             };
             // Object: the first actor after the verb, before the next verb or clause break.
             let clause_end = clause_end(&words, verb_end).min(next_verb.max(verb_end + 1)).min(verb_end + OBJECT_WINDOW);
-            let mut objects: Vec<Entity> = first_after(&entities, &words, verb_end, clause_end).into_iter().cloned().collect();
+            // Targets must name an actor: an agent alone ("---CVL") is too vague to be on the receiving end.
+            let mut objects: Vec<Entity> =
+                first_after(&entities, &words, verb_end, clause_end).into_iter().filter(|e| !e.code.starts_with("---")).cloned().collect();
             let mut sources = subjects;
             if passive {
                 // "B was attacked by A": A is the source; B the target.
@@ -184,6 +186,16 @@ impl<'d> Coder<'d> {
                 }
             };
             let voice = if passive { " (passive)" } else { "" };
+            // "X sought to deepen ties with Y": an infinitive continuing the previous verb with the same subject
+            // is one event; the inner verb says what was done unless it codes nothing.
+            let chained = i > 0 && words[at - 1] == "TO" && clauses.last().is_some_and(|c| same_codes(&c.sources, &sources));
+            if chained && code.is_some() {
+                let previous = clauses.last_mut().expect("i > 0");
+                previous.consumed = true;
+                if objects.is_empty() {
+                    objects = previous.targets.clone();
+                }
+            }
             clauses.push(Clause { block: form.block, code, how, verb: format!("{verb_text}{voice}"), sources, targets: objects, consumed: false });
         }
         let mut out = Vec::new();
@@ -338,10 +350,16 @@ impl<'d> Coder<'d> {
                 continue;
             }
             let mut code = actor.clone();
-            if code.len() == 3
-                && let Some(agent) = agents.iter().find(|a| a.code != "PPL" || agents.len() == 1)
-            {
-                code = if agent.prefix { format!("{}{code}", agent.code) } else { format!("{code}{}", agent.code) };
+            if code.len() == 3 {
+                // Every distinct agent of the phrase, in order (IRQ + GOV + MIL → IRQGOVMIL); ~PPL only alone.
+                let mut seen: Vec<&str> = Vec::new();
+                for agent in agents.iter().filter(|a| a.code != "PPL" || agents.len() == 1) {
+                    if seen.contains(&agent.code.as_str()) || seen.len() == 2 {
+                        continue;
+                    }
+                    seen.push(&agent.code);
+                    code = if agent.prefix { format!("{}{code}", agent.code) } else { format!("{code}{}", agent.code) };
+                }
             }
             out.push(Entity { start: spans[g[0]].0, end: spans[*g.last().expect("non-empty")].1, code });
         }
@@ -461,6 +479,10 @@ impl<'d> Coder<'d> {
             }),
         }
     }
+}
+
+fn same_codes(a: &[Entity], b: &[Entity]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.code == y.code)
 }
 
 /// A text word matches a dictionary word exactly or as its regular plural.
