@@ -1,6 +1,15 @@
 //! The coder proper: one sentence at a time, a shallow analysis good enough to find who did what to whom.
 
 use crate::Dictionaries;
+
+/// Appends an explanation line, formatting it only when someone asked for explanations.
+macro_rules! note {
+    ($why:expr, $($arg:tt)*) => {
+        if let Some(lines) = $why.as_deref_mut() {
+            lines.push(format!($($arg)*));
+        }
+    };
+}
 use crate::dict::discards::Discard;
 use crate::dict::verbs::{Elem, VerbForm};
 use crate::text;
@@ -36,14 +45,44 @@ const MAX_TOKENS: usize = 120;
 /// How far after the verb its object and pattern words are looked for.
 const OBJECT_WINDOW: usize = 14;
 
-const DETERMINERS: &[&str] = &["THE", "A", "AN", "ITS", "HIS", "HER", "THEIR", "OUR", "THIS", "THESE", "THOSE", "'S", "ANY", "EACH", "NO", "SUCH", "ANOTHER"];
-const BE: &[&str] = &["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "AM", "GET", "GOT", "GETS"];
-const SKIPPABLE: &[&str] = &["NOT", "ALSO", "ALREADY", "REPORTEDLY", "ALLEGEDLY", "NEVER", "JUST", "RECENTLY", "STILL", "FORMALLY", "NOW", "THEN", "BEEN", "FINALLY", "OFFICIALLY", "REPEATEDLY", "JOINTLY"];
-const AUXILIARIES: &[&str] = &["WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST", "HAS", "HAVE", "HAD", "DID", "DOES", "DO", "TO"];
-const CLAUSE_BREAK: &[&str] = &[";", ":", "WHO", "WHICH", "THAT", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"", "“", "”", "(", ")", "BUT", "SINCE", "UNLESS"];
+const DETERMINERS: &[&str] = &[
+    "THE", "A", "AN", "ITS", "HIS", "HER", "THEIR", "OUR", "THIS", "THESE", "THOSE", "'S", "ANY",
+    "EACH", "NO", "SUCH", "ANOTHER",
+];
+const BE: &[&str] = &[
+    "IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "AM", "GET", "GOT", "GETS",
+];
+const SKIPPABLE: &[&str] = &[
+    "NOT",
+    "ALSO",
+    "ALREADY",
+    "REPORTEDLY",
+    "ALLEGEDLY",
+    "NEVER",
+    "JUST",
+    "RECENTLY",
+    "STILL",
+    "FORMALLY",
+    "NOW",
+    "THEN",
+    "BEEN",
+    "FINALLY",
+    "OFFICIALLY",
+    "REPEATEDLY",
+    "JOINTLY",
+];
+const AUXILIARIES: &[&str] = &[
+    "WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST", "HAS", "HAVE",
+    "HAD", "DID", "DOES", "DO", "TO",
+];
+const CLAUSE_BREAK: &[&str] = &[
+    ";", ":", "WHO", "WHICH", "THAT", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"",
+    "“", "”", "(", ")", "BUT", "SINCE", "UNLESS",
+];
 const PREPOSITIONS: &[&str] = &[
-    "TO", "WITH", "AGAINST", "ON", "FOR", "FROM", "IN", "AT", "BY", "OVER", "OF", "INTO", "ABOUT", "UPON", "TOWARD", "TOWARDS", "BETWEEN", "AMONG", "UNDER",
-    "BEFORE", "AFTER", "DURING", "THROUGH", "ACROSS", "WITHIN", "WITHOUT", "ONTO", "NEAR", "BEYOND",
+    "TO", "WITH", "AGAINST", "ON", "FOR", "FROM", "IN", "AT", "BY", "OVER", "OF", "INTO", "ABOUT",
+    "UPON", "TOWARD", "TOWARDS", "BETWEEN", "AMONG", "UNDER", "BEFORE", "AFTER", "DURING",
+    "THROUGH", "ACROSS", "WITHIN", "WITHOUT", "ONTO", "NEAR", "BEYOND",
 ];
 
 /// One verb with what the analysis found around it.
@@ -79,29 +118,55 @@ impl<'d> Coder<'d> {
 
     /// Codes a document (`date` as YYYYMMDD, for date-restricted actor codes). Events repeated within the
     /// story (same source, target and code) are kept once.
-    pub fn code_document(&self, doc_id: &str, date: u32, raw: &str, explain: Option<&mut Vec<SentenceReport>>) -> Vec<CodedEvent> {
+    pub fn code_document(
+        &self,
+        doc_id: &str,
+        date: u32,
+        raw: &str,
+        explain: Option<&mut Vec<SentenceReport>>,
+    ) -> Vec<CodedEvent> {
         let clean = text::strip_html(raw);
         let sentences = text::sentences(&clean);
         let mut events: Vec<CodedEvent> = Vec::new();
         let mut reports = Vec::new();
+        let explain_on = explain.is_some();
         // A story-level discard skips the whole story.
         for s in &sentences {
             if let Some(Discard::Story(phrase)) = self.dict.discards.find(&text::tokens(s)) {
                 if let Some(out) = explain {
-                    out.push(SentenceReport { sentence_number: 0, sentence: String::new(), lines: vec![format!("story discarded: contains \"{phrase}\"")], events: 0 });
+                    out.push(SentenceReport {
+                        sentence_number: 0,
+                        sentence: String::new(),
+                        lines: vec![format!("story discarded: contains \"{phrase}\"")],
+                        events: 0,
+                    });
                 }
                 return Vec::new();
             }
         }
         for (k, s) in sentences.iter().enumerate() {
-            let mut report = SentenceReport { sentence_number: k + 1, sentence: s.clone(), ..Default::default() };
-            for e in self.code_sentence(s, date, &mut report.lines) {
-                let event = CodedEvent { doc_id: doc_id.to_string(), sentence_number: k + 1, sentence: s.clone(), ..e };
-                if !events.iter().any(|x| x.source == event.source && x.target == event.target && x.code == event.code) {
+            let mut report = SentenceReport {
+                sentence_number: k + 1,
+                sentence: s.clone(),
+                ..Default::default()
+            };
+            for e in self.code_sentence(s, date, explain_on.then_some(&mut report.lines)) {
+                let event = CodedEvent {
+                    doc_id: doc_id.to_string(),
+                    sentence_number: k + 1,
+                    sentence: s.clone(),
+                    ..e
+                };
+                if !events.iter().any(|x| {
+                    x.source == event.source && x.target == event.target && x.code == event.code
+                }) {
                     report.events += 1;
                     events.push(event);
                 } else {
-                    report.lines.push(format!("duplicate in story: {} {} {}", event.source, event.target, event.code));
+                    report.lines.push(format!(
+                        "duplicate in story: {} {} {}",
+                        event.source, event.target, event.code
+                    ));
                 }
             }
             reports.push(report);
@@ -112,20 +177,37 @@ impl<'d> Coder<'d> {
         events
     }
 
-    /// Codes one sentence; `why` receives one line per decision.
-    pub fn code_sentence(&self, sentence: &str, date: u32, why: &mut Vec<String>) -> Vec<CodedEvent> {
+    /// Codes one sentence; with `explain`, one line per decision is appended to it (and only then are
+    /// those lines formatted: coding without it is faster).
+    pub fn code_sentence(
+        &self,
+        sentence: &str,
+        date: u32,
+        explain: Option<&mut Vec<String>>,
+    ) -> Vec<CodedEvent> {
+        let mut why = explain;
+        let why = &mut why;
         let mut words = text::tokens(sentence);
         if words.len() > MAX_TOKENS {
-            why.push(format!("long sentence: only the first {MAX_TOKENS} of {} tokens are coded", words.len()));
+            note!(
+                why,
+                "long sentence: only the first {MAX_TOKENS} of {} tokens are coded",
+                words.len()
+            );
             words.truncate(MAX_TOKENS);
         }
         if let Some(Discard::Sentence(p)) = self.dict.discards.find(&words) {
-            why.push(format!("discarded: contains \"{p}\""));
+            note!(why, "discarded: contains \"{p}\"");
             return Vec::new();
         }
         let entities = self.entities(&words, date);
         for e in &entities {
-            why.push(format!("actor \"{}\" → {}", words[e.start..e.end].join(" "), e.code));
+            note!(
+                why,
+                "actor \"{}\" → {}",
+                words[e.start..e.end].join(" "),
+                e.code
+            );
         }
         let verbs = self.verbs(&words, &entities);
         let issues = self.dict.issues.find(&words);
@@ -142,29 +224,49 @@ impl<'d> Coder<'d> {
             if i > 0 {
                 let (p, pf) = verbs[i - 1];
                 let chained = words[at - 1] == "TO" || words[at].ends_with("ING");
-                let has_own_subject = entities.iter().any(|e| e.start >= p + pf.words.len() && e.end <= at);
+                let has_own_subject = entities
+                    .iter()
+                    .any(|e| e.start >= p + pf.words.len() && e.end <= at);
                 if has_own_subject || !chained {
                     clause_start = clause_start.max(p + pf.words.len());
                 }
             }
             let subjects = nearest_before(&entities, &words, clause_start, at);
             // A pronoun subject ("they", "he") stands for the last subject of the sentence.
-            let pronoun = subjects.is_empty() && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
+            let pronoun = subjects.is_empty()
+                && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
             let subjects: Vec<Entity> = if pronoun {
-                clauses.iter().rev().find(|c| !c.sources.is_empty()).map(|c| c.sources.clone()).unwrap_or_default()
+                clauses
+                    .iter()
+                    .rev()
+                    .find(|c| !c.sources.is_empty())
+                    .map(|c| c.sources.clone())
+                    .unwrap_or_default()
             } else {
                 subjects.into_iter().cloned().collect()
             };
             // Object: the first actor after the verb, before the next verb or clause break.
-            let clause_end = clause_end(&words, verb_end).min(next_verb.max(verb_end + 1)).min(verb_end + OBJECT_WINDOW);
+            let clause_end = clause_end(&words, verb_end)
+                .min(next_verb.max(verb_end + 1))
+                .min(verb_end + OBJECT_WINDOW);
             // Targets must name an actor: an agent alone ("---CVL") is too vague to be on the receiving end.
-            let mut objects: Vec<Entity> =
-                first_after(&entities, &words, verb_end, clause_end).into_iter().filter(|e| !e.code.starts_with("---")).cloned().collect();
+            let mut objects: Vec<Entity> = first_after(&entities, &words, verb_end, clause_end)
+                .into_iter()
+                .filter(|e| !e.code.starts_with("---"))
+                .cloned()
+                .collect();
             let mut sources = subjects;
             if passive {
                 // "B was attacked by A": A is the source; B the target.
                 let by = (verb_end..clause_end).find(|&j| words[j] == "BY");
-                let agents: Vec<Entity> = by.map(|b| first_after(&entities, &words, b + 1, clause_end).into_iter().cloned().collect()).unwrap_or_default();
+                let agents: Vec<Entity> = by
+                    .map(|b| {
+                        first_after(&entities, &words, b + 1, clause_end)
+                            .into_iter()
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 objects = std::mem::replace(&mut sources, agents);
             }
             // The pattern: the most specific one of the block whose words are all found.
@@ -179,16 +281,26 @@ impl<'d> Coder<'d> {
                 }
             }
             let (code, how) = match best {
-                Some((_, p)) => (p.code.get(passive).map(str::to_string), format!("pattern line {} `{}`", p.line, p.text.trim())),
+                Some((_, p)) => (
+                    p.code.get(passive).map(str::to_string),
+                    format!("pattern line {} `{}`", p.line, p.text.trim()),
+                ),
                 None => {
                     let default = form.code.as_ref().unwrap_or(&block.code);
-                    (default.get(passive).map(str::to_string), format!("block {} default", block.name))
+                    (
+                        default.get(passive).map(str::to_string),
+                        format!("block {} default", block.name),
+                    )
                 }
             };
             let voice = if passive { " (passive)" } else { "" };
             // "X sought to deepen ties with Y": an infinitive continuing the previous verb with the same subject
             // is one event; the inner verb says what was done unless it codes nothing.
-            let chained = i > 0 && words[at - 1] == "TO" && clauses.last().is_some_and(|c| same_codes(&c.sources, &sources));
+            let chained = i > 0
+                && words[at - 1] == "TO"
+                && clauses
+                    .last()
+                    .is_some_and(|c| same_codes(&c.sources, &sources));
             if chained && code.is_some() {
                 let previous = clauses.last_mut().expect("i > 0");
                 previous.consumed = true;
@@ -196,15 +308,33 @@ impl<'d> Coder<'d> {
                     objects = previous.targets.clone();
                 }
             }
-            clauses.push(Clause { block: form.block, code, how, verb: format!("{verb_text}{voice}"), sources, targets: objects, consumed: false });
+            clauses.push(Clause {
+                block: form.block,
+                code,
+                how,
+                verb: format!("{verb_text}{voice}"),
+                sources,
+                targets: objects,
+                consumed: false,
+            });
         }
         let mut out = Vec::new();
-        let mut emit = |s: &Entity, t: &Entity, code: &str, verb: &str, how: &str, why: &mut Vec<String>| {
+        let mut emit = |s: &Entity,
+                        t: &Entity,
+                        code: &str,
+                        verb: &str,
+                        how: &str,
+                        why: &mut Option<&mut Vec<String>>| {
             // An actor acting on itself is not an event between actors.
             if s.code == t.code {
                 return;
             }
-            why.push(format!("event {} {} {code}: verb \"{verb}\" via {how}", s.code, t.code));
+            note!(
+                why,
+                "event {} {} {code}: verb \"{verb}\" via {how}",
+                s.code,
+                t.code
+            );
             out.push(CodedEvent {
                 doc_id: String::new(),
                 sentence_number: 0,
@@ -228,15 +358,23 @@ impl<'d> Coder<'d> {
                     continue;
                 }
                 let inner = &clauses[o + 1];
-                let inner_ok = t.inner_verb == "Q" || self.dict.verbs.block_of(&t.inner_verb) == Some(inner.block);
-                let same = |a: &[Entity], b: &[Entity]| !a.is_empty() && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.code == y.code);
+                let inner_ok = t.inner_verb == "Q"
+                    || self.dict.verbs.block_of(&t.inner_verb) == Some(inner.block);
+                let same = |a: &[Entity], b: &[Entity]| {
+                    !a.is_empty()
+                        && a.len() == b.len()
+                        && a.iter().zip(b).all(|(x, y)| x.code == y.code)
+                };
                 let fits = |var: char, side: &[Entity]| match var {
                     '_' => side.is_empty(),
                     '.' => !side.is_empty(),
                     v if v == t.outer_subject => same(side, &clauses[o].sources),
                     _ => !side.is_empty(),
                 };
-                if !inner_ok || !fits(t.inner_source, &inner.sources) || !fits(t.inner_target, &inner.targets) {
+                if !inner_ok
+                    || !fits(t.inner_source, &inner.sources)
+                    || !fits(t.inner_target, &inner.targets)
+                {
                     continue;
                 }
                 let bind = |var: char| -> Vec<Entity> {
@@ -250,7 +388,11 @@ impl<'d> Coder<'d> {
                         Vec::new()
                     }
                 };
-                let code = if t.code == "Q" { inner.code.clone() } else { Some(t.code.clone()) };
+                let code = if t.code == "Q" {
+                    inner.code.clone()
+                } else {
+                    Some(t.code.clone())
+                };
                 let Some(code) = code else { continue };
                 let how = format!("transformation line {}", t.line);
                 let verb = format!("{} … {}", clauses[o].verb, inner.verb);
@@ -269,26 +411,40 @@ impl<'d> Coder<'d> {
                 continue;
             }
             let Some(code) = &c.code else {
-                why.push(format!("verb \"{}\": {} gives no code", c.verb, c.how));
+                note!(why, "verb \"{}\": {} gives no code", c.verb, c.how);
                 continue;
             };
             // "The US, Russia and Switzerland met": a compound subject of a cooperative verb acts on itself.
-            let reciprocal = c.targets.is_empty() && c.sources.len() > 1 && matches!(&code[..2.min(code.len())], "03" | "04" | "05" | "06");
+            let reciprocal = c.targets.is_empty()
+                && c.sources.len() > 1
+                && matches!(&code[..2.min(code.len())], "03" | "04" | "05" | "06");
             if reciprocal {
                 for s in &c.sources {
                     for t in &c.sources {
-                        emit(s, t, code, &c.verb, &format!("{} (compound subject)", c.how), why);
+                        emit(
+                            s,
+                            t,
+                            code,
+                            &c.verb,
+                            &format!("{} (compound subject)", c.how),
+                            why,
+                        );
                     }
                 }
                 continue;
             }
             if c.sources.is_empty() || c.targets.is_empty() {
-                why.push(format!(
+                note!(
+                    why,
                     "verb \"{}\" → {code} via {}: no event ({})",
                     c.verb,
                     c.how,
-                    if c.sources.is_empty() { "no source actor" } else { "no target actor" }
-                ));
+                    if c.sources.is_empty() {
+                        "no source actor"
+                    } else {
+                        "no target actor"
+                    }
+                );
                 continue;
             }
             for s in &c.sources {
@@ -303,7 +459,12 @@ impl<'d> Coder<'d> {
     /// Actor noun phrases: longest actor and agent matches, merged when adjacent ("Russian Foreign Minister
     /// Sergei Lavrov" → RUS + ~GOV + RUSGOV → RUSGOV).
     fn entities(&self, words: &[String], date: u32) -> Vec<Entity> {
-        let mut spans: Vec<(usize, usize, Option<String>, Option<crate::dict::agents::AgentCode>)> = Vec::new();
+        let mut spans: Vec<(
+            usize,
+            usize,
+            Option<String>,
+            Option<crate::dict::agents::AgentCode>,
+        )> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let actor = self.dict.actors.longest_match(words, i, date);
@@ -341,11 +502,16 @@ impl<'d> Coder<'d> {
         let mut out = Vec::new();
         for g in groups {
             let actors: Vec<&String> = g.iter().filter_map(|&k| spans[k].2.as_ref()).collect();
-            let agents: Vec<&crate::dict::agents::AgentCode> = g.iter().filter_map(|&k| spans[k].3.as_ref()).collect();
+            let agents: Vec<&crate::dict::agents::AgentCode> =
+                g.iter().filter_map(|&k| spans[k].3.as_ref()).collect();
             // The most specific actor code (a composed one beats its country).
             // An agent without an actor is coded as PETRARCH-2 does: "---" and the agent ("---GOV").
             let none = "---".to_string();
-            let actor = actors.iter().max_by_key(|c| c.len()).copied().unwrap_or(&none);
+            let actor = actors
+                .iter()
+                .max_by_key(|c| c.len())
+                .copied()
+                .unwrap_or(&none);
             if actors.is_empty() && agents.is_empty() {
                 continue;
             }
@@ -353,15 +519,26 @@ impl<'d> Coder<'d> {
             if code.len() == 3 {
                 // Every distinct agent of the phrase, in order (IRQ + GOV + MIL → IRQGOVMIL); ~PPL only alone.
                 let mut seen: Vec<&str> = Vec::new();
-                for agent in agents.iter().filter(|a| a.code != "PPL" || agents.len() == 1) {
+                for agent in agents
+                    .iter()
+                    .filter(|a| a.code != "PPL" || agents.len() == 1)
+                {
                     if seen.contains(&agent.code.as_str()) || seen.len() == 2 {
                         continue;
                     }
                     seen.push(&agent.code);
-                    code = if agent.prefix { format!("{}{code}", agent.code) } else { format!("{code}{}", agent.code) };
+                    code = if agent.prefix {
+                        format!("{}{code}", agent.code)
+                    } else {
+                        format!("{code}{}", agent.code)
+                    };
                 }
             }
-            out.push(Entity { start: spans[g[0]].0, end: spans[*g.last().expect("non-empty")].1, code });
+            out.push(Entity {
+                start: spans[g[0]].0,
+                end: spans[*g.last().expect("non-empty")].1,
+                code,
+            });
         }
         out
     }
@@ -391,7 +568,13 @@ impl<'d> Coder<'d> {
     /// Local rules for the noun reading of a verb form: a determiner or preposition shortly before it with
     /// only modifiers between ("an air strike", "the Islamic State target", "in support"), or coming right
     /// after another verb ("enjoyed support") unless it is a gerund or infinitive.
-    fn reads_as_noun(&self, words: &[String], i: usize, in_entity: &dyn Fn(usize) -> bool, previous: Option<(usize, &VerbForm)>) -> bool {
+    fn reads_as_noun(
+        &self,
+        words: &[String],
+        i: usize,
+        in_entity: &dyn Fn(usize) -> bool,
+        previous: Option<(usize, &VerbForm)>,
+    ) -> bool {
         let mut j = i;
         for _ in 0..3 {
             if j == 0 {
@@ -399,7 +582,9 @@ impl<'d> Coder<'d> {
             }
             j -= 1;
             let w = words[j].as_str();
-            if DETERMINERS.contains(&w) || (PREPOSITIONS.contains(&w) && w != "TO" && !words[i].ends_with("ING")) {
+            if DETERMINERS.contains(&w)
+                || (PREPOSITIONS.contains(&w) && w != "TO" && !words[i].ends_with("ING"))
+            {
                 return true;
             }
             let modifier = w.chars().next().is_some_and(char::is_alphabetic)
@@ -415,7 +600,10 @@ impl<'d> Coder<'d> {
         if let Some((p, form)) = previous {
             let end = p + form.words.len();
             let between = &words[end..i];
-            if between.iter().all(|w| SKIPPABLE.contains(&w.as_str())) && !words[i].ends_with("ING") && words[i - 1] != "TO" {
+            if between.iter().all(|w| SKIPPABLE.contains(&w.as_str()))
+                && !words[i].ends_with("ING")
+                && words[i - 1] != "TO"
+            {
                 return true;
             }
         }
@@ -423,7 +611,12 @@ impl<'d> Coder<'d> {
     }
 
     /// How specific a pattern is (number of elements matched), if all of its elements are found in order.
-    fn pattern_score(&self, p: &crate::dict::verbs::Pattern, pre: &[String], post: &[String]) -> Option<usize> {
+    fn pattern_score(
+        &self,
+        p: &crate::dict::verbs::Pattern,
+        pre: &[String],
+        post: &[String],
+    ) -> Option<usize> {
         let mut score = 0;
         let mut pos = 0;
         for e in &p.post {
@@ -443,11 +636,19 @@ impl<'d> Coder<'d> {
     /// Finds an element in `words` at or after `from`: the position after it and how many parts matched.
     fn find_elem(&self, e: &Elem, words: &[String], from: usize) -> Option<(usize, usize)> {
         match e {
-            Elem::Word(w) => (from..words.len()).find(|&j| word_matches(&words[j], w)).map(|j| (j + 1, 1)),
+            Elem::Word(w) => (from..words.len())
+                .find(|&j| word_matches(&words[j], w))
+                .map(|j| (j + 1, 1)),
             Elem::Synset(name) => {
                 let members = self.dict.verbs.synset(name);
                 (from..words.len()).find_map(|j| {
-                    members.iter().find(|m| words.len() - j >= m.len() && m.iter().zip(&words[j..]).all(|(a, b)| word_matches(b, a))).map(|m| (j + m.len(), 1))
+                    members
+                        .iter()
+                        .find(|m| {
+                            words.len() - j >= m.len()
+                                && m.iter().zip(&words[j..]).all(|(a, b)| word_matches(b, a))
+                        })
+                        .map(|m| (j + m.len(), 1))
                 })
             }
             Elem::Phrase(parts) => {
@@ -464,19 +665,21 @@ impl<'d> Coder<'d> {
                     Some((pos, parts.len()))
                 })
             }
-            Elem::Prep { prep, objects } => (from..words.len()).filter(|&j| words[j] == *prep).find_map(|j| {
-                let mut pos = j + 1;
-                let mut n = 1;
-                for o in objects {
-                    let (next, m) = self.find_elem(o, words, pos)?;
-                    if next - pos > 6 {
-                        return None;
+            Elem::Prep { prep, objects } => (from..words.len())
+                .filter(|&j| words[j] == *prep)
+                .find_map(|j| {
+                    let mut pos = j + 1;
+                    let mut n = 1;
+                    for o in objects {
+                        let (next, m) = self.find_elem(o, words, pos)?;
+                        if next - pos > 6 {
+                            return None;
+                        }
+                        pos = next;
+                        n += m;
                     }
-                    pos = next;
-                    n += m;
-                }
-                Some((pos, n))
-            }),
+                    Some((pos, n))
+                }),
         }
     }
 }
@@ -487,7 +690,9 @@ fn same_codes(a: &[Entity], b: &[Entity]) -> bool {
 
 /// A text word matches a dictionary word exactly or as its regular plural.
 fn word_matches(text: &str, dict: &str) -> bool {
-    text == dict || (text.len() == dict.len() + 1 && text.ends_with('S') && text.starts_with(dict)) || (text.len() == dict.len() + 2 && text.ends_with("ES") && text.starts_with(dict))
+    text == dict
+        || (text.len() == dict.len() + 1 && text.ends_with('S') && text.starts_with(dict))
+        || (text.len() == dict.len() + 2 && text.ends_with("ES") && text.starts_with(dict))
 }
 
 /// Whether a word from `set` comes just before `at`, skipping adverbs and auxiliaries.
@@ -507,20 +712,38 @@ fn preceded_by(words: &[String], at: usize, set: &[&str]) -> bool {
 }
 
 fn clause_start(words: &[String], at: usize) -> usize {
-    (0..at).rev().find(|&j| CLAUSE_BREAK.contains(&words[j].as_str())).map_or(0, |j| j + 1)
+    (0..at)
+        .rev()
+        .find(|&j| CLAUSE_BREAK.contains(&words[j].as_str()))
+        .map_or(0, |j| j + 1)
 }
 
 fn clause_end(words: &[String], from: usize) -> usize {
-    (from..words.len()).find(|&j| CLAUSE_BREAK.contains(&words[j].as_str()) && words[j] != "\"").unwrap_or(words.len())
+    (from..words.len())
+        .find(|&j| CLAUSE_BREAK.contains(&words[j].as_str()) && words[j] != "\"")
+        .unwrap_or(words.len())
 }
 
 /// The actor nearest before `at` (from `start`), with actors joined to it by AND / commas.
-fn nearest_before<'e>(entities: &'e [Entity], words: &[String], start: usize, at: usize) -> Vec<&'e Entity> {
-    let candidates: Vec<&Entity> = entities.iter().filter(|e| e.start >= start && e.end <= at).collect();
-    let Some(last) = candidates.last() else { return Vec::new() };
+fn nearest_before<'e>(
+    entities: &'e [Entity],
+    words: &[String],
+    start: usize,
+    at: usize,
+) -> Vec<&'e Entity> {
+    let candidates: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.start >= start && e.end <= at)
+        .collect();
+    let Some(last) = candidates.last() else {
+        return Vec::new();
+    };
     // Skip an actor that sits inside a prepositional phrase ("X, a close ally of Y, said") when an earlier one exists.
     let mut chosen = *last;
-    if last.start > 0 && PREPOSITIONS.contains(&words[last.start - 1].as_str()) && candidates.len() > 1 {
+    if last.start > 0
+        && PREPOSITIONS.contains(&words[last.start - 1].as_str())
+        && candidates.len() > 1
+    {
         chosen = candidates[candidates.len() - 2];
     }
     let mut group = vec![chosen];
@@ -528,7 +751,10 @@ fn nearest_before<'e>(entities: &'e [Entity], words: &[String], start: usize, at
     for e in candidates.iter().rev() {
         if e.end <= cur.start {
             let gap = &words[e.end..cur.start];
-            if !gap.is_empty() && gap.len() <= 2 && gap.iter().all(|w| w == "AND" || w == "," || w == "THE") {
+            if !gap.is_empty()
+                && gap.len() <= 2
+                && gap.iter().all(|w| w == "AND" || w == "," || w == "THE")
+            {
                 group.insert(0, e);
                 cur = e;
             }
@@ -538,14 +764,27 @@ fn nearest_before<'e>(entities: &'e [Entity], words: &[String], start: usize, at
 }
 
 /// The first actor at or after `from` and before `end`, with actors joined to it by AND.
-fn first_after<'e>(entities: &'e [Entity], words: &[String], from: usize, end: usize) -> Vec<&'e Entity> {
-    let candidates: Vec<&Entity> = entities.iter().filter(|e| e.start >= from && e.end <= end).collect();
-    let Some(first) = candidates.first() else { return Vec::new() };
+fn first_after<'e>(
+    entities: &'e [Entity],
+    words: &[String],
+    from: usize,
+    end: usize,
+) -> Vec<&'e Entity> {
+    let candidates: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.start >= from && e.end <= end)
+        .collect();
+    let Some(first) = candidates.first() else {
+        return Vec::new();
+    };
     let mut group = vec![*first];
     let mut cur = *first;
     for e in &candidates[1..] {
         let gap = &words[cur.end..e.start];
-        if !gap.is_empty() && gap.len() <= 2 && gap.iter().all(|w| w == "AND" || w == "," || w == "THE") {
+        if !gap.is_empty()
+            && gap.len() <= 2
+            && gap.iter().all(|w| w == "AND" || w == "," || w == "THE")
+        {
             group.push(e);
             cur = e;
         } else {
@@ -569,12 +808,26 @@ mod tests {
         let mut actors = ActorDict::default();
         actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
         let mut agents = AgentDict::default();
-        agents.add_text(Path::new("g"), "FOREIGN_MINISTER [~GOV]\nTROOPS {} [~MIL]\n").unwrap();
-        Dictionaries { verbs: VerbDict::parse(Path::new("v"), &verbs).unwrap(), actors, agents, ..Default::default() }
+        agents
+            .add_text(
+                Path::new("g"),
+                "FOREIGN_MINISTER [~GOV]\nTROOPS {} [~MIL]\n",
+            )
+            .unwrap();
+        Dictionaries {
+            verbs: VerbDict::parse(Path::new("v"), &verbs).unwrap(),
+            actors,
+            agents,
+            ..Default::default()
+        }
     }
 
     fn code(d: &Dictionaries, s: &str) -> Vec<(String, String, String)> {
-        Coder::new(d).code_sentence(s, 20190301, &mut Vec::new()).into_iter().map(|e| (e.source, e.target, e.code)).collect()
+        Coder::new(d)
+            .code_sentence(s, 20190301, None)
+            .into_iter()
+            .map(|e| (e.source, e.target, e.code))
+            .collect()
     }
 
     fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
@@ -584,26 +837,65 @@ mod tests {
     #[test]
     fn subject_verb_object_with_patterns_agents_and_compounds() {
         let d = toy();
-        assert_eq!(code(&d, "Russia accused Pakistan."), [t("RUS", "PAK", "112")]);
-        assert_eq!(code(&d, "Russian Foreign Minister Sergei Lavrov met Pakistan for talks."), [t("RUSGOV", "PAK", "043")]);
-        assert_eq!(code(&d, "Indian troops attacked Pakistan with a drone."), [t("INDMIL", "PAK", "195")]);
-        assert_eq!(code(&d, "India and Russia met Pakistan."), [t("IND", "PAK", "040"), t("RUS", "PAK", "040")]);
-        assert!(code(&d, "Russia said the meeting was useful.").is_empty(), "no target, and 'the meeting' is a noun");
+        assert_eq!(
+            code(&d, "Russia accused Pakistan."),
+            [t("RUS", "PAK", "112")]
+        );
+        assert_eq!(
+            code(
+                &d,
+                "Russian Foreign Minister Sergei Lavrov met Pakistan for talks."
+            ),
+            [t("RUSGOV", "PAK", "043")]
+        );
+        assert_eq!(
+            code(&d, "Indian troops attacked Pakistan with a drone."),
+            [t("INDMIL", "PAK", "195")]
+        );
+        assert_eq!(
+            code(&d, "India and Russia met Pakistan."),
+            [t("IND", "PAK", "040"), t("RUS", "PAK", "040")]
+        );
+        assert!(
+            code(&d, "Russia said the meeting was useful.").is_empty(),
+            "no target, and 'the meeting' is a noun"
+        );
     }
 
     #[test]
     fn passive_voice_swaps_source_and_target() {
         let d = toy();
-        assert_eq!(code(&d, "Pakistan was accused by India on Monday."), [t("IND", "PAK", "112")]);
+        assert_eq!(
+            code(&d, "Pakistan was accused by India on Monday."),
+            [t("IND", "PAK", "112")]
+        );
     }
 
     #[test]
     fn documents_deduplicate_and_explain() {
         let d = toy();
         let mut why = Vec::new();
-        let ev = Coder::new(&d).code_document("doc1", 20190301, "Russia accused Pakistan. Later, Russia accused Pakistan again.", Some(&mut why));
+        let ev = Coder::new(&d).code_document(
+            "doc1",
+            20190301,
+            "Russia accused Pakistan. Later, Russia accused Pakistan again.",
+            Some(&mut why),
+        );
         assert_eq!(ev.len(), 1);
-        assert_eq!((ev[0].sentence_number, ev[0].source_phrase.as_str(), ev[0].target_phrase.as_str()), (1, "RUSSIA", "PAKISTAN"));
-        assert!(why[1].lines.iter().any(|l| l.starts_with("duplicate in story")), "{why:?}");
+        assert_eq!(
+            (
+                ev[0].sentence_number,
+                ev[0].source_phrase.as_str(),
+                ev[0].target_phrase.as_str()
+            ),
+            (1, "RUSSIA", "PAKISTAN")
+        );
+        assert!(
+            why[1]
+                .lines
+                .iter()
+                .any(|l| l.starts_with("duplicate in story")),
+            "{why:?}"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The discard list (`Phoenix.discards.txt`): phrases that mark a sentence (or, with `+`, a whole story) as
 //! not worth coding — sports, history, and the like.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::{DictError, XmlComments, phrase_words, strip_comment};
 
@@ -9,6 +11,8 @@ use super::{DictError, XmlComments, phrase_words, strip_comment};
 pub struct DiscardDict {
     /// (words, whole story?)
     phrases: Vec<(Vec<String>, bool)>,
+    /// First word → phrases, built on first use.
+    index: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 /// What a discard phrase found in a sentence asks for.
@@ -34,6 +38,7 @@ impl DiscardDict {
             let words = phrase_words(phrase);
             if !words.is_empty() {
                 self.phrases.push((words, story));
+                self.index = OnceLock::new();
             }
         }
         Ok(())
@@ -47,15 +52,27 @@ impl DiscardDict {
         self.phrases.is_empty()
     }
 
-    /// The first discard phrase among `words` (consecutive whole words), if any.
+    /// The first discard phrase (in dictionary order) among `words` (consecutive whole words), if any.
     pub fn find(&self, words: &[String]) -> Option<Discard> {
-        for (phrase, story) in &self.phrases {
-            if words.windows(phrase.len()).any(|w| w == &phrase[..]) {
-                let text = phrase.join(" ");
-                return Some(if *story { Discard::Story(text) } else { Discard::Sentence(text) });
+        let index = self.index.get_or_init(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (k, (p, _)) in self.phrases.iter().enumerate() {
+                m.entry(p[0].clone()).or_default().push(k);
+            }
+            m
+        });
+        let mut first: Option<usize> = None;
+        for (i, w) in words.iter().enumerate() {
+            for &k in index.get(w).map_or(&[][..], Vec::as_slice) {
+                let p = &self.phrases[k].0;
+                if words.len() - i >= p.len() && words[i..i + p.len()] == p[..] && first.is_none_or(|f| k < f) {
+                    first = Some(k);
+                }
             }
         }
-        None
+        let (phrase, story) = &self.phrases[first?];
+        let text = phrase.join(" ");
+        Some(if *story { Discard::Story(text) } else { Discard::Sentence(text) })
     }
 }
 

@@ -7,7 +7,9 @@
 //! ~phrase                                         if present, the sentence gets no issues
 //! ```
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::{DictError, XmlComments, plural, strip_comment};
 
@@ -17,6 +19,8 @@ pub struct IssueDict {
     phrases: Vec<(Vec<String>, String)>,
     /// Phrases that switch issue coding off for a sentence.
     blockers: Vec<Vec<String>>,
+    /// First word → phrases, built on first use.
+    index: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 impl IssueDict {
@@ -50,6 +54,7 @@ impl IssueDict {
                 for words in expand(&line) {
                     self.phrases.push((words, code.clone()));
                 }
+                self.index = OnceLock::new();
                 continue;
             };
             let close = line[open..].find(']').map(|c| c + open).ok_or_else(|| DictError::new(path, i + 1, "unclosed '['"))?;
@@ -60,6 +65,7 @@ impl IssueDict {
             for words in expand(&line[..open]) {
                 self.phrases.push((words, code.clone()));
             }
+            self.index = OnceLock::new();
         }
         Ok(())
     }
@@ -74,13 +80,35 @@ impl IssueDict {
 
     /// Issue codes found in a sentence, each once, in dictionary order.
     pub fn find(&self, words: &[String]) -> Vec<String> {
+        if self.phrases.is_empty() {
+            return Vec::new();
+        }
         let has = |p: &[String]| words.windows(p.len()).any(|w| w == p);
         if self.blockers.iter().any(|b| has(b)) {
             return Vec::new();
         }
+        // Only phrases whose first word occurs in the sentence can match.
+        let index = self.index.get_or_init(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (k, (p, _)) in self.phrases.iter().enumerate() {
+                m.entry(p[0].clone()).or_default().push(k);
+            }
+            m
+        });
+        let mut hits: Vec<usize> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            for &k in index.get(w).map_or(&[][..], Vec::as_slice) {
+                let p = &self.phrases[k].0;
+                if words.len() - i >= p.len() && words[i..i + p.len()] == p[..] {
+                    hits.push(k);
+                }
+            }
+        }
+        hits.sort_unstable();
         let mut out: Vec<String> = Vec::new();
-        for (phrase, code) in &self.phrases {
-            if has(phrase) && !out.contains(code) {
+        for k in hits {
+            let code = &self.phrases[k].1;
+            if !out.contains(code) {
                 out.push(code.clone());
             }
         }
