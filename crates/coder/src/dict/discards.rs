@@ -1,18 +1,17 @@
 //! The discard list (`Phoenix.discards.txt`): phrases that mark a sentence (or, with `+`, a whole story) as
 //! not worth coding — sports, history, and the like.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::{DictError, XmlComments, phrase_words, strip_comment};
+use super::{DictError, FirstWordIndex, XmlComments, phrase_words, strip_comment};
 
 #[derive(Debug, Default)]
 pub struct DiscardDict {
     /// (words, whole story?)
     phrases: Vec<(Vec<String>, bool)>,
     /// First word → phrases, built on first use.
-    index: OnceLock<HashMap<String, Vec<usize>>>,
+    index: OnceLock<FirstWordIndex>,
 }
 
 /// What a discard phrase found in a sentence asks for.
@@ -54,22 +53,8 @@ impl DiscardDict {
 
     /// The first discard phrase (in dictionary order) among `words` (consecutive whole words), if any.
     pub fn find(&self, words: &[String]) -> Option<Discard> {
-        let index = self.index.get_or_init(|| {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
-            for (k, (p, _)) in self.phrases.iter().enumerate() {
-                m.entry(p[0].clone()).or_default().push(k);
-            }
-            m
-        });
-        let mut first: Option<usize> = None;
-        for (i, w) in words.iter().enumerate() {
-            for &k in index.get(w).map_or(&[][..], Vec::as_slice) {
-                let p = &self.phrases[k].0;
-                if words.len() - i >= p.len() && words[i..i + p.len()] == p[..] && first.is_none_or(|f| k < f) {
-                    first = Some(k);
-                }
-            }
-        }
+        let index = self.index.get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
+        let first = index.matches(words, |k| &self.phrases[k].0).into_iter().next();
         let (phrase, story) = &self.phrases[first?];
         let text = phrase.join(" ");
         Some(if *story { Discard::Story(text) } else { Discard::Sentence(text) })

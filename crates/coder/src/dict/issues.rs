@@ -7,11 +7,10 @@
 //! ~phrase                                         if present, the sentence gets no issues
 //! ```
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::{DictError, XmlComments, plural, strip_comment};
+use super::{DictError, FirstWordIndex, XmlComments, plural, strip_comment};
 
 #[derive(Debug, Default)]
 pub struct IssueDict {
@@ -20,7 +19,7 @@ pub struct IssueDict {
     /// Phrases that switch issue coding off for a sentence.
     blockers: Vec<Vec<String>>,
     /// First word → phrases, built on first use.
-    index: OnceLock<HashMap<String, Vec<usize>>>,
+    index: OnceLock<FirstWordIndex>,
 }
 
 impl IssueDict {
@@ -88,23 +87,8 @@ impl IssueDict {
             return Vec::new();
         }
         // Only phrases whose first word occurs in the sentence can match.
-        let index = self.index.get_or_init(|| {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
-            for (k, (p, _)) in self.phrases.iter().enumerate() {
-                m.entry(p[0].clone()).or_default().push(k);
-            }
-            m
-        });
-        let mut hits: Vec<usize> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            for &k in index.get(w).map_or(&[][..], Vec::as_slice) {
-                let p = &self.phrases[k].0;
-                if words.len() - i >= p.len() && words[i..i + p.len()] == p[..] {
-                    hits.push(k);
-                }
-            }
-        }
-        hits.sort_unstable();
+        let index = self.index.get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
+        let hits = index.matches(words, |k| &self.phrases[k].0);
         let mut out: Vec<String> = Vec::new();
         for k in hits {
             let code = &self.phrases[k].1;

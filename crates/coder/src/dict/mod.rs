@@ -8,6 +8,7 @@ pub mod discards;
 pub mod issues;
 pub mod verbs;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A dictionary line that could not be read.
@@ -40,6 +41,40 @@ pub(crate) fn phrase_words(phrase: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(|w| w.to_uppercase())
         .collect()
+}
+
+/// Phrases indexed by their first word, for finding every listed phrase in a sentence in one pass.
+#[derive(Debug, Default)]
+pub(crate) struct FirstWordIndex {
+    by_first: HashMap<String, Vec<usize>>,
+}
+
+impl FirstWordIndex {
+    pub fn new<'a>(phrases: impl Iterator<Item = &'a [String]>) -> Self {
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, p) in phrases.enumerate() {
+            if let Some(first) = p.first() {
+                by_first.entry(first.clone()).or_default().push(k);
+            }
+        }
+        Self { by_first }
+    }
+
+    /// Indices of the phrases that occur in `words` (as consecutive words), in increasing order.
+    pub fn matches<'p>(&self, words: &[String], phrase: impl Fn(usize) -> &'p [String]) -> Vec<usize> {
+        let mut hits = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            for &k in self.by_first.get(w).map_or(&[][..], Vec::as_slice) {
+                let p = phrase(k);
+                if words.len() - i >= p.len() && words[i..i + p.len()] == *p {
+                    hits.push(k);
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
 }
 
 /// Regular English plural of a word (the dictionaries' own rule: …Y → …IES, …S → …SES, else +S).

@@ -137,16 +137,13 @@ fn run_tkg(store: &Path, args: TkgArgs) -> Result<ExitCode> {
     let relations = 2 * data.num_relations();
     let valid = data.queries(&data.valid);
     let test = data.queries(&data.test);
-    let models: &[TkgModel] = match args.model {
-        TkgModel::Both => &[TkgModel::Recurrency, TkgModel::Rules],
-        m => std::slice::from_ref(match m {
-            TkgModel::Recurrency => &TkgModel::Recurrency,
-            _ => &TkgModel::Rules,
-        }),
+    let models = match args.model {
+        TkgModel::Both => vec![TkgModel::Recurrency, TkgModel::Rules],
+        one => vec![one],
     };
     let mut rows: Vec<(String, tkg::Metrics, f64)> = Vec::new();
     let mut predictions = None;
-    for &model in models {
+    for model in models {
         let t0 = Instant::now();
         let name = if model == TkgModel::Rules { "rules" } else { "recurrency" };
         let bar = crate::progress::spinner(&format!("{name}: learning"));
