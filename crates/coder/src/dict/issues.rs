@@ -43,14 +43,14 @@ impl IssueDict {
             }
             if let Some(blocker) = line.strip_prefix('~') {
                 let blocker = blocker.trim_start_matches('~');
-                for v in expand(blocker) {
+                for v in expand(blocker).map_err(|m| DictError::new(path, i + 1, m))? {
                     self.blockers.push(v);
                 }
                 continue;
             }
             let Some(open) = line.find('[') else {
                 let code = category.clone().ok_or_else(|| DictError::new(path, i + 1, "an issue phrase outside an <ISSUE> block needs a [CODE]"))?;
-                for words in expand(&line) {
+                for words in expand(&line).map_err(|m| DictError::new(path, i + 1, m))? {
                     self.phrases.push((words, code.clone()));
                 }
                 self.index = OnceLock::new();
@@ -61,7 +61,7 @@ impl IssueDict {
             if code.is_empty() {
                 return Err(DictError::new(path, i + 1, "empty issue code"));
             }
-            for words in expand(&line[..open]) {
+            for words in expand(&line[..open]).map_err(|m| DictError::new(path, i + 1, m))? {
                 self.phrases.push((words, code.clone()));
             }
             self.index = OnceLock::new();
@@ -100,8 +100,17 @@ impl IssueDict {
     }
 }
 
+/// A phrase may stand for at most this many word sequences (each `+` doubles them): beyond it the line is an
+/// error, not an exponential blow-up (found by fuzzing).
+const MAX_VARIANTS: usize = 256;
+
 /// All word sequences a phrase stands for (`n:`, `v:` and `+` expansions).
-fn expand(phrase: &str) -> Vec<Vec<String>> {
+fn expand(phrase: &str) -> Result<Vec<Vec<String>>, String> {
+    let joins = phrase.matches('+').count();
+    let inflected = phrase.matches(':').count();
+    if joins + 2 * inflected > MAX_VARIANTS.ilog2() as usize {
+        return Err(format!("the phrase expands to more than {MAX_VARIANTS} variants ({joins} '+' joins, {inflected} n:/v: words)"));
+    }
     let mut variants: Vec<Vec<String>> = vec![Vec::new()];
     for token in phrase.split_whitespace() {
         let token = token.to_uppercase();
@@ -131,7 +140,7 @@ fn expand(phrase: &str) -> Vec<Vec<String>> {
         variants = variants.iter().flat_map(|v| joined.iter().map(move |j| [v.clone(), j.clone()].concat())).collect();
     }
     variants.retain(|v| !v.is_empty());
-    variants
+    Ok(variants)
 }
 
 fn forms(part: &str) -> Vec<String> {
@@ -159,5 +168,8 @@ mod tests {
         assert!(d.find(&w("A SCHOOL BUS NEAR THE KINDERGARTEN")).is_empty());
         assert_eq!(d.find(&w("TWO COLLEGES")), ["EDUCATION"]);
         assert_eq!(IssueDict::default().add_text(Path::new("i.txt"), "n:thing\n").unwrap_err().line, 1);
+        let many = format!("A{}B [X]\n", "+".repeat(60));
+        let err = IssueDict::default().add_text(Path::new("i.txt"), &many).unwrap_err();
+        assert!(err.to_string().contains("more than 256 variants"), "{err}");
     }
 }
