@@ -35,6 +35,9 @@ Examples:
   # Next-event forecasting on a temporal-knowledge-graph benchmark (MRR, Hits@k)
   fulcrum forecast tkg --dataset ../shared/data/icews14/xerte
 
+  # Look at it in a browser: the dashboard and the JSON API at http://127.0.0.1:8080/
+  fulcrum serve
+
   # Fetch GDELT 2.0 around the Pulwama attack (needs network) and ingest it
   fulcrum fetch gdelt --version 2 --from 2019-02-10 --to 2019-02-20 --ingest
 
@@ -69,6 +72,7 @@ enum Command {
     Code(cmd::code::CodeArgs),
     /// The coder's dictionaries: fetch or check them.
     Dict(cmd::dict::DictArgs),
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Backtest(args) => cmd::backtest::run(&cli.store, args),
         Command::Code(args) => cmd::code::run(&cli.store, args),
         Command::Dict(args) => cmd::dict::run(args),
+        Command::Serve(args) => cmd::serve::run(&cli.store, args),
     };
     match result {
         Ok(code) => code,

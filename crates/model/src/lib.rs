@@ -10,7 +10,7 @@ mod dataset;
 mod schema;
 
 pub use dataset::Dataset;
-pub use schema::{EVENT_COLUMNS, EventBatchBuilder, EventRow, civil_from_days, days_from_civil, event_schema, UTC};
+pub use schema::{EVENT_COLUMNS, EventBatchBuilder, EventRow, UTC, civil_from_days, days_from_civil, event_schema, parse_iso_date};
 
 /// A line that could not be stored, with everything needed to understand and repair it.
 /// It goes to the store's quarantine table instead of being dropped.

@@ -36,6 +36,17 @@ pub enum QueryError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error("only a single SELECT (or WITH … SELECT, EXPLAIN, SHOW, DESCRIBE) can run here: {0}")]
+    NotReadOnly(String),
+    #[error("the query ran longer than the limit of {0:?}; add filters (event_date, dataset) or an aggregate")]
+    TimedOut(std::time::Duration),
+}
+
+/// The result of [`QueryEngine::read_only`]: at most `max_rows` rows, and whether more were left.
+pub struct Bounded {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub truncated: bool,
 }
 
 pub type Result<T, E = QueryError> = std::result::Result<T, E>;
@@ -106,6 +117,40 @@ impl QueryEngine {
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let batches = df.collect().await?;
             Ok((schema, batches))
+        })
+    }
+
+    /// Runs one untrusted statement read-only: no DDL (CREATE, DROP), no DML (INSERT, COPY), no SET; tables are only
+    /// the store's (`events`, `quarantine`, `information_schema`): file paths as table names are not enabled.
+    /// Stops after `max_rows` rows and after `limit` of wall time.
+    pub fn read_only(&self, query: &str, max_rows: usize, limit: std::time::Duration) -> Result<Bounded> {
+        use futures::StreamExt;
+        let options = datafusion::execution::context::SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        self.runtime.block_on(async {
+            let run = async {
+                let df = self.ctx.sql_with_options(query, options).await.map_err(|e| match e {
+                    e @ datafusion::error::DataFusionError::Plan(_) if e.to_string().contains("not supported") => {
+                        QueryError::NotReadOnly(e.strip_backtrace())
+                    }
+                    e => QueryError::DataFusion(e),
+                })?;
+                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                let mut stream = df.execute_stream().await?;
+                let (mut batches, mut rows, mut truncated) = (Vec::new(), 0usize, false);
+                while let Some(batch) = stream.next().await {
+                    let batch = batch?;
+                    let room = max_rows - rows;
+                    if batch.num_rows() > room {
+                        batches.push(batch.slice(0, room));
+                        truncated = true;
+                        break;
+                    }
+                    rows += batch.num_rows();
+                    batches.push(batch);
+                }
+                Ok(Bounded { schema, batches, truncated })
+            };
+            tokio::time::timeout(limit, run).await.map_err(|_| QueryError::TimedOut(limit))?
         })
     }
 

@@ -58,6 +58,51 @@ fn root_of_key(key: u32) -> u32 {
     digits * 8 + 2
 }
 
+/// Which value of a dyad series to look at (change points, forecasts, charts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Events,
+    GoldsteinSum,
+    GoldsteinMean,
+    NetCoop,
+}
+
+impl FromStr for Measure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "events" => Measure::Events,
+            "goldstein_sum" => Measure::GoldsteinSum,
+            "goldstein_mean" => Measure::GoldsteinMean,
+            "net_coop" => Measure::NetCoop,
+            other => return Err(format!("unknown series '{other}' (events, goldstein_sum, goldstein_mean, net_coop)")),
+        })
+    }
+}
+
+impl Measure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Events => "events",
+            Measure::GoldsteinSum => "goldstein_sum",
+            Measure::GoldsteinMean => "goldstein_mean",
+            Measure::NetCoop => "net_coop",
+        }
+    }
+
+    /// The value of a period; a period without events has no mean and counts as neutral (0).
+    pub fn value(self, p: &DyadPoint) -> f64 {
+        let v = match self {
+            Measure::Events => p.events,
+            Measure::GoldsteinSum => p.goldstein_sum,
+            Measure::GoldsteinMean => p.goldstein_mean,
+            Measure::NetCoop => p.net_cooperation,
+        };
+        // A period without events has no mean: treat it as neutral (0) rather than dropping it.
+        if v.is_finite() { v } else { 0.0 }
+    }
+}
+
 /// One period of one direction of a dyad.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DyadPoint {

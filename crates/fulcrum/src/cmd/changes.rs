@@ -2,12 +2,11 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::str::FromStr;
 
 use anyhow::Result;
 use clap::Args;
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
-use fulcrum_relations::dyad::{DyadPoint, dyad_series};
+use fulcrum_relations::dyad::{DyadPoint, Measure, dyad_series};
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
 
@@ -23,50 +22,6 @@ Examples:
   fulcrum changes IND PAK --by week
   fulcrum changes RUS PAK --by month --series goldstein_mean --cost normal --penalty 8";
 
-/// Which value of the dyad series to segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SeriesKind {
-    Events,
-    GoldsteinSum,
-    GoldsteinMean,
-    NetCoop,
-}
-
-impl FromStr for SeriesKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "events" => SeriesKind::Events,
-            "goldstein_sum" => SeriesKind::GoldsteinSum,
-            "goldstein_mean" => SeriesKind::GoldsteinMean,
-            "net_coop" => SeriesKind::NetCoop,
-            other => return Err(format!("unknown series '{other}' (events, goldstein_sum, goldstein_mean, net_coop)")),
-        })
-    }
-}
-
-impl SeriesKind {
-    fn name(self) -> &'static str {
-        match self {
-            SeriesKind::Events => "events",
-            SeriesKind::GoldsteinSum => "goldstein_sum",
-            SeriesKind::GoldsteinMean => "goldstein_mean",
-            SeriesKind::NetCoop => "net_coop",
-        }
-    }
-
-    fn value(self, p: &DyadPoint) -> f64 {
-        let v = match self {
-            SeriesKind::Events => p.events,
-            SeriesKind::GoldsteinSum => p.goldstein_sum,
-            SeriesKind::GoldsteinMean => p.goldstein_mean,
-            SeriesKind::NetCoop => p.net_cooperation,
-        };
-        // A period without events has no mean: treat it as neutral (0) rather than dropping it.
-        if v.is_finite() { v } else { 0.0 }
-    }
-}
-
 /// Change points in a dyad's series.
 #[derive(Args)]
 #[command(after_help = AFTER)]
@@ -77,7 +32,7 @@ pub struct ChangesArgs {
     window: Window,
     /// The series to segment: events, goldstein_sum, goldstein_mean, net_coop.
     #[arg(long, default_value = "events")]
-    series: SeriesKind,
+    series: Measure,
     /// Segment cost: poisson, normal, l2 (default: poisson for events, normal otherwise).
     #[arg(long)]
     cost: Option<Cost>,
@@ -103,7 +58,7 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
     let events = loaded.events;
     let period = args.window.period;
     let series = dyad_series(&events, 0, 1, period, loaded.from, loaded.to, None);
-    let cost = args.cost.unwrap_or(if args.series == SeriesKind::Events { Cost::Poisson } else { Cost::Normal });
+    let cost = args.cost.unwrap_or(if args.series == Measure::Events { Cost::Poisson } else { Cost::Normal });
     let mut cols: (Vec<String>, Vec<String>, Vec<String>, Vec<String>, Vec<u64>, Vec<f64>) = Default::default();
     let mut alerts = Vec::new();
     let mut lines = Vec::new();
@@ -151,7 +106,7 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
         y_label: args.series.name().into(),
         lines,
         events: Vec::new(),
-        zero_line: args.series != SeriesKind::Events,
+        zero_line: args.series != Measure::Events,
     })?;
     if alerts.is_empty() {
         println!("online detector: no alerts");

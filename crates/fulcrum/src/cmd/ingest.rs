@@ -10,7 +10,6 @@ use std::time::{Instant, UNIX_EPOCH};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use fulcrum_ingest::{ExpandOptions, Format, InputSpec, ParseFailure, ParseOptions, expand_inputs, parse_input};
-use fulcrum_model::days_from_civil;
 use fulcrum_store::{InputOutcome, Store, Txn, WriteOptions};
 
 use crate::progress;
@@ -109,14 +108,7 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 }
 
 pub(crate) fn parse_date(s: &str) -> Result<i32, String> {
-    let parts: Vec<&str> = s.split('-').collect();
-    if let [y, m, d] = parts[..]
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse())
-        && let Some(days) = days_from_civil(y, m, d)
-    {
-        return Ok(days);
-    }
-    Err(format!("'{s}' is not a date (want YYYY-MM-DD)"))
+    fulcrum_model::parse_iso_date(s)
 }
 
 #[derive(Default)]

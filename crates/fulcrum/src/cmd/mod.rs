@@ -12,3 +12,4 @@ pub mod stats;
 pub mod triad;
 pub mod triad_var;
 pub mod relations;
+pub mod serve;

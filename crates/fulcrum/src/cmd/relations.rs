@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use fulcrum_model::civil_from_days;
-use fulcrum_query::{OutputFormat, QueryEngine, RecordBatch, SchemaRef, sql_string};
+use fulcrum_events::Selection;
+use fulcrum_query::{OutputFormat, QueryEngine, RecordBatch, SchemaRef};
 use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::{Event, Period, code_key, iso_date};
-use fulcrum_query::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray, UInt64Array};
-use fulcrum_query::arrow::datatypes::{DataType, Date32Type, Field, Float64Type, Int8Type, Schema};
+use fulcrum_relations::{Event, Period, iso_date};
+use fulcrum_query::arrow::array::{ArrayRef, Float64Array, StringArray, UInt64Array};
+use fulcrum_query::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::cmd::ingest::parse_date;
 
@@ -82,102 +83,33 @@ pub struct Loaded {
     pub engine: QueryEngine,
 }
 
-fn get(a: &StringArray, i: usize) -> Option<&str> {
-    (!a.is_null(i)).then(|| a.value(i))
-}
-
 pub fn parse_actors(names: &[String]) -> Result<Vec<ActorSpec>> {
     names.iter().map(|n| ActorSpec::parse(n).map_err(anyhow::Error::from)).collect()
 }
 
-fn dataset_filter(window: &Window) -> String {
-    match &window.dataset {
-        Some(list) => {
-            let items: Vec<String> = list.split(',').map(|d| sql_string(d.trim())).collect();
-            format!(" AND dataset IN ({})", items.join(", "))
+impl Window {
+    /// The window as the loaders take it.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            from: self.from,
+            to: self.to,
+            period: self.period,
+            datasets: self.dataset.as_ref().map(|list| list.split(',').map(|d| d.trim().to_string()).collect()),
+            dedup: self.dedup,
         }
-        None => String::new(),
     }
 }
 
+/// Opens the store and loads the events between the actors (see `fulcrum_events::load`).
 pub fn load(store: &Path, actors: &[ActorSpec], window: &Window) -> Result<Loaded> {
     let engine = QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
-    let mut countries: Vec<String> = actors.iter().flat_map(|a| a.countries()).collect();
-    countries.sort();
-    countries.dedup();
-    let list = countries.iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-    let mut query = format!(
-        "SELECT event_date, actor1_code, actor1_country_code, actor1_type1_code, actor2_code, actor2_country_code, \
-         actor2_type1_code, event_code, quad_class, goldstein, avg_tone FROM events \
-         WHERE actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
-        dataset_filter(window)
-    );
-    if let Some(from) = window.from {
-        query.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
-    }
-    if let Some(to) = window.to {
-        query.push_str(&format!(" AND event_date <= DATE '{}'", iso_date(to)));
-    }
-    let (_, batches) = engine.sql(&query)?;
-    let mut events = Vec::new();
-    for batch in &batches {
-        let dates = batch.column(0).as_primitive::<Date32Type>();
-        let text = |i: usize| -> StringArray {
-            let c = fulcrum_query::arrow::compute::cast(batch.column(i), &DataType::Utf8).expect("strings cast to Utf8");
-            c.as_string::<i32>().clone()
-        };
-        let (a1, c1, t1, a2, c2, t2, code) = (text(1), text(2), text(3), text(4), text(5), text(6), text(7));
-        let quad = batch.column(8).as_primitive::<Int8Type>();
-        let gold = batch.column(9).as_primitive::<Float64Type>();
-        let tone = batch.column(10).as_primitive::<Float64Type>();
-        for i in 0..batch.num_rows() {
-            let day = dates.value(i);
-            let src = actors.iter().position(|a| a.matches(get(&c1, i), get(&a1, i), get(&t1, i), day));
-            let dst = actors.iter().position(|a| a.matches(get(&c2, i), get(&a2, i), get(&t2, i), day));
-            if let (Some(s), Some(d)) = (src, dst)
-                && s != d
-            {
-                events.push(Event {
-                    day,
-                    src: s as u16,
-                    dst: d as u16,
-                    code: code_key(code.value(i)),
-                    quad_class: quad.value(i) as u8,
-                    goldstein: gold.value(i),
-                    tone: if tone.is_null(i) { f64::NAN } else { tone.value(i) },
-                });
-            }
-        }
-    }
-    events.sort_by_key(|e| e.day);
-    let events = fulcrum_relations::dyad::dedup(&events, window.dedup);
-    let (Some(first), Some(last)) = (events.first(), events.last()) else {
-        let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
-        bail!("no events between {} in the store{}", names.join(", "), if window.from.is_some() || window.to.is_some() { " in that window" } else { "" });
-    };
-    let (from, to) = (window.from.unwrap_or(first.day), window.to.unwrap_or(last.day));
-    Ok(Loaded { events, from, to, engine })
+    let loaded = fulcrum_events::load(&engine, actors, &window.selection())?;
+    Ok(Loaded { events: loaded.events, from: loaded.from, to: loaded.to, engine })
 }
 
 /// Events of the whole store per period (for normalising by coverage).
 pub fn totals(engine: &QueryEngine, window: &Window, from: i32, to: i32) -> Result<HashMap<i32, u64>> {
-    let query = format!(
-        "SELECT event_date, count(*) FROM events WHERE event_date BETWEEN DATE '{}' AND DATE '{}'{} GROUP BY event_date",
-        iso_date(from),
-        iso_date(to),
-        dataset_filter(window)
-    );
-    let (_, batches) = engine.sql(&query)?;
-    let mut out = HashMap::new();
-    for b in &batches {
-        let days = b.column(0).as_primitive::<Date32Type>();
-        let n = fulcrum_query::arrow::compute::cast(b.column(1), &DataType::UInt64)?;
-        let n = n.as_primitive::<fulcrum_query::arrow::datatypes::UInt64Type>();
-        for i in 0..b.num_rows() {
-            *out.entry(window.period.start(days.value(i))).or_insert(0) += n.value(i);
-        }
-    }
-    Ok(out)
+    Ok(fulcrum_events::totals(engine, &window.selection(), from, to)?)
 }
 
 /// Builds a batch from named columns (strings, floats or counts).

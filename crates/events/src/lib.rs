@@ -1,0 +1,232 @@
+//! The events that relations are measured from, read out of the store.
+//!
+//! Two ways to get them, one rule for which rows count:
+//! - [`load`] asks the store by SQL for the rows between the actors' states (the CLI: one question, then exit);
+//! - [`EventTable`] reads the analysis columns of the whole store into memory once and answers each question from
+//!   a per-state-pair index (the server: many questions a second).
+//!
+//! Both decode rows with the same [`Matcher`], so a dyad counted by `fulcrum dyad` and by `GET /api/dyad` is the
+//! same set of events. The analyses themselves live in `fulcrum-relations` and never see the store.
+
+mod table;
+
+use std::collections::HashMap;
+
+use fulcrum_query::arrow::array::{Array, AsArray, StringArray};
+use fulcrum_query::arrow::datatypes::{DataType, Date32Type, Float64Type, Int8Type, UInt64Type};
+use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
+use fulcrum_relations::actors::ActorSpec;
+use fulcrum_relations::dyad::Dedup;
+use fulcrum_relations::{Event, Period, code_key, iso_date};
+
+pub use table::{CountryCount, DatasetSummary, EventTable};
+
+/// Which events a question is about, besides the actors.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// First day (days since 1970-01-01); `None`: the first event between the actors.
+    pub from: Option<i32>,
+    /// Last day, inclusive; `None`: the last event between the actors.
+    pub to: Option<i32>,
+    pub period: Period,
+    /// Only these datasets (`gdelt1`, `icews`, …); `None`: all.
+    pub datasets: Option<Vec<String>>,
+    pub dedup: Dedup,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection { from: None, to: None, period: Period::Month, datasets: None, dedup: Dedup::Raw }
+    }
+}
+
+impl Selection {
+    fn wants_dataset(&self, dataset: &str) -> bool {
+        self.datasets.as_ref().is_none_or(|list| list.iter().any(|d| d == dataset))
+    }
+
+    fn in_window(&self, day: i32) -> bool {
+        self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
+    }
+}
+
+/// Events between any two of the actors (`src`/`dst` index the actor list), with the window resolved.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub events: Vec<Event>,
+    pub from: i32,
+    pub to: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("no events between {actors} in the store{}", if *.windowed { " in that window" } else { "" })]
+    NoEvents { actors: String, windowed: bool },
+    #[error("the store's events table has an unexpected column type: {0}")]
+    Schema(String),
+}
+
+/// Decides whether a row is an event between two of the actors, and reduces it to an [`Event`].
+pub struct Matcher<'a> {
+    actors: &'a [ActorSpec],
+}
+
+/// One event side as stored: state, actor code, sector type code.
+#[derive(Clone, Copy)]
+pub struct Side<'s> {
+    pub country: Option<&'s str>,
+    pub actor: Option<&'s str>,
+    pub kind: Option<&'s str>,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(actors: &'a [ActorSpec]) -> Self {
+        Matcher { actors }
+    }
+
+    /// Index of the actor an event side belongs to on `day`, if any (the first that matches).
+    pub fn actor_of(&self, side: Side<'_>, day: i32) -> Option<u16> {
+        self.actors.iter().position(|a| a.matches(side.country, side.actor, side.kind, day)).map(|i| i as u16)
+    }
+
+    /// The event, when its two sides are two different actors of the list.
+    pub fn event(&self, day: i32, source: Side<'_>, target: Side<'_>, code: &str, quad_class: i8, goldstein: f64, tone: f64) -> Option<Event> {
+        let src = self.actor_of(source, day)?;
+        let dst = self.actor_of(target, day)?;
+        (src != dst).then(|| Event { day, src, dst, code: code_key(code), quad_class: quad_class as u8, goldstein, tone })
+    }
+}
+
+/// Every state an actor list can match, sorted, for filtering rows before matching.
+pub fn countries_of(actors: &[ActorSpec]) -> Vec<String> {
+    let mut countries: Vec<String> = actors.iter().flat_map(|a| a.countries()).collect();
+    countries.sort();
+    countries.dedup();
+    countries
+}
+
+/// Sorts by day, applies the counting rule and resolves the window: the shared end of both ways of loading.
+fn finish(mut events: Vec<Event>, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+    events.sort_by_key(|e| e.day);
+    let events = fulcrum_relations::dyad::dedup(&events, selection.dedup);
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
+        return Err(LoadError::NoEvents { actors: names.join(", "), windowed: selection.from.is_some() || selection.to.is_some() });
+    };
+    let (from, to) = (selection.from.unwrap_or(first.day), selection.to.unwrap_or(last.day));
+    Ok(Loaded { events, from, to })
+}
+
+fn dataset_filter(selection: &Selection) -> String {
+    match &selection.datasets {
+        Some(list) => {
+            let items: Vec<String> = list.iter().map(|d| sql_string(d)).collect();
+            format!(" AND dataset IN ({})", items.join(", "))
+        }
+        None => String::new(),
+    }
+}
+
+/// The columns both loaders read, in this order.
+const ANALYSIS_COLUMNS: &str = "event_date, actor1_code, actor1_country_code, actor1_type1_code, actor2_code, actor2_country_code, \
+     actor2_type1_code, event_code, quad_class, goldstein, avg_tone, dataset";
+
+/// The analysis columns of one batch, decoded.
+struct Columns {
+    dates: fulcrum_query::arrow::array::Date32Array,
+    text: [StringArray; 7],
+    quad: fulcrum_query::arrow::array::Int8Array,
+    goldstein: fulcrum_query::arrow::array::Float64Array,
+    tone: fulcrum_query::arrow::array::Float64Array,
+    dataset: StringArray,
+}
+
+fn get(a: &StringArray, i: usize) -> Option<&str> {
+    (!a.is_null(i)).then(|| a.value(i))
+}
+
+impl Columns {
+    fn decode(batch: &RecordBatch) -> Result<Self, LoadError> {
+        let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+        let text = |i: usize| -> Result<StringArray, LoadError> {
+            let c = fulcrum_query::arrow::compute::cast(batch.column(i), &DataType::Utf8).map_err(schema_err)?;
+            Ok(c.as_string::<i32>().clone())
+        };
+        let prim = |i: usize, dt: &DataType| fulcrum_query::arrow::compute::cast(batch.column(i), dt).map_err(schema_err);
+        Ok(Columns {
+            dates: prim(0, &DataType::Date32)?.as_primitive::<Date32Type>().clone(),
+            text: [text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?],
+            quad: prim(8, &DataType::Int8)?.as_primitive::<Int8Type>().clone(),
+            goldstein: prim(9, &DataType::Float64)?.as_primitive::<Float64Type>().clone(),
+            tone: prim(10, &DataType::Float64)?.as_primitive::<Float64Type>().clone(),
+            dataset: text(11)?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    fn side(&self, first: usize, i: usize) -> Side<'_> {
+        Side { actor: get(&self.text[first], i), country: get(&self.text[first + 1], i), kind: get(&self.text[first + 2], i) }
+    }
+
+    fn code(&self, i: usize) -> &str {
+        get(&self.text[6], i).unwrap_or("")
+    }
+
+    fn tone(&self, i: usize) -> f64 {
+        if self.tone.is_null(i) { f64::NAN } else { self.tone.value(i) }
+    }
+}
+
+/// Events between any two of `actors`, asked of the store by SQL (rows outside the actors' states are never read).
+pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+    let list = countries_of(actors).iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
+    let mut query = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM events WHERE actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
+        dataset_filter(selection)
+    );
+    if let Some(from) = selection.from {
+        query.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
+    }
+    if let Some(to) = selection.to {
+        query.push_str(&format!(" AND event_date <= DATE '{}'", iso_date(to)));
+    }
+    let (_, batches) = engine.sql(&query)?;
+    let matcher = Matcher::new(actors);
+    let mut events = Vec::new();
+    for batch in &batches {
+        let c = Columns::decode(batch)?;
+        for i in 0..c.len() {
+            let day = c.dates.value(i);
+            if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.code(i), c.quad.value(i), c.goldstein.value(i), c.tone(i)) {
+                events.push(e);
+            }
+        }
+    }
+    finish(events, actors, selection)
+}
+
+/// Events of the whole store per period (for normalising by coverage), by SQL.
+pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+    let query = format!(
+        "SELECT event_date, count(*) FROM events WHERE event_date BETWEEN DATE '{}' AND DATE '{}'{} GROUP BY event_date",
+        iso_date(from),
+        iso_date(to),
+        dataset_filter(selection)
+    );
+    let (_, batches) = engine.sql(&query)?;
+    let mut out = HashMap::new();
+    for b in &batches {
+        let days = b.column(0).as_primitive::<Date32Type>();
+        let n = fulcrum_query::arrow::compute::cast(b.column(1), &DataType::UInt64).map_err(|e| LoadError::Schema(e.to_string()))?;
+        let n = n.as_primitive::<UInt64Type>();
+        for i in 0..b.num_rows() {
+            *out.entry(selection.period.start(days.value(i))).or_insert(0) += n.value(i);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,218 @@
+//! The analysis columns of a whole store in memory, indexed by (source state, target state).
+//!
+//! Why: a server answers the same kind of question many times a second; scanning Parquet for each one would cost
+//! tens of milliseconds, while the rows of one dyad are a slice of an index away. About 64 bytes per event.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fulcrum_query::QueryEngine;
+use fulcrum_relations::actors::ActorSpec;
+
+use crate::{ANALYSIS_COLUMNS, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish};
+
+/// Interned strings: 0 is "no value".
+#[derive(Default)]
+struct Names {
+    strings: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn new() -> Self {
+        Names { strings: vec!["".into()], ids: HashMap::new() }
+    }
+
+    fn intern(&mut self, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return 0 };
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    fn get(&self, id: u32) -> Option<&str> {
+        (id != 0).then(|| &*self.strings[id as usize])
+    }
+
+    fn id(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Row {
+    day: i32,
+    /// actor1 code, country, type; actor2 code, country, type (interned).
+    sides: [u32; 6],
+    code: u32,
+    quad_class: i8,
+    dataset: u8,
+    goldstein: f64,
+    tone: f64,
+}
+
+/// Events and span of one dataset.
+#[derive(Debug, Clone)]
+pub struct DatasetSummary {
+    pub dataset: String,
+    pub events: u64,
+    pub first: i32,
+    pub last: i32,
+}
+
+/// How many events a state is on either side of.
+#[derive(Debug, Clone)]
+pub struct CountryCount {
+    pub code: String,
+    pub events: u64,
+}
+
+/// The whole store's analysis columns, read once.
+pub struct EventTable {
+    names: Names,
+    rows: Vec<Row>,
+    /// (actor1 country, actor2 country) → row numbers, sorted by day.
+    by_pair: HashMap<(u32, u32), Vec<u32>>,
+    datasets: Vec<String>,
+    /// Events per day and dataset (index into `datasets`).
+    per_day: BTreeMap<i32, Vec<u64>>,
+}
+
+impl EventTable {
+    /// Reads every event of the store (the analysis columns only).
+    pub fn from_store(engine: &QueryEngine) -> Result<Self, LoadError> {
+        let (_, batches) = engine.sql(&format!("SELECT {ANALYSIS_COLUMNS} FROM events"))?;
+        let mut names = Names::new();
+        let mut datasets: Vec<String> = Vec::new();
+        let total: usize = batches.iter().map(|b| b.num_rows()).sum();
+        let mut rows = Vec::with_capacity(total);
+        for batch in &batches {
+            let c = Columns::decode(batch)?;
+            for i in 0..c.len() {
+                let ds = c.dataset.value(i);
+                let dataset = match datasets.iter().position(|d| d == ds) {
+                    Some(p) => p,
+                    None => {
+                        datasets.push(ds.to_string());
+                        datasets.len() - 1
+                    }
+                } as u8;
+                let (s, t) = (c.side(0, i), c.side(3, i));
+                rows.push(Row {
+                    day: c.dates.value(i),
+                    sides: [
+                        names.intern(s.actor),
+                        names.intern(s.country),
+                        names.intern(s.kind),
+                        names.intern(t.actor),
+                        names.intern(t.country),
+                        names.intern(t.kind),
+                    ],
+                    code: names.intern(Some(c.code(i))),
+                    quad_class: c.quad.value(i),
+                    dataset,
+                    goldstein: c.goldstein.value(i),
+                    tone: c.tone(i),
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.day);
+        let mut by_pair: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        let mut per_day: BTreeMap<i32, Vec<u64>> = BTreeMap::new();
+        for (n, r) in rows.iter().enumerate() {
+            if r.sides[1] != 0 && r.sides[4] != 0 {
+                by_pair.entry((r.sides[1], r.sides[4])).or_default().push(n as u32);
+            }
+            per_day.entry(r.day).or_insert_with(|| vec![0; datasets.len()])[r.dataset as usize] += 1;
+        }
+        Ok(EventTable { names, rows, by_pair, datasets, per_day })
+    }
+
+    /// Number of events held.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn side(&self, r: &Row, first: usize) -> Side<'_> {
+        Side { actor: self.names.get(r.sides[first]), country: self.names.get(r.sides[first + 1]), kind: self.names.get(r.sides[first + 2]) }
+    }
+
+    /// Events between any two of `actors`; the same rows [`crate::load`] would return.
+    pub fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+        let wanted: Vec<bool> = self.datasets.iter().map(|d| selection.wants_dataset(d)).collect();
+        let ids: Vec<u32> = countries_of(actors).iter().filter_map(|c| self.names.id(c)).collect();
+        let matcher = Matcher::new(actors);
+        let mut events = Vec::new();
+        for &c1 in &ids {
+            for &c2 in &ids {
+                let Some(list) = self.by_pair.get(&(c1, c2)) else { continue };
+                // Rows are sorted by day: skip straight to the window.
+                let start = selection.from.map_or(0, |f| list.partition_point(|&n| self.rows[n as usize].day < f));
+                for &n in &list[start..] {
+                    let r = &self.rows[n as usize];
+                    if !selection.in_window(r.day) {
+                        break;
+                    }
+                    if !wanted[r.dataset as usize] {
+                        continue;
+                    }
+                    let code = self.names.get(r.code).unwrap_or("");
+                    if let Some(e) = matcher.event(r.day, self.side(r, 0), self.side(r, 3), code, r.quad_class, r.goldstein, r.tone) {
+                        events.push(e);
+                    }
+                }
+            }
+        }
+        finish(events, actors, selection)
+    }
+
+    /// Events of the whole store per period, as [`crate::totals`] counts them.
+    pub fn totals(&self, selection: &Selection, from: i32, to: i32) -> HashMap<i32, u64> {
+        let wanted: Vec<bool> = self.datasets.iter().map(|d| selection.wants_dataset(d)).collect();
+        let mut out = HashMap::new();
+        for (&day, counts) in self.per_day.range(from..=to) {
+            let n: u64 = counts.iter().zip(&wanted).filter(|(_, w)| **w).map(|(c, _)| c).sum();
+            *out.entry(selection.period.start(day)).or_insert(0) += n;
+        }
+        out
+    }
+
+    /// Events, first and last day per dataset.
+    pub fn datasets(&self) -> Vec<DatasetSummary> {
+        let mut out: Vec<DatasetSummary> =
+            self.datasets.iter().map(|d| DatasetSummary { dataset: d.clone(), events: 0, first: i32::MAX, last: i32::MIN }).collect();
+        for (&day, counts) in &self.per_day {
+            for (s, &n) in out.iter_mut().zip(counts) {
+                if n > 0 {
+                    s.events += n;
+                    s.first = s.first.min(day);
+                    s.last = s.last.max(day);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.dataset.cmp(&b.dataset));
+        out
+    }
+
+    /// States by the number of events they are on either side of, most first.
+    pub fn countries(&self) -> Vec<CountryCount> {
+        let mut counts: HashMap<u32, u64> = HashMap::new();
+        for (&(c1, c2), rows) in &self.by_pair {
+            *counts.entry(c1).or_default() += rows.len() as u64;
+            if c2 != c1 {
+                *counts.entry(c2).or_default() += rows.len() as u64;
+            }
+        }
+        let mut out: Vec<CountryCount> =
+            counts.into_iter().filter_map(|(id, events)| Some(CountryCount { code: self.names.get(id)?.to_string(), events })).collect();
+        out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.code.cmp(&b.code)));
+        out
+    }
+}

@@ -1,0 +1,270 @@
+//! Fulcrum's HTTP API and web dashboard.
+//!
+//! [`Server::open`] reads a store once: its analysis columns into an in-memory [`EventTable`] (for the relations
+//! endpoints, which must answer in milliseconds) and a read-only [`QueryEngine`] (for SQL and the event drill-down,
+//! which need every column). [`router`] builds the axum application; [`serve`] runs it until Ctrl-C.
+//!
+//! Safety by default: the CLI binds to loopback; request bodies are capped; every request has a deadline; static
+//! files come from a fixed table compiled into the binary (no file system path is ever built from a URL); no CORS
+//! headers are sent; and nothing here can write to the store (no endpoint writes, SQL is parsed read-only).
+
+mod api;
+mod assets;
+mod error;
+mod params;
+mod sql;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use fulcrum_events::EventTable;
+use fulcrum_query::QueryEngine;
+use serde_json::Value;
+
+pub use error::ApiError;
+use params::Params;
+pub use sql::SqlLimits;
+
+/// Limits of a running server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body accepted (only `POST /api/sql` takes one).
+    pub max_body_bytes: usize,
+    /// Deadline of every request.
+    pub request_timeout: Duration,
+    pub sql: SqlLimits,
+    /// SQL queries and event drill-downs that may run at once (each can use every core).
+    pub concurrent_scans: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            sql: SqlLimits { max_rows: 10_000, timeout: Duration::from_secs(10) },
+            concurrent_scans: 2,
+        }
+    }
+}
+
+/// What the handlers share: the store, read once, and the limits.
+pub struct Server {
+    table: EventTable,
+    engine: QueryEngine,
+    inputs: usize,
+    transactions: usize,
+    limits: Limits,
+    scans: tokio::sync::Semaphore,
+}
+
+impl Server {
+    /// Opens a store and reads its analysis columns into memory (blocking; call before starting the runtime).
+    pub fn open(store: &Path, limits: Limits) -> Result<Self, fulcrum_events::LoadError> {
+        let engine = QueryEngine::open(store)?;
+        let table = EventTable::from_store(&engine)?;
+        let manifest = &engine.snapshot().manifest;
+        let (inputs, transactions) = (manifest.inputs.len(), manifest.txns.len());
+        Ok(Server { table, engine, inputs, transactions, limits, scans: tokio::sync::Semaphore::new(limits.concurrent_scans.max(1)) })
+    }
+
+    /// Events held in memory.
+    pub fn events(&self) -> usize {
+        self.table.len()
+    }
+}
+
+type Shared = Arc<Server>;
+type Json = Result<axum::Json<Value>, ApiError>;
+type QueryMap = Query<HashMap<String, String>>;
+
+/// Runs a CPU-heavy or blocking handler off the async workers, so quick requests keep flowing.
+async fn blocking<F>(server: &Shared, scan: bool, f: F) -> Json
+where
+    F: FnOnce(&Server) -> Result<Value, ApiError> + Send + 'static,
+{
+    let _permit = if scan { Some(server.scans.acquire().await.map_err(ApiError::internal)?) } else { None };
+    let s = server.clone();
+    let value = tokio::task::spawn_blocking(move || f(&s)).await.map_err(ApiError::internal)??;
+    Ok(axum::Json(value))
+}
+
+fn params(q: HashMap<String, String>, own: &[&str], window: bool) -> Result<Params, ApiError> {
+    Params::new(q, own, window)
+}
+
+async fn health(State(s): State<Shared>) -> Json {
+    Ok(axum::Json(serde_json::json!({ "status": "ok", "events": s.table.len() })))
+}
+
+async fn stats(State(s): State<Shared>) -> Json {
+    Ok(axum::Json(api::stats(&s.table, s.inputs, s.transactions)))
+}
+
+async fn actors(State(s): State<Shared>) -> Json {
+    Ok(axum::Json(api::actors(&s.table)))
+}
+
+async fn dyad(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["a", "b", "normalize"], true)?;
+    Ok(axum::Json(api::dyad(&s.table, &p)?))
+}
+
+async fn changes(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["a", "b", "series", "cost", "penalty", "min_size", "hazard"], true)?;
+    Ok(axum::Json(api::changes(&s.table, &p)?))
+}
+
+async fn balance(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["third", "a", "b", "break"], true)?;
+    Ok(axum::Json(api::balance(&s.table, &p)?))
+}
+
+async fn triad(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["states", "span", "neutral_band"], true)?;
+    Ok(axum::Json(api::triad(&s.table, &p)?))
+}
+
+async fn var(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["states", "lags", "max_lags", "horizon", "bootstrap"], true)?;
+    blocking(&s, false, move |s| api::var(&s.table, &p)).await
+}
+
+async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["a", "b", "horizon", "model", "samples", "seed", "target"], true)?;
+    blocking(&s, false, move |s| api::forecast_dyad(&s.table, &p)).await
+}
+
+async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["a", "b", "from", "to", "dataset", "direction", "page", "page_size"], false)?;
+    let actors = vec![p.actor("a")?, p.actor("b")?];
+    let selection = p.selection()?;
+    let direction: sql::Direction = p.parse("direction", sql::Direction::Both)?;
+    let page = p.bounded("page", 1, 1, usize::MAX)?;
+    let page_size = p.bounded("page_size", 50, 1, 500)?;
+    blocking(&s, true, move |s| sql::events(&s.engine, &actors, &selection, direction, page, page_size)).await
+}
+
+async fn sql_get(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    let p = params(q, &["q", "max_rows"], false)?;
+    let query = p.required("q")?.to_string();
+    let max_rows = p.bounded("max_rows", s.limits.sql.max_rows, 1, s.limits.sql.max_rows)?;
+    blocking(&s, true, move |s| sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)).await
+}
+
+/// `POST /api/sql` with `{"sql": "...", "max_rows": n}` (JSON) or the statement as plain text.
+async fn sql_post(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Json {
+    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    let (query, max_rows) = if is_json {
+        let v: Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
+        let query = v.get("sql").and_then(Value::as_str).ok_or_else(|| ApiError::bad_request("the JSON body needs a string field \"sql\""))?;
+        let max_rows = match v.get("max_rows") {
+            None | Some(Value::Null) => s.limits.sql.max_rows,
+            Some(n) => n.as_u64().filter(|&n| n >= 1).ok_or_else(|| ApiError::bad_request("\"max_rows\" is a positive integer"))? as usize,
+        };
+        (query.to_string(), max_rows)
+    } else {
+        let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
+        (text, s.limits.sql.max_rows)
+    };
+    blocking(&s, true, move |s| sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)).await
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], assets::OPENAPI).into_response()
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::not_found(format!("no such endpoint: {} {}; see /api/openapi.json", request.method(), request.uri().path()))
+}
+
+/// Every response leaves with safe headers; errors that axum itself produces (a malformed query string, a body too
+/// large, a wrong method) are turned into the same JSON shape as the API's own; and every request has a deadline.
+async fn guard(State(s): State<Shared>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let mut response = match tokio::time::timeout(s.limits.request_timeout, next.run(request)).await {
+        Ok(r) => r,
+        Err(_) => ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: format!("the request took longer than {:?}; narrow the window or the query", s.limits.request_timeout),
+        }
+        .into_response(),
+    };
+    let status = response.status();
+    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let body = axum::body::to_bytes(std::mem::take(response.body_mut()), 64 * 1024).await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&body);
+        let message = if text.trim().is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { text.trim().to_string() };
+        response = (status, axum::Json(error::error_body(status, &message))).into_response();
+    }
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'"),
+    );
+    h.insert(header::HeaderName::from_static("server-timing"), HeaderValue::from_str(&format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1e3)).unwrap_or(HeaderValue::from_static("app")));
+    response
+}
+
+/// The application: API under `/api`, the dashboard at `/`.
+pub fn router(server: Arc<Server>) -> Router {
+    let limits = server.limits;
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/stats", get(stats))
+        .route("/api/actors", get(actors))
+        .route("/api/dyad", get(dyad))
+        .route("/api/changes", get(changes))
+        .route("/api/balance", get(balance))
+        .route("/api/triad", get(triad))
+        .route("/api/var", get(var))
+        .route("/api/forecast", get(forecast))
+        .route("/api/events", get(events))
+        .route("/api/sql", get(sql_get).post(sql_post))
+        .route("/api/openapi.json", get(openapi))
+        .route("/", get(assets::index))
+        .route("/assets/{name}", get(assets::asset))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(server.clone(), guard))
+        .with_state(server)
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, server: Arc<Server>) -> std::io::Result<()> {
+    axum::serve(listener, router(server)).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Whether an address is only reachable from this machine.
+pub fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}

@@ -1,0 +1,103 @@
+//! Query-string parameters: checked against what the endpoint takes, parsed with messages that teach.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use fulcrum_events::Selection;
+use fulcrum_relations::actors::ActorSpec;
+use fulcrum_relations::dyad::Dedup;
+use fulcrum_relations::Period;
+
+use crate::error::ApiError;
+
+/// The window parameters every relations endpoint takes.
+pub const WINDOW: &[&str] = &["from", "to", "by", "dataset", "dedup"];
+
+pub struct Params {
+    map: HashMap<String, String>,
+}
+
+impl Params {
+    /// Rejects parameters the endpoint does not know (a typo would otherwise be silently ignored).
+    pub fn new(map: HashMap<String, String>, own: &[&str], window: bool) -> Result<Self, ApiError> {
+        let known = |k: &str| own.contains(&k) || (window && WINDOW.contains(&k));
+        if let Some(unknown) = map.keys().find(|k| !known(k)) {
+            let mut all: Vec<&str> = own.to_vec();
+            if window {
+                all.extend_from_slice(WINDOW);
+            }
+            return Err(ApiError::bad_request(format!("unknown parameter '{unknown}'; this endpoint takes {}", all.join(", "))));
+        }
+        Ok(Params { map })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.map.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+
+    pub fn required(&self, key: &str) -> Result<&str, ApiError> {
+        self.get(key).ok_or_else(|| ApiError::bad_request(format!("missing parameter '{key}'")))
+    }
+
+    /// A parsed value, or `default` when absent.
+    pub fn parse<T: FromStr>(&self, key: &str, default: T) -> Result<T, ApiError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}"))),
+        }
+    }
+
+    /// A number within bounds.
+    pub fn bounded(&self, key: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {
+        let v: usize = self.parse(key, default)?;
+        if v < min || v > max {
+            return Err(ApiError::bad_request(format!("parameter '{key}' must be between {min} and {max}, not {v}")));
+        }
+        Ok(v)
+    }
+
+    pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
+        match self.get(key) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") | Some("") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(format!("parameter '{key}' is true or false, not '{other}'"))),
+        }
+    }
+
+    pub fn date(&self, key: &str) -> Result<Option<i32>, ApiError> {
+        self.get(key).map(|v| fulcrum_model::parse_iso_date(v).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))).transpose()
+    }
+
+    pub fn actor(&self, key: &str) -> Result<ActorSpec, ApiError> {
+        ActorSpec::parse(self.required(key)?).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))
+    }
+
+    /// A comma-separated list of actors, `min..=max` of them.
+    pub fn actors(&self, key: &str, min: usize, max: usize) -> Result<Vec<ActorSpec>, ApiError> {
+        let list: Vec<&str> = self.required(key)?.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        if list.len() < min || list.len() > max {
+            return Err(ApiError::bad_request(format!("parameter '{key}' takes {min} to {max} comma-separated states, got {}", list.len())));
+        }
+        list.iter().map(|n| ActorSpec::parse(n).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))).collect()
+    }
+
+    /// The window: from, to, by (day|week|month), dataset (comma-separated), dedup (raw|daily|root).
+    pub fn selection(&self) -> Result<Selection, ApiError> {
+        let (from, to) = (self.date("from")?, self.date("to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(ApiError::bad_request("'from' is after 'to'"));
+        }
+        Ok(Selection {
+            from,
+            to,
+            period: self.parse::<Period>("by", Period::Month)?,
+            datasets: self.get("dataset").map(|list| list.split(',').map(|d| d.trim().to_string()).collect()),
+            dedup: self.parse::<Dedup>("dedup", Dedup::Raw)?,
+        })
+    }
+}
