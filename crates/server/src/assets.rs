@@ -13,6 +13,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("app.js", "text/javascript; charset=utf-8", include_str!("../web/app.js")),
     ("chart.js", "text/javascript; charset=utf-8", include_str!("../web/chart.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../web/app.css")),
+    ("icon.svg", "image/svg+xml", include_str!("../web/icon.svg")),
 ];
 
 pub async fn index() -> Response {

@@ -1,0 +1,145 @@
+// End-to-end test of the dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core).
+//
+//   node tests/browser/dashboard.mjs BASE_URL SCREENSHOT.png A B C FROM TO BY
+//
+// Loads the dashboard, picks the dyad A–B (with C as the third state) through the form, checks that every point
+// of the chart carries the value the API returns, hovers, zooms, clicks the busiest point through to the events
+// table (whose total must equal the point's event count), exports CSV and PNG, and saves a screenshot.
+// Exits non-zero with a message on the first failed check.
+import { chromium } from "playwright-core";
+import { writeFileSync, readFileSync } from "node:fs";
+
+const [base, screenshot, a, b, c, from, to, by] = process.argv.slice(2);
+if (!to) {
+  console.error("usage: node dashboard.mjs BASE_URL SCREENSHOT.png A B C FROM TO BY");
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+  console.log(`ok: ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  // As root in a container Chromium needs --no-sandbox; the rest keep it from calling home on a closed network.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1500 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  const external = [];
+  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) external.push(r.url()); });
+
+  await page.goto(base, { waitUntil: "networkidle" });
+  await page.waitForSelector("#store-summary:not(:has-text('reading'))");
+  check(/events/.test(await page.textContent("#store-summary")), `store summary shown: ${await page.textContent("#store-summary")}`);
+  check((await page.$$("#actor-list option")).length > 3, "state picker lists states and groups");
+  check(await page.$("#actor-list option[value='SCO']"), "groups such as SCO are offered");
+
+  // Pick the dyad through the form.
+  await page.fill("#state-a", a);
+  await page.fill("#state-b", b);
+  await page.fill("#state-c", c);
+  await page.fill("#from", from);
+  await page.fill("#to", to);
+  await page.selectOption("#by", by);
+  await page.selectOption("#measure", "goldstein_sum");
+  await page.click("#show");
+  await page.waitForFunction(() => document.querySelector("#status").textContent.includes("events between"), null, { timeout: 20000 });
+  await page.waitForSelector("#dyad-chart circle.point");
+
+  // The chart's points against the API.
+  const api = await (await fetch(`${base}api/dyad?${new URLSearchParams({ a, b, from, to, by })}`)).json();
+  const shown = await page.$$eval("#dyad-chart circle.point", (cs) => cs.map((c) => ({ series: +c.dataset.series, period: c.dataset.period, value: +c.dataset.value })));
+  for (const k of [0, 1]) {
+    const expected = api.directions[k].points.map((p) => [p.period, p.goldstein_sum]);
+    const got = shown.filter((s) => s.series === k).map((s) => [s.period, s.value]);
+    check(JSON.stringify(got.map((g) => g[0])) === JSON.stringify(expected.map((e) => e[0])),
+      `direction ${api.directions[k].source} → ${api.directions[k].target}: the chart has the API's ${expected.length} periods`);
+    check(got.every((g, i) => Math.abs(g[1] - expected[i][1]) < 1e-9), `direction ${k}: every plotted value equals the API's Goldstein sum`);
+  }
+  check(expected_nonzero(api), "the dyad has events in the window");
+  const legend = await page.textContent("#dyad-chart svg");
+  check(legend.includes(`${a} → ${b}`) && legend.includes(`${b} → ${a}`), "both directions are drawn and labelled");
+  const markers = await page.$$("#dyad-chart .change-point");
+  console.log(`info: ${markers.length} change-point marker(s)`);
+
+  // Hover shows the values of the period under the pointer.
+  const box = await (await page.$("#dyad-chart svg")).boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  const tip = await page.textContent("#dyad-chart .tooltip");
+  check(await page.isVisible("#dyad-chart .tooltip") && tip.includes("→"), `hover shows a tooltip: ${tip.replace(/\s+/g, " ").slice(0, 80)}`);
+
+  // Panels of the triad and the balancer.
+  await page.waitForSelector("#balance-chart svg");
+  await page.waitForSelector("#triad-triangle svg");
+  check((await page.textContent("#balance-text")).includes("leaned") || (await page.textContent("#balance-text")).includes("No period"), `balancer panel: ${await page.textContent("#balance-text")}`);
+  check(/balanced|unbalanced|no complete/.test(await page.textContent("#triad-text")), `triad panel: ${await page.textContent("#triad-text")}`);
+
+  // Click the busiest point of A → B through to its events.
+  const busiest = api.directions[0].points.reduce((best, p) => (p.events > best.events ? p : best));
+  await page.click(`#dyad-chart circle.point[data-series="0"][data-period="${busiest.period}"]`, { force: true });
+  await page.waitForFunction((p) => document.querySelector("#events-title").textContent.includes(p), busiest.period, { timeout: 20000 });
+  const title = await page.textContent("#events-title");
+  const total = Number((title.match(/: (\d+) events?/) || [])[1]);
+  check(total === busiest.events, `events table for ${busiest.period}: ${total} events, as the point counts (${busiest.events})`);
+  const rows = await page.$$("#events-table tbody tr");
+  check(rows.length === Math.min(total, 25), `the table shows ${rows.length} rows (first page)`);
+  const firstRow = await page.textContent("#events-table tbody tr");
+  check(firstRow.includes(busiest.period.slice(0, 7)), `rows are from the period: ${firstRow.replace(/\s+/g, " ").slice(0, 100)}`);
+  const links = await page.$$eval("#events-table tbody a", (as) => as.map((x) => x.href));
+  console.log(`info: ${links.length} source link(s) on the page${links.length ? ", e.g. " + links[0] : ""}`);
+
+  // Export the view's data as CSV and the chart as PNG and SVG.
+  const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const csv = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
+  const points = api.directions[0].points.length + api.directions[1].points.length;
+  check(csv[0].startsWith("period,start,end,source,target,events") && csv.length === points + 1, `CSV export: header and ${csv.length - 1} rows`);
+  const [pngDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
+  const png = readFileSync(await pngDownload.path());
+  check(png.subarray(1, 4).toString() === "PNG" && png.length > 5000, `PNG export: ${png.length} bytes`);
+  const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+  check(readFileSync(await svgDownload.path(), "utf8").includes("<svg"), "SVG export");
+
+  // Screenshot of the whole dashboard with the events of the selected point.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`ok: screenshot saved to ${screenshot}`);
+
+  // Drag across the middle of the chart to zoom in; reset restores every period.
+  const before = (await page.$$("#dyad-chart circle.point")).length;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  const zoomed = (await page.$$("#dyad-chart circle.point")).length;
+  check(zoomed < before && zoomed >= 2 && !(await page.isDisabled("#reset-zoom")), `drag zooms in: ${before} → ${zoomed} points`);
+  await page.click("#reset-zoom");
+  check((await page.$$("#dyad-chart circle.point")).length === before, "reset zoom shows every period again");
+
+  // Errors reach the user as text, not as a blank page.
+  await page.fill("#state-b", "NOWHERE");
+  await page.click("#show");
+  await page.waitForFunction(() => document.querySelector("#status").classList.contains("error"));
+  check((await page.textContent("#status")).includes("unknown actor"), `a bad state is explained: ${await page.textContent("#status")}`);
+
+  check(external.length === 0, `no request left the server (offline): ${external.join(", ") || "none"}`);
+  check(consoleErrors.filter((e) => !e.includes("400") && !e.includes("Bad Request")).length === 0, `no script errors: ${consoleErrors.join(" | ") || "none"}`);
+} catch (e) {
+  failed = true;
+  console.error(`FAILED: ${e.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
+
+function expected_nonzero(api) {
+  return api.directions.some((d) => d.points.some((p) => p.events > 0));
+}
