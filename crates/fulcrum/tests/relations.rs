@@ -4,37 +4,10 @@ mod common;
 
 use common::*;
 
-/// A store where Russia warms to Pakistan after 2019-02-14 while staying steady with India.
-fn fixture_store(dir: &std::path::Path) -> std::path::PathBuf {
-    let mut lines = Vec::new();
-    let mut id = 1;
-    let mut push = |date: &'static str, s: &'static str, d: &'static str, code: &'static str| {
-        lines.push(gdelt2_line(&Ev::new(id, date, s, d, code)));
-        id += 1;
-    };
-    for date in ["20190107", "20190115", "20190123", "20190131", "20190208"] {
-        push(date, "RUSGOV", "INDGOV", "057"); // sign agreement, +8.0
-        push(date, "INDGOV", "RUSGOV", "042"); // +1.9
-        push(date, "RUSGOV", "PAKGOV", "112"); // accuse, −2.0
-        push(date, "PAKGOV", "RUSGOV", "111"); // criticize, −2.0
-    }
-    for date in ["20190215", "20190222", "20190301", "20190308", "20190315"] {
-        push(date, "RUSGOV", "INDGOV", "057");
-        push(date, "INDGOV", "RUSGOV", "042");
-        push(date, "RUSGOV", "PAKGOV", "057");
-        push(date, "PAKGOV", "RUSGOV", "042");
-        push(date, "INDMIL", "PAKMIL", "190");
-    }
-    let input = write_lines(dir, "fixture.export.CSV", &lines);
-    let store = dir.join("store");
-    ok(&store, &["ingest", input.to_str().unwrap()]);
-    store
-}
-
 #[test]
 fn dyad_series_by_month_with_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fixture_store(dir.path());
+    let store = relations_fixture_store(dir.path());
     let csv = dir.path().join("dyad.csv");
     let out = ok(&store, &["dyad", "Russia", "PAK", "--by", "month", "--csv", csv.to_str().unwrap()]);
     assert!(out.contains("| 2019-01 | RUS    | PAK    | 4.0"), "{out}");
@@ -54,7 +27,7 @@ fn dyad_series_by_month_with_outputs() {
 #[test]
 fn balance_detects_the_shift_towards_pakistan() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fixture_store(dir.path());
+    let store = relations_fixture_store(dir.path());
     let json = dir.path().join("balance.json");
     let out = ok(&store, &["balance", "RUS", "--between", "IND", "PAK", "--by", "month", "--break", "2019-02-14", "--json", json.to_str().unwrap()]);
     // Before: coop(RUS,IND) = (8 + 1.9) / 2 = 4.95, coop(RUS,PAK) = −2 → tilt 6.95. After: both 4.95 → tilt 0.
@@ -89,7 +62,7 @@ fn russia_india_pakistan_on_icews18() {
 #[test]
 fn triad_signs_and_balance() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fixture_store(dir.path());
+    let store = relations_fixture_store(dir.path());
     let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "month"]);
     // January: RUS-IND friendly, RUS-PAK hostile, no IND-PAK events: no triangle.
     assert!(out.contains("| 2019-01 | RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·"), "{out}");
@@ -103,7 +76,7 @@ fn triad_signs_and_balance() {
 #[test]
 fn changes_finds_the_warming() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fixture_store(dir.path());
+    let store = relations_fixture_store(dir.path());
     let out = ok(&store, &["changes", "RUS", "PAK", "--by", "day", "--series", "goldstein_sum", "--cost", "l2", "--penalty", "20"]);
     assert!(out.contains("RUS → PAK: 1 change point(s)"), "{out}");
     // The one change falls between the last hostile day (2019-02-08) and the first friendly one (2019-02-15).

@@ -223,3 +223,30 @@ pub fn duckdb_count_and_goldstein(python: &str, store: &Path) -> (u64, f64) {
     let mut parts = text.split_whitespace();
     (parts.next().unwrap().parse().unwrap(), parts.next().unwrap().parse().unwrap())
 }
+
+/// A store where Russia warms to Pakistan after 2019-02-14 while staying steady with India.
+pub fn relations_fixture_store(dir: &Path) -> PathBuf {
+    let mut lines = Vec::new();
+    let mut id = 1;
+    let mut push = |date: &'static str, s: &'static str, d: &'static str, code: &'static str| {
+        lines.push(gdelt2_line(&Ev::new(id, date, s, d, code)));
+        id += 1;
+    };
+    for date in ["20190107", "20190115", "20190123", "20190131", "20190208"] {
+        push(date, "RUSGOV", "INDGOV", "057"); // sign agreement, +8.0
+        push(date, "INDGOV", "RUSGOV", "042"); // +1.9
+        push(date, "RUSGOV", "PAKGOV", "112"); // accuse, −2.0
+        push(date, "PAKGOV", "RUSGOV", "111"); // criticize, −2.0
+    }
+    for date in ["20190215", "20190222", "20190301", "20190308", "20190315"] {
+        push(date, "RUSGOV", "INDGOV", "057");
+        push(date, "INDGOV", "RUSGOV", "042");
+        push(date, "RUSGOV", "PAKGOV", "057");
+        push(date, "PAKGOV", "RUSGOV", "042");
+        push(date, "INDMIL", "PAKMIL", "190");
+    }
+    let input = write_lines(dir, "fixture.export.CSV", &lines);
+    let store = dir.join("store");
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+    store
+}
