@@ -85,10 +85,12 @@ try {
 
   // Click the busiest point of A → B through to its events.
   const busiest = api.directions[0].points.reduce((best, p) => (p.events > best.events ? p : best));
-  await page.click(`#dyad-chart circle.point[data-series="0"][data-period="${busiest.period}"]`, { force: true });
+  // The two directions' dots can overlap; dispatch the click on A → B's dot itself.
+  await page.$eval(`#dyad-chart circle.point[data-series="0"][data-period="${busiest.period}"]`, (dot) => dot.dispatchEvent(new MouseEvent("click", { bubbles: true })));
   await page.waitForFunction((p) => document.querySelector("#events-title").textContent.includes(p), busiest.period, { timeout: 20000 });
   const title = await page.textContent("#events-title");
   const total = Number((title.match(/: (\d+) events?/) || [])[1]);
+  check(title.includes(`${a} → ${b}`), `the table is for the clicked direction: ${title}`);
   check(total === busiest.events, `events table for ${busiest.period}: ${total} events, as the point counts (${busiest.events})`);
   const rows = await page.$$("#events-table tbody tr");
   check(rows.length === Math.min(total, 25), `the table shows ${rows.length} rows (first page)`);
