@@ -73,6 +73,15 @@ pub struct Matcher<'a> {
     actors: &'a [ActorSpec],
 }
 
+/// What happened, as stored: CAMEO code, QuadClass, Goldstein score, tone (NaN when the source has none).
+#[derive(Clone, Copy)]
+pub struct Action<'s> {
+    pub code: &'s str,
+    pub quad_class: i8,
+    pub goldstein: f64,
+    pub tone: f64,
+}
+
 /// One event side as stored: state, actor code, sector type code.
 #[derive(Clone, Copy)]
 pub struct Side<'s> {
@@ -92,10 +101,18 @@ impl<'a> Matcher<'a> {
     }
 
     /// The event, when its two sides are two different actors of the list.
-    pub fn event(&self, day: i32, source: Side<'_>, target: Side<'_>, code: &str, quad_class: i8, goldstein: f64, tone: f64) -> Option<Event> {
+    pub fn event(&self, day: i32, source: Side<'_>, target: Side<'_>, action: Action<'_>) -> Option<Event> {
         let src = self.actor_of(source, day)?;
         let dst = self.actor_of(target, day)?;
-        (src != dst).then(|| Event { day, src, dst, code: code_key(code), quad_class: quad_class as u8, goldstein, tone })
+        (src != dst).then(|| Event {
+            day,
+            src,
+            dst,
+            code: code_key(action.code),
+            quad_class: action.quad_class as u8,
+            goldstein: action.goldstein,
+            tone: action.tone,
+        })
     }
 }
 
@@ -105,6 +122,12 @@ pub fn countries_of(actors: &[ActorSpec]) -> Vec<String> {
     countries.sort();
     countries.dedup();
     countries
+}
+
+/// States that two of the actors include (RUSGOV and RUSMIL; overlapping groups): only their domestic events can
+/// be between two different actors, so every other state's domestic events are skipped before matching.
+pub fn shared_countries(actors: &[ActorSpec]) -> Vec<String> {
+    countries_of(actors).into_iter().filter(|c| actors.iter().filter(|a| a.countries().contains(c)).count() >= 2).collect()
 }
 
 /// Sorts by day, applies the counting rule and resolves the window: the shared end of both ways of loading.
@@ -173,12 +196,13 @@ impl Columns {
         Side { actor: get(&self.text[first], i), country: get(&self.text[first + 1], i), kind: get(&self.text[first + 2], i) }
     }
 
-    fn code(&self, i: usize) -> &str {
-        get(&self.text[6], i).unwrap_or("")
-    }
-
-    fn tone(&self, i: usize) -> f64 {
-        if self.tone.is_null(i) { f64::NAN } else { self.tone.value(i) }
+    fn action(&self, i: usize) -> Action<'_> {
+        Action {
+            code: get(&self.text[6], i).unwrap_or(""),
+            quad_class: self.quad.value(i),
+            goldstein: self.goldstein.value(i),
+            tone: if self.tone.is_null(i) { f64::NAN } else { self.tone.value(i) },
+        }
     }
 }
 
@@ -189,6 +213,13 @@ pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -
         "SELECT {ANALYSIS_COLUMNS} FROM events WHERE actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
         dataset_filter(selection)
     );
+    let shared = shared_countries(actors);
+    if shared.is_empty() {
+        query.push_str(" AND actor1_country_code <> actor2_country_code");
+    } else {
+        let shared = shared.iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
+        query.push_str(&format!(" AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"));
+    }
     if let Some(from) = selection.from {
         query.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
     }
@@ -202,7 +233,7 @@ pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -
         let c = Columns::decode(batch)?;
         for i in 0..c.len() {
             let day = c.dates.value(i);
-            if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.code(i), c.quad.value(i), c.goldstein.value(i), c.tone(i)) {
+            if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.action(i)) {
                 events.push(e);
             }
         }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use fulcrum_query::QueryEngine;
 use fulcrum_relations::actors::ActorSpec;
 
-use crate::{ANALYSIS_COLUMNS, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish};
+use crate::{ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish, shared_countries};
 
 /// Interned strings: 0 is "no value".
 #[derive(Default)]
@@ -100,7 +100,7 @@ impl EventTable {
                         datasets.len() - 1
                     }
                 } as u8;
-                let (s, t) = (c.side(0, i), c.side(3, i));
+                let (s, t, action) = (c.side(0, i), c.side(3, i), c.action(i));
                 rows.push(Row {
                     day: c.dates.value(i),
                     sides: [
@@ -111,11 +111,11 @@ impl EventTable {
                         names.intern(t.country),
                         names.intern(t.kind),
                     ],
-                    code: names.intern(Some(c.code(i))),
-                    quad_class: c.quad.value(i),
+                    code: names.intern(Some(action.code)),
+                    quad_class: action.quad_class,
                     dataset,
-                    goldstein: c.goldstein.value(i),
-                    tone: c.tone(i),
+                    goldstein: action.goldstein,
+                    tone: action.tone,
                 });
             }
         }
@@ -147,11 +147,18 @@ impl EventTable {
     /// Events between any two of `actors`; the same rows [`crate::load`] would return.
     pub fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
         let wanted: Vec<bool> = self.datasets.iter().map(|d| selection.wants_dataset(d)).collect();
-        let ids: Vec<u32> = countries_of(actors).iter().filter_map(|c| self.names.id(c)).collect();
+        let countries = countries_of(actors);
+        let ids: Vec<u32> = countries.iter().filter_map(|c| self.names.id(c)).collect();
+        // A state's domestic events (USA → USA: often the biggest pair of all) can only be between two of the
+        // actors when two of them include that state (RUSGOV and RUSMIL, or overlapping groups): skip them otherwise.
+        let shared: Vec<u32> = shared_countries(actors).iter().filter_map(|c| self.names.id(c)).collect();
         let matcher = Matcher::new(actors);
         let mut events = Vec::new();
         for &c1 in &ids {
             for &c2 in &ids {
+                if c1 == c2 && !shared.contains(&c1) {
+                    continue;
+                }
                 let Some(list) = self.by_pair.get(&(c1, c2)) else { continue };
                 // Rows are sorted by day: skip straight to the window.
                 let start = selection.from.map_or(0, |f| list.partition_point(|&n| self.rows[n as usize].day < f));
@@ -163,8 +170,8 @@ impl EventTable {
                     if !wanted[r.dataset as usize] {
                         continue;
                     }
-                    let code = self.names.get(r.code).unwrap_or("");
-                    if let Some(e) = matcher.event(r.day, self.side(r, 0), self.side(r, 3), code, r.quad_class, r.goldstein, r.tone) {
+                    let action = Action { code: self.names.get(r.code).unwrap_or(""), quad_class: r.quad_class, goldstein: r.goldstein, tone: r.tone };
+                    if let Some(e) = matcher.event(r.day, self.side(r, 0), self.side(r, 3), action) {
                         events.push(e);
                     }
                 }

@@ -38,6 +38,15 @@ impl fmt::Display for Period {
 }
 
 impl Period {
+    /// Periods in a year (for seasonal terms of forecasting models).
+    pub fn per_year(self) -> f64 {
+        match self {
+            Period::Day => 365.25,
+            Period::Week => 365.25 / 7.0,
+            Period::Month => 12.0,
+        }
+    }
+
     /// The first day (days since 1970-01-01) of the period holding `day`.
     pub fn start(self, day: i32) -> i32 {
         match self {

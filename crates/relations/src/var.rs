@@ -24,6 +24,24 @@ pub enum VarError {
     NotPositiveDefinite,
 }
 
+/// The six directed pairs of a triad, in the order of the triangular VAR: A→B, B→A, A→C, C→A, B→C, C→B.
+pub const TRIAD_PAIRS: [(u16, u16); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)];
+
+/// The data of a triangular VAR: one row per period of `[from, to]`, one column per directed pair of the triad
+/// (actors 0, 1, 2 of the events), each the pair's Goldstein sum; and the columns' names (`A→B`, …).
+pub fn triad_data(events: &[crate::Event], labels: &[String], period: crate::Period, from: i32, to: i32) -> (Vec<String>, DMatrix<f64>) {
+    let names = TRIAD_PAIRS.iter().map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize])).collect();
+    let periods = period.range(from, to);
+    let mut data = DMatrix::zeros(periods.len(), 6);
+    for (v, &(s, d)) in TRIAD_PAIRS.iter().enumerate() {
+        let series = crate::dyad::dyad_series(events, s.min(d), s.max(d), period, from, to, None);
+        for (t, point) in series.iter().filter(|p| p.source == s && p.target == d).enumerate() {
+            data[(t, v)] = point.goldstein_sum;
+        }
+    }
+    (names, data)
+}
+
 /// A fitted VAR(p) with a constant.
 #[derive(Debug, Clone)]
 pub struct VarFit {

@@ -8,7 +8,7 @@ use fulcrum_relations::balance::{balancer, tilt_shift};
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
 use fulcrum_relations::dyad::{DyadPoint, Measure, dyad_series};
 use fulcrum_relations::triads::{MAX_EXACT_STATES, frustration_index, signed_graph, triangles};
-use fulcrum_relations::var::{VarFit, fit, select_order};
+use fulcrum_relations::var::{VarFit, fit, select_order, triad_data};
 use fulcrum_relations::{Period, iso_date};
 use nalgebra::DMatrix;
 use serde_json::{Value, json};
@@ -249,9 +249,6 @@ pub fn triad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     }))
 }
 
-/// The six directed pairs of a triad, in VAR order: A→B, B→A, A→C, C→A, B→C, C→B (as `fulcrum triad --var`).
-const PAIRS: [(u16, u16); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)];
-
 fn matrix_rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
     (0..m.nrows()).map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect()).collect()
 }
@@ -267,15 +264,7 @@ pub fn var(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let loaded = table.select(&actors, &selection)?;
     let period = selection.period;
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
-    let names: Vec<String> = PAIRS.iter().map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize])).collect();
-    let periods = period.range(loaded.from, loaded.to);
-    let mut data = DMatrix::zeros(periods.len(), 6);
-    for (v, &(s, d)) in PAIRS.iter().enumerate() {
-        let series = dyad_series(&loaded.events, s.min(d), s.max(d), period, loaded.from, loaded.to, None);
-        for (t, point) in series.iter().filter(|pt| pt.source == s && pt.target == d).enumerate() {
-            data[(t, v)] = point.goldstein_sum;
-        }
-    }
+    let (names, data) = triad_data(&loaded.events, &labels, period, loaded.from, loaded.to);
     let order = match lags.as_str() {
         "aic" | "bic" => {
             let sel = select_order(&data, max_lags).map_err(|e| ApiError::bad_request(format!("choosing the lag order: {e} (try a lower max_lags or a finer 'by')")))?;
@@ -340,11 +329,7 @@ pub fn forecast_dyad(table: &EventTable, p: &Params) -> Result<Value, ApiError> 
     let periods: Vec<i32> = series.iter().filter(|pt| pt.source == 0).map(|pt| pt.period).collect();
     let settings = Settings {
         target: if target == "goldstein" { Target::Goldstein } else { Target::Counts },
-        periods_per_year: match period {
-            Period::Day => 365.25,
-            Period::Week => 365.25 / 7.0,
-            Period::Month => 12.0,
-        },
+        periods_per_year: period.per_year(),
         horizon,
         samples,
         seed,

@@ -105,11 +105,10 @@ pub fn events(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection,
             kind: text(&row, &format!("actor{n}_type1_code")),
         };
         let (src, dst) = (matcher.actor_of(side("1"), day), matcher.actor_of(side("2"), day));
-        let keep = match (src, dst, direction) {
-            (Some(0), Some(1), Direction::Forward | Direction::Both) => true,
-            (Some(1), Some(0), Direction::Reverse | Direction::Both) => true,
-            _ => false,
-        };
+        let keep = matches!(
+            (src, dst, direction),
+            (Some(0), Some(1), Direction::Forward | Direction::Both) | (Some(1), Some(0), Direction::Reverse | Direction::Both)
+        );
         if keep {
             matched.push(Value::Object(row));
         }

@@ -13,7 +13,7 @@ use fulcrum_query::{QueryEngine, sql_string};
 use fulcrum_query::arrow::array::{AsArray, StringArray};
 use fulcrum_query::arrow::datatypes::{DataType, Date32Type};
 use fulcrum_relations::dyad::dyad_series;
-use fulcrum_relations::{Period, iso_date};
+use fulcrum_relations::iso_date;
 
 use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
 
@@ -325,11 +325,7 @@ impl DyadTarget {
         };
         let settings = Settings {
             target: if self.goldstein { Target::Goldstein } else { Target::Counts },
-            periods_per_year: match period {
-                Period::Day => 365.25,
-                Period::Week => 365.25 / 7.0,
-                Period::Month => 12.0,
-            },
+            periods_per_year: period.per_year(),
             horizon,
             samples: self.samples.max(10),
             seed: self.seed,

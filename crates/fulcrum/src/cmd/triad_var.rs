@@ -5,16 +5,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use fulcrum_relations::dyad::dyad_series;
 use fulcrum_relations::iso_date;
-use fulcrum_relations::var::{VarFit, fit, select_order};
+use fulcrum_relations::var::{VarFit, fit, select_order, triad_data};
 use nalgebra::DMatrix;
 
 use crate::cmd::relations::{load, parse_actors};
 use crate::cmd::triad::TriadArgs;
 
-/// The six directed pairs of a triad, in VAR order: A→B, B→A, A→C, C→A, B→C, C→B.
-const PAIRS: [(u16, u16); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)];
 
 pub fn run(store: &Path, args: &TriadArgs) -> Result<ExitCode> {
     let actors = parse_actors(&args.states[..3])?;
@@ -25,15 +22,8 @@ pub fn run(store: &Path, args: &TriadArgs) -> Result<ExitCode> {
     let events = loaded.events;
     let period = args.window.period;
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
-    let names: Vec<String> = PAIRS.iter().map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize])).collect();
     let periods = period.range(loaded.from, loaded.to);
-    let mut data = DMatrix::zeros(periods.len(), 6);
-    for (v, &(s, d)) in PAIRS.iter().enumerate() {
-        let series = dyad_series(&events, s.min(d), s.max(d), period, loaded.from, loaded.to, None);
-        for (t, point) in series.iter().filter(|p| p.source == s && p.target == d).enumerate() {
-            data[(t, v)] = point.goldstein_sum;
-        }
-    }
+    let (names, data) = triad_data(&events, &labels, period, loaded.from, loaded.to);
     println!(
         "triangular VAR of {} over {} {}s ({} .. {}); series = Goldstein sum per {}",
         labels.join("–"),
