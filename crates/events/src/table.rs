@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use fulcrum_query::QueryEngine;
 use fulcrum_relations::actors::ActorSpec;
+use fulcrum_relations::{Event, code_key};
 
 use crate::{ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish, shared_countries};
 
@@ -153,6 +154,17 @@ impl EventTable {
         // actors when two of them include that state (RUSGOV and RUSMIL, or overlapping groups): skip them otherwise.
         let shared: Vec<u32> = shared_countries(actors).iter().filter_map(|c| self.names.id(c)).collect();
         let matcher = Matcher::new(actors);
+        // When every actor is a whole state, the index already decides who is who: the row's states are the
+        // pair's, and the actor is the first one naming that state, as `Matcher` would find.
+        let by_state: Option<Vec<(u32, u16)>> = actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a {
+                ActorSpec::Country { code } => Some((self.names.id(code).unwrap_or(u32::MAX), i as u16)),
+                _ => None,
+            })
+            .collect();
+        let state_actor = |id: u32| by_state.as_ref().and_then(|m| m.iter().find(|(c, _)| *c == id).map(|&(_, i)| i));
         let mut events = Vec::new();
         for &c1 in &ids {
             for &c2 in &ids {
@@ -160,6 +172,10 @@ impl EventTable {
                     continue;
                 }
                 let Some(list) = self.by_pair.get(&(c1, c2)) else { continue };
+                let known = state_actor(c1).zip(state_actor(c2));
+                if matches!(known, Some((s, d)) if s == d) {
+                    continue;
+                }
                 // Rows are sorted by day: skip straight to the window.
                 let start = selection.from.map_or(0, |f| list.partition_point(|&n| self.rows[n as usize].day < f));
                 for &n in &list[start..] {
@@ -168,6 +184,11 @@ impl EventTable {
                         break;
                     }
                     if !wanted[r.dataset as usize] {
+                        continue;
+                    }
+                    if let Some((src, dst)) = known {
+                        let code = self.names.get(r.code).unwrap_or("");
+                        events.push(Event { day: r.day, src, dst, code: code_key(code), quad_class: r.quad_class as u8, goldstein: r.goldstein, tone: r.tone });
                         continue;
                     }
                     let action = Action { code: self.names.get(r.code).unwrap_or(""), quad_class: r.quad_class, goldstein: r.goldstein, tone: r.tone };

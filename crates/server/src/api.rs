@@ -91,25 +91,59 @@ pub fn actors(table: &EventTable) -> Value {
     json!({ "countries": countries, "groups": groups })
 }
 
-fn dyad_point_json(period: Period, p: &DyadPoint) -> Value {
-    merge(
-        period_json(period, p.period),
-        json!({
-            "events": p.events, "goldstein_sum": p.goldstein_sum, "goldstein_mean": p.goldstein_mean,
-            "net_coop": p.net_cooperation, "q1": p.quad_counts[0], "q2": p.quad_counts[1], "q3": p.quad_counts[2],
-            "q4": p.quad_counts[3], "tone_mean": p.tone_mean,
-        }),
-    )
+/// One period of one direction, as the API writes it (a typed struct: the dyad endpoint is the hot path).
+#[derive(serde::Serialize)]
+struct PointJson {
+    period: String,
+    start: String,
+    end: String,
+    events: f64,
+    goldstein_sum: f64,
+    goldstein_mean: f64,
+    net_coop: f64,
+    q1: f64,
+    q2: f64,
+    q3: f64,
+    q4: f64,
+    tone_mean: f64,
 }
 
-/// Change points of one direction's series: PELT segments, and the online detector's probability of a recent change.
-fn change_points(period: Period, points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<f64>, min_size: usize) -> Value {
+fn dyad_point_json(period: Period, p: &DyadPoint) -> PointJson {
+    PointJson {
+        period: period_label(period, p.period),
+        start: iso_date(p.period),
+        end: iso_date(period.next(p.period) - 1),
+        events: p.events,
+        goldstein_sum: p.goldstein_sum,
+        goldstein_mean: p.goldstein_mean,
+        net_coop: p.net_cooperation,
+        q1: p.quad_counts[0],
+        q2: p.quad_counts[1],
+        q3: p.quad_counts[2],
+        q4: p.quad_counts[3],
+        tone_mean: p.tone_mean,
+    }
+}
+
+/// PELT on one measure of one direction's series: the penalty used and the segment ends (exclusive).
+fn pelt_of(points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<f64>, min_size: usize) -> (Vec<f64>, f64, Vec<usize>) {
     let y: Vec<f64> = points.iter().map(|p| measure.value(p)).collect();
     let penalty = penalty.unwrap_or_else(|| default_penalty(cost, &y));
-    let bkps = pelt(&y, cost, penalty, min_size, 1);
+    let ends = pelt(&y, cost, penalty, min_size, 1);
+    (y, penalty, ends)
+}
+
+/// The periods where a new segment begins.
+fn change_labels(period: Period, points: &[&DyadPoint], ends: &[usize]) -> Vec<String> {
+    ends.iter().filter(|&&b| b < points.len()).map(|&b| period_label(period, points[b].period)).collect()
+}
+
+/// Change points of one direction's series: PELT segments with their means.
+fn change_points(period: Period, points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<f64>, min_size: usize) -> Value {
+    let (y, penalty, ends) = pelt_of(points, measure, cost, penalty, min_size);
     let mut segments = Vec::new();
     let mut start = 0;
-    for &end in &bkps {
+    for &end in &ends {
         let mean = y[start..end].iter().sum::<f64>() / (end - start) as f64;
         segments.push(json!({
             "from": period_label(period, points[start].period), "to": period_label(period, points[end - 1].period),
@@ -117,16 +151,36 @@ fn change_points(period: Period, points: &[&DyadPoint], measure: Measure, cost: 
         }));
         start = end;
     }
-    let changes: Vec<String> = bkps.iter().filter(|&&b| b < points.len()).map(|&b| period_label(period, points[b].period)).collect();
-    json!({ "penalty": penalty, "change_points": changes, "segments": segments })
+    json!({ "penalty": penalty, "change_points": change_labels(period, points, &ends), "segments": segments })
 }
 
 fn directions(series: &[DyadPoint]) -> [Vec<&DyadPoint>; 2] {
     [series.iter().filter(|p| p.source == 0).collect(), series.iter().filter(|p| p.source == 1).collect()]
 }
 
+/// One direction of a dyad, as the API writes it.
+#[derive(serde::Serialize)]
+pub struct DirectionJson {
+    source: String,
+    target: String,
+    points: Vec<PointJson>,
+    /// Periods where a new segment of the Goldstein sum begins (PELT, L2 cost, as the CLI's dyad chart).
+    change_points: Vec<String>,
+}
+
+/// The answer of `GET /api/dyad`.
+#[derive(serde::Serialize)]
+pub struct DyadJson {
+    a: Value,
+    b: Value,
+    window: Value,
+    normalized: bool,
+    events: usize,
+    directions: [DirectionJson; 2],
+}
+
 /// `GET /api/dyad`: both directions of a dyad, period by period, with change points of the Goldstein sum.
-pub fn dyad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
+pub fn dyad(table: &EventTable, p: &Params) -> Result<DyadJson, ApiError> {
     let actors = vec![p.actor("a")?, p.actor("b")?];
     let selection = p.selection()?;
     let normalize = p.flag("normalize")?;
@@ -136,18 +190,22 @@ pub fn dyad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, totals.as_ref());
     let dirs = directions(&series);
     let direction = |i: usize| {
-        let cp = change_points(period, &dirs[i], Measure::GoldsteinSum, Cost::L2, None, 2);
-        json!({
-            "source": actors[i].label(), "target": actors[1 - i].label(),
-            "points": dirs[i].iter().map(|pt| dyad_point_json(period, pt)).collect::<Vec<_>>(),
-            "change_points": cp["change_points"],
-        })
+        let (_, _, ends) = pelt_of(&dirs[i], Measure::GoldsteinSum, Cost::L2, None, 2);
+        DirectionJson {
+            source: actors[i].label(),
+            target: actors[1 - i].label(),
+            points: dirs[i].iter().map(|pt| dyad_point_json(period, pt)).collect(),
+            change_points: change_labels(period, &dirs[i], &ends),
+        }
     };
-    Ok(json!({
-        "a": actor_json(&actors[0]), "b": actor_json(&actors[1]), "window": window_json(&selection, &loaded),
-        "normalized": normalize, "events": loaded.events.len(),
-        "directions": [direction(0), direction(1)],
-    }))
+    Ok(DyadJson {
+        a: actor_json(&actors[0]),
+        b: actor_json(&actors[1]),
+        window: window_json(&selection, &loaded),
+        normalized: normalize,
+        events: loaded.events.len(),
+        directions: [direction(0), direction(1)],
+    })
 }
 
 /// `GET /api/changes`: change points of one measure in both directions (PELT and the online detector).

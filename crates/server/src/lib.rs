@@ -115,7 +115,7 @@ async fn actors(State(s): State<Shared>) -> Json {
     Ok(axum::Json(api::actors(&s.table)))
 }
 
-async fn dyad(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+async fn dyad(State(s): State<Shared>, Query(q): QueryMap) -> Result<axum::Json<api::DyadJson>, ApiError> {
     let p = params(q, &["a", "b", "normalize"], true)?;
     Ok(axum::Json(api::dyad(&s.table, &p)?))
 }
