@@ -126,6 +126,15 @@ try {
   await page.click("#reset-zoom");
   check((await page.$$("#dyad-chart circle.point")).length === before, "reset zoom shows every period again");
 
+  // Forecasts: the dashed median and 90% band of both directions, beyond the last period, from /api/forecast.
+  await page.selectOption("#measure", "events");
+  await page.check("#forecast");
+  await page.waitForFunction(() => document.querySelector("#dyad-chart svg").textContent.includes("forecast"), null, { timeout: 20000 });
+  const dashed = await page.$$eval("#dyad-chart path[stroke-dasharray='6 4']", (ps) => ps.length);
+  check(dashed === 2, `forecast toggle draws both directions' forecasts (${dashed} dashed lines)`);
+  await page.uncheck("#forecast");
+  await page.selectOption("#measure", "goldstein_sum");
+
   // Errors reach the user as text, not as a blank page.
   await page.fill("#state-b", "NOWHERE");
   await page.click("#show");

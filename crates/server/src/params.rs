@@ -62,7 +62,7 @@ impl Params {
     pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
         match self.get(key) {
             None | Some("false") | Some("0") => Ok(false),
-            Some("true") | Some("1") | Some("") => Ok(true),
+            Some("true") | Some("1") => Ok(true),
             Some(other) => Err(ApiError::bad_request(format!("parameter '{key}' is true or false, not '{other}'"))),
         }
     }

@@ -9,7 +9,10 @@
   const CHANGE_SERIES = ["events", "goldstein_sum", "goldstein_mean", "net_coop"];
   const PAGE_SIZE = 25;
 
-  const view = { pair: 0, zoom: null, dyad: null, changes: null, triad: null, triadIndex: null, selection: null, page: 1 };
+  const view = { pair: 0, zoom: null, dyad: null, changes: null, forecasts: null, triad: null, triadIndex: null, selection: null, page: 1 };
+  // Measures the forecasting models predict, and the name the forecast endpoint gives them.
+  const FORECAST_TARGETS = { events: "events", goldstein_sum: "goldstein" };
+  const HORIZON = 6;
 
   function setStatus(text, isError) {
     $("status").textContent = text;
@@ -28,7 +31,7 @@
     const v = (id) => $(id).value.trim();
     return {
       a: v("state-a"), b: v("state-b"), c: v("state-c"), from: v("from"), to: v("to"), by: v("by"),
-      dedup: v("dedup"), measure: v("measure"), normalize: $("normalize").checked,
+      dedup: v("dedup"), measure: v("measure"), normalize: $("normalize").checked, forecast: $("forecast").checked,
     };
   }
 
@@ -71,6 +74,16 @@
       points: dir.points.map((p) => ({ x: xOf(p), y: p[measure], label: p.period, extra: `${fmt(p.events)} events`, raw: p })),
       markers: dir.points.filter((p) => cps[k].has(p.period)).map(xOf),
     }));
+    for (const [k, f] of (view.forecasts || []).entries()) {
+      if (!f) continue;
+      const last = series[k].points[series[k].points.length - 1];
+      const ahead = f.forecast.map((p) => ({ x: xOf(p), y: p.median, label: p.period, extra: `90%: ${fmt(p.q05)} … ${fmt(p.q95)}` }));
+      series.push({
+        name: `${f.source.code} → ${f.target.code} forecast`, color: COLORS[k], dash: "6 4", noDots: true,
+        points: [{ x: last.x, y: last.y, label: last.label }, ...ahead],
+        band: [{ x: last.x, lo: last.y, hi: last.y }, ...f.forecast.map((p) => ({ x: xOf(p), lo: p.q05, hi: p.q95 }))],
+      });
+    }
     const title = `${d.a.name} and ${d.b.name}: ${MEASURES[measure]}${d.normalized ? " per 1,000 events" : ""} by ${d.window.by}`;
     $("dyad-title").textContent = title;
     lineChart($("dyad-chart"), {
@@ -89,6 +102,16 @@
     view.changes = CHANGE_SERIES.includes(c.measure)
       ? await api("changes", { a, b, ...windowParams(c), series: c.measure }).catch(() => null)
       : null;
+    view.forecasts = null;
+    view.note = "";
+    const target = FORECAST_TARGETS[c.measure];
+    if (c.forecast && target && !c.normalize) {
+      // Both directions; a series too short for the model is reported, not fatal.
+      view.forecasts = await Promise.all([[a, b], [b, a]].map(([x, y]) =>
+        api("forecast", { a: x, b: y, ...windowParams(c), target, horizon: HORIZON }).catch((e) => { view.note = `no forecast: ${e.message}`; return null; })));
+    } else if (c.forecast) {
+      view.note = "forecasts are of events or the Goldstein sum, without normalisation";
+    }
     renderDyad();
   }
 
@@ -139,7 +162,7 @@
     const pairs = tri.periods.length ? tri.periods[0].edges.map((e) => `${e.a}–${e.b}`) : [];
     const series = pairs.map((name, k) => ({
       name, color: COLORS[k],
-      points: tri.periods.map((p) => ({ x: xOf(p), y: p.edges[k].events ? p.edges[k].weight : NaN, label: p.period, extra: `${p.edges[k].events} events`, index: 0 })),
+      points: tri.periods.map((p) => ({ x: xOf(p), y: p.edges[k].events ? p.edges[k].weight : NaN, label: p.period, extra: `${p.edges[k].events} events` })),
     }));
     lineChart($("triad-chart"), {
       title: "mean Goldstein per pair (both directions)", width: 640, height: 260, zeroLine: true, yLabel: "mean Goldstein", series,
@@ -232,7 +255,7 @@
     const results = await Promise.allSettled(jobs);
     const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason.message);
     if (failed.length) setStatus(failed[0], true);
-    else setStatus(`${view.dyad.events.toLocaleString("en")} events between ${view.dyad.a.code} and ${view.dyad.b.code}, ${view.dyad.window.from} … ${view.dyad.window.to} (${Math.round(performance.now() - started)} ms)`);
+    else setStatus(`${view.dyad.events.toLocaleString("en")} events between ${view.dyad.a.code} and ${view.dyad.b.code}, ${view.dyad.window.from} … ${view.dyad.window.to} (${Math.round(performance.now() - started)} ms)${view.note ? " · " + view.note : ""}`);
   }
 
   function download(name, blob) {
@@ -310,7 +333,11 @@
   }
 
   $("controls").addEventListener("submit", (ev) => { ev.preventDefault(); view.zoom = null; view.triadIndex = null; show(); });
-  $("measure").addEventListener("change", () => { if (view.dyad) showDyad(controls()).catch((e) => setStatus(e.message, true)); });
+  for (const id of ["measure", "forecast"]) {
+    $(id).addEventListener("change", () => {
+      if (view.dyad) showDyad(controls()).then(() => view.note && setStatus(view.note, true)).catch((e) => setStatus(e.message, true));
+    });
+  }
   $("reset-zoom").addEventListener("click", () => { view.zoom = null; renderDyad(); });
   $("export-csv").addEventListener("click", () => view.dyad && download(baseName() + ".csv", new Blob([csvText()], { type: "text/csv" })));
   $("export-svg").addEventListener("click", () => {

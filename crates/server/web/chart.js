@@ -31,7 +31,8 @@
     return v.toLocaleString("en", { maximumFractionDigits: 3 });
   }
 
-  // spec: { title, yLabel, series: [{ name, color, points: [{ x, y, label }], markers: [x], band: [{ x, lo, hi }] }],
+  // spec: { title, yLabel, series: [{ name, color, points: [{ x, y, label }], markers: [x], band: [{ x, lo, hi }],
+  //                                  dash: "6 4" | undefined, noDots: bool }],
   //         xDomain: [x0, x1] | null, zeroLine, vlines: [{ x, label }], onSelect(point, series), onZoom([x0, x1]) }
   function lineChart(container, spec) {
     container.textContent = "";
@@ -103,7 +104,7 @@
         d += `${pen ? "L" : "M"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`;
         pen = true;
       }
-      el("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-linejoin": "round" }, plot);
+      el("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-linejoin": "round", "stroke-dasharray": s.dash || "none" }, plot);
     });
 
     // Legend.
@@ -133,6 +134,7 @@
     const layer = el("rect", { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom, fill: "transparent", cursor: "crosshair" }, svg);
     const dots = el("g", {}, svg);
     spec.series.forEach((s, k) => {
+      if (s.noDots) return;
       for (const p of s.points) {
         if (!inX(p.x) || !Number.isFinite(p.y)) continue;
         const c = el("circle", { cx: px(p.x), cy: py(p.y), r: 4, fill: "#ffffff", stroke: s.color, "stroke-width": 2, cursor: "pointer", class: "point", "data-series": k, "data-period": p.label, "data-value": p.y }, dots);
