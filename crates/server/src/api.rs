@@ -52,6 +52,25 @@ fn window_json(selection: &Selection, loaded: &Loaded) -> Value {
     })
 }
 
+/// Most periods one answer covers: ten years of days. Longer series are unreadable in a chart, and PELT, the VAR
+/// and the forecasting models grow faster than linearly with them.
+pub const MAX_PERIODS: usize = 3_660;
+
+/// The events of a question, refusing windows with more periods than [`MAX_PERIODS`].
+fn select(table: &EventTable, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, ApiError> {
+    let loaded = table.select(actors, selection)?;
+    let periods = selection.period.range(loaded.from, loaded.to).len();
+    if periods > MAX_PERIODS {
+        return Err(ApiError::bad_request(format!(
+            "the window {} .. {} has {periods} {}s, more than {MAX_PERIODS}: use a coarser 'by' (week, month) or a shorter window",
+            iso_date(loaded.from),
+            iso_date(loaded.to),
+            selection.period
+        )));
+    }
+    Ok(loaded)
+}
+
 /// Summary of the store: events per dataset, span, top states.
 pub fn stats(table: &EventTable, inputs: usize, transactions: usize) -> Value {
     let datasets: Vec<Value> = table
@@ -184,7 +203,7 @@ pub fn dyad(table: &EventTable, p: &Params) -> Result<DyadJson, ApiError> {
     let actors = vec![p.actor("a")?, p.actor("b")?];
     let selection = p.selection()?;
     let normalize = p.flag("normalize")?;
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let totals = normalize.then(|| table.totals(&selection, loaded.from, loaded.to));
     let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, totals.as_ref());
@@ -217,7 +236,7 @@ pub fn changes(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let penalty: Option<f64> = p.get("penalty").map(|v| v.parse().map_err(|_| ApiError::bad_request("parameter 'penalty' is a number"))).transpose()?;
     let min_size = p.bounded("min_size", 2, 1, 1000)?;
     let hazard: f64 = p.parse("hazard", 50.0)?;
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, None);
     let dirs = directions(&series);
@@ -244,7 +263,7 @@ pub fn balance(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let actors = vec![p.actor("third")?, p.actor("a")?, p.actor("b")?];
     let selection = p.selection()?;
     let break_day = p.date("break")?;
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let view = balancer(&loaded.events, 0, 1, 2, period, loaded.from, loaded.to);
     let points: Vec<Value> =
@@ -276,7 +295,7 @@ pub fn triad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let selection = p.selection()?;
     let span = p.bounded("span", 1, 1, 120)?;
     let band: f64 = p.parse("neutral_band", 1.0)?;
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let periods = period.range(loaded.from, loaded.to);
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
@@ -319,7 +338,7 @@ pub fn var(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
     let max_lags = p.bounded("max_lags", 4, 1, 12)?;
     let horizon = p.bounded("horizon", 8, 1, 48)?;
     let bootstrap = p.bounded("bootstrap", 0, 0, 500)?;
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
     let (names, data) = triad_data(&loaded.events, &labels, period, loaded.from, loaded.to);
@@ -371,7 +390,7 @@ pub fn forecast_dyad(table: &EventTable, p: &Params) -> Result<Value, ApiError> 
     let seed: u64 = p.parse("seed", 1)?;
     let model: Model = p.parse("model", Model::NegBinomial)?;
     let target = p.get("target").unwrap_or("events");
-    let loaded = table.select(&actors, &selection)?;
+    let loaded = select(table, &actors, &selection)?;
     let period = selection.period;
     let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, None);
     let value = |pt: &DyadPoint| -> Result<f64, ApiError> {
