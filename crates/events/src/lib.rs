@@ -206,26 +206,30 @@ impl Columns {
     }
 }
 
-/// Events between any two of `actors`, asked of the store by SQL (rows outside the actors' states are never read).
-pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+/// The SQL condition that keeps the rows which can be events between two of the actors in the selection's window
+/// and datasets (a superset: [`Matcher`] decides each row). Shared by [`load`] and the server's event listing.
+pub fn where_clause(actors: &[ActorSpec], selection: &Selection) -> String {
     let list = countries_of(actors).iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-    let mut query = format!(
-        "SELECT {ANALYSIS_COLUMNS} FROM events WHERE actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
-        dataset_filter(selection)
-    );
+    let mut clause = format!("actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}", dataset_filter(selection));
     let shared = shared_countries(actors);
     if shared.is_empty() {
-        query.push_str(" AND actor1_country_code <> actor2_country_code");
+        clause.push_str(" AND actor1_country_code <> actor2_country_code");
     } else {
         let shared = shared.iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-        query.push_str(&format!(" AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"));
+        clause.push_str(&format!(" AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"));
     }
     if let Some(from) = selection.from {
-        query.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
+        clause.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
     }
     if let Some(to) = selection.to {
-        query.push_str(&format!(" AND event_date <= DATE '{}'", iso_date(to)));
+        clause.push_str(&format!(" AND event_date <= DATE '{}'", iso_date(to)));
     }
+    clause
+}
+
+/// Events between any two of `actors`, asked of the store by SQL (rows outside the actors' states are never read).
+pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+    let query = format!("SELECT {ANALYSIS_COLUMNS} FROM events WHERE {}", where_clause(actors, selection));
     let (_, batches) = engine.sql(&query)?;
     let matcher = Matcher::new(actors);
     let mut events = Vec::new();

@@ -1,8 +1,8 @@
 //! The endpoints that ask the store itself: read-only SQL and the events behind a point (with sources and provenance).
 
-use fulcrum_events::{Matcher, Selection, Side, countries_of};
+use fulcrum_events::{Matcher, Selection, Side, where_clause};
 use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
-use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef, sql_string};
+use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef};
 use fulcrum_relations::actors::ActorSpec;
 use fulcrum_relations::iso_date;
 use serde_json::{Map, Value, json};
@@ -82,17 +82,7 @@ impl std::str::FromStr for Direction {
 /// `GET /api/events`: the stored events between two actors in a window, a page at a time, with the same matching
 /// rule as the series (so the count of a period equals the `events` of its point when `dedup` is raw).
 pub fn events(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection, direction: Direction, page: usize, page_size: usize) -> Result<Value, ApiError> {
-    let list = countries_of(actors).iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-    let mut query = format!("SELECT {EVENT_COLUMNS} FROM events WHERE actor1_country_code IN ({list}) AND actor2_country_code IN ({list})");
-    if let Some(from) = selection.from {
-        query.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
-    }
-    if let Some(to) = selection.to {
-        query.push_str(&format!(" AND event_date <= DATE '{}'", iso_date(to)));
-    }
-    if let Some(list) = &selection.datasets {
-        query.push_str(&format!(" AND dataset IN ({})", list.iter().map(|d| sql_string(d)).collect::<Vec<_>>().join(", ")));
-    }
+    let mut query = format!("SELECT {EVENT_COLUMNS} FROM events WHERE {}", where_clause(actors, selection));
     query.push_str(" ORDER BY event_date, input_file, line_number");
     let (_, batches) = engine.sql(&query)?;
     let matcher = Matcher::new(actors);
