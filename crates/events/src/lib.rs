@@ -265,3 +265,45 @@ pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actors(names: &[&str]) -> Vec<ActorSpec> {
+        names.iter().map(|n| ActorSpec::parse(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn domestic_events_count_only_when_two_actors_share_a_state() {
+        assert!(shared_countries(&actors(&["RUS", "IND"])).is_empty());
+        assert_eq!(shared_countries(&actors(&["RUSGOV", "RUSMIL"])), vec!["RUS"]);
+        // India and Pakistan are SCO members: a group and a member share the member's state.
+        assert_eq!(shared_countries(&actors(&["SCO", "IND"])), vec!["IND"]);
+    }
+
+    #[test]
+    fn the_sql_condition_names_states_window_and_datasets() {
+        let selection = Selection { from: Some(17_897), to: Some(17_955), datasets: Some(vec!["gdelt2".into()]), ..Selection::default() };
+        let clause = where_clause(&actors(&["RUS", "PAK"]), &selection);
+        assert!(clause.contains("actor1_country_code IN ('PAK', 'RUS')"), "{clause}");
+        assert!(clause.contains("actor1_country_code <> actor2_country_code"), "{clause}");
+        assert!(clause.contains("event_date >= DATE '2019-01-01'") && clause.contains("event_date <= DATE '2019-02-28'"), "{clause}");
+        assert!(clause.contains("dataset IN ('gdelt2')"), "{clause}");
+        let clause = where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default());
+        assert!(clause.contains("OR actor1_country_code IN ('RUS')"), "{clause}");
+    }
+
+    #[test]
+    fn the_matcher_takes_the_first_actor_and_never_pairs_an_actor_with_itself() {
+        let list = actors(&["RUS", "SCO"]);
+        let m = Matcher::new(&list);
+        let side = |c: &'static str| Side { country: Some(c), actor: None, kind: None };
+        let act = Action { code: "057", quad_class: 1, goldstein: 8.0, tone: f64::NAN };
+        let day = 17_897; // 2019-01-01: India is an SCO member
+        assert_eq!(m.actor_of(side("RUS"), day), Some(0), "RUS is also in SCO; the first actor wins");
+        assert!(m.event(day, side("RUS"), side("IND"), act).is_some_and(|e| e.src == 0 && e.dst == 1));
+        assert!(m.event(day, side("RUS"), side("RUS"), act).is_none());
+        assert!(m.event(10_000, side("RUS"), side("IND"), act).is_none(), "1997: India was not yet in the SCO");
+    }
+}

@@ -101,3 +101,32 @@ impl Params {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)], own: &[&str]) -> Result<Params, ApiError> {
+        Params::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), own, true)
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused_with_the_list_of_known_ones() {
+        let e = params(&[("a", "RUS"), ("granularity", "week")], &["a", "b"]).err().unwrap();
+        assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST);
+        assert!(e.message.contains("unknown parameter 'granularity'") && e.message.contains("a, b, from, to, by"), "{}", e.message);
+    }
+
+    #[test]
+    fn values_are_parsed_with_messages_that_teach() {
+        let p = params(&[("by", "week"), ("from", "2019-02-14"), ("n", "900"), ("flag", "maybe")], &["n", "flag"]).unwrap();
+        let s = p.selection().unwrap();
+        assert_eq!((s.period, s.from), (Period::Week, Some(17_941)));
+        assert!(p.bounded("n", 1, 1, 500).err().unwrap().message.contains("between 1 and 500, not 900"));
+        assert!(p.flag("flag").err().unwrap().message.contains("true or false"));
+        let p = params(&[("from", "2019-03-01"), ("to", "2019-01-01")], &[]).unwrap();
+        assert!(p.selection().err().unwrap().message.contains("'from' is after 'to'"));
+        let p = params(&[("states", "RUS, IND")], &["states"]).unwrap();
+        assert!(p.actors("states", 3, 20).err().unwrap().message.contains("3 to 20"));
+    }
+}
