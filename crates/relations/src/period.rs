@@ -38,6 +38,17 @@ impl fmt::Display for Period {
 }
 
 impl Period {
+    /// How tables and charts name the period starting on `start`: `YYYY-MM` for months, the first day otherwise.
+    pub fn label(self, start: i32) -> String {
+        match self {
+            Period::Month => {
+                let (y, m, _) = civil_from_days(start);
+                format!("{y:04}-{m:02}")
+            }
+            _ => iso_date(start),
+        }
+    }
+
     /// Periods in a year (for seasonal terms of forecasting models).
     pub fn per_year(self) -> f64 {
         match self {

@@ -16,17 +16,9 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::params::Params;
 
-/// `YYYY-MM` for months, the first day otherwise (as the CLI labels periods).
-pub fn period_label(period: Period, start: i32) -> String {
-    match period {
-        Period::Month => iso_date(start)[..7].to_string(),
-        _ => iso_date(start),
-    }
-}
-
 /// A period as the dashboard needs it: label and the days it covers.
 fn period_json(period: Period, start: i32) -> Value {
-    json!({ "period": period_label(period, start), "start": iso_date(start), "end": iso_date(period.next(start) - 1) })
+    json!({ "period": period.label(start), "start": iso_date(start), "end": iso_date(period.next(start) - 1) })
 }
 
 fn merge(mut base: Value, extra: Value) -> Value {
@@ -73,13 +65,13 @@ fn select(table: &EventTable, actors: &[ActorSpec], selection: &Selection) -> Re
 
 /// Summary of the store: events per dataset, span, top states.
 pub fn stats(table: &EventTable, inputs: usize, transactions: usize) -> Value {
-    let datasets: Vec<Value> = table
-        .datasets()
+    let summaries = table.datasets();
+    let datasets: Vec<Value> = summaries
         .iter()
         .map(|d| json!({ "dataset": d.dataset, "events": d.events, "first": iso_date(d.first), "last": iso_date(d.last) }))
         .collect();
-    let first = table.datasets().iter().map(|d| d.first).min();
-    let last = table.datasets().iter().map(|d| d.last).max();
+    let first = summaries.iter().map(|d| d.first).min();
+    let last = summaries.iter().map(|d| d.last).max();
     let top: Vec<Value> = table.countries().iter().take(20).map(|c| json!({ "code": c.code, "events": c.events })).collect();
     json!({
         "events": table.len(), "first": first.map(iso_date), "last": last.map(iso_date),
@@ -129,7 +121,7 @@ struct PointJson {
 
 fn dyad_point_json(period: Period, p: &DyadPoint) -> PointJson {
     PointJson {
-        period: period_label(period, p.period),
+        period: period.label(p.period),
         start: iso_date(p.period),
         end: iso_date(period.next(p.period) - 1),
         events: p.events,
@@ -154,7 +146,7 @@ fn pelt_of(points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<
 
 /// The periods where a new segment begins.
 fn change_labels(period: Period, points: &[&DyadPoint], ends: &[usize]) -> Vec<String> {
-    ends.iter().filter(|&&b| b < points.len()).map(|&b| period_label(period, points[b].period)).collect()
+    ends.iter().filter(|&&b| b < points.len()).map(|&b| period.label(points[b].period)).collect()
 }
 
 /// Change points of one direction's series: PELT segments with their means.
@@ -165,7 +157,7 @@ fn change_points(period: Period, points: &[&DyadPoint], measure: Measure, cost: 
     for &end in &ends {
         let mean = y[start..end].iter().sum::<f64>() / (end - start) as f64;
         segments.push(json!({
-            "from": period_label(period, points[start].period), "to": period_label(period, points[end - 1].period),
+            "from": period.label(points[start].period), "to": period.label(points[end - 1].period),
             "periods": end - start, "mean": mean,
         }));
         start = end;
@@ -245,7 +237,7 @@ pub fn changes(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
         let online: Vec<Value> = bocpd(&y, hazard, 3)
             .iter()
             .zip(&dirs[i])
-            .map(|(s, pt)| json!({ "period": period_label(period, pt.period), "p_recent_change": s.p_recent_change }))
+            .map(|(s, pt)| json!({ "period": period.label(pt.period), "p_recent_change": s.p_recent_change }))
             .collect();
         merge(
             json!({ "source": actors[i].label(), "target": actors[1 - i].label(), "online": online }),

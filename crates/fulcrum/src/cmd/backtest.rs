@@ -96,8 +96,8 @@ pub fn run(store: &Path, args: BacktestArgs) -> Result<ExitCode> {
         args.target.window.period,
         s.forward.len(),
         origin_list.len(),
-        crate::cmd::relations::period_label(args.target.window.period, s.periods[origin_list[0]]),
-        crate::cmd::relations::period_label(args.target.window.period, s.periods[*origin_list.last().unwrap_or(&0)]),
+        args.target.window.period.label(s.periods[origin_list[0]]),
+        args.target.window.period.label(s.periods[*origin_list.last().unwrap_or(&0)]),
         args.horizon
     );
     args.outputs.write(&schema, &batches)?;

@@ -9,7 +9,7 @@ use fulcrum_relations::balance::{balancer, tilt_shift};
 use fulcrum_relations::iso_date;
 
 use crate::cmd::ingest::parse_date;
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors};
 
 const AFTER: &str = "\
 For events between T and A (either direction), coop(T,A) is their mean Goldstein score; likewise coop(T,B).
@@ -53,7 +53,7 @@ pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
     let f = |get: fn(&fulcrum_relations::balance::BalancePoint) -> f64| Col::F64(view.iter().map(get).collect());
     let u = |get: fn(&fulcrum_relations::balance::BalancePoint) -> u64| Col::U64(view.iter().map(get).collect());
     let (schema, batches) = batch(vec![
-        ("period", Col::Str(view.iter().map(|p| period_label(period, p.period)).collect())),
+        ("period", Col::Str(view.iter().map(|p| period.label(p.period)).collect())),
         ("events_ta", u(|p| p.events_ta)),
         ("events_tb", u(|p| p.events_tb)),
         ("coop_ta", f(|p| p.coop_ta)),

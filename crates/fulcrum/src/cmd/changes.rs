@@ -8,7 +8,7 @@ use clap::Args;
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
 use fulcrum_relations::dyad::{DyadPoint, Measure, dyad_series};
 
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors};
 
 const AFTER: &str = "\
 The series of each direction (A → B, B → A) is segmented with PELT: the segmentation minimising the sum
@@ -72,8 +72,8 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
         for &end in &bkps {
             let mean = y[start..end].iter().sum::<f64>() / (end - start) as f64;
             cols.0.push(direction.clone());
-            cols.1.push(period_label(period, points[start].period));
-            cols.2.push(period_label(period, points[end - 1].period));
+            cols.1.push(period.label(points[start].period));
+            cols.2.push(period.label(points[end - 1].period));
             cols.3.push(if start == 0 { "start".into() } else { "change".into() });
             cols.4.push((end - start) as u64);
             cols.5.push(mean);
@@ -81,7 +81,7 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
         }
         for (i, step) in bocpd(&y, args.hazard, args.alert_window).iter().enumerate() {
             if step.p_recent_change > 0.5 && i >= args.alert_window {
-                alerts.push(format!("{direction} {}: p(change in last {}) = {:.2}", period_label(period, points[i].period), args.alert_window, step.p_recent_change));
+                alerts.push(format!("{direction} {}: p(change in last {}) = {:.2}", period.label(points[i].period), args.alert_window, step.p_recent_change));
             }
         }
         println!("{direction}: {} change point(s), cost {cost:?}, penalty {penalty:.3}", bkps.len().saturating_sub(1));

@@ -8,7 +8,7 @@ use clap::Args;
 use fulcrum_relations::changepoint::{Cost, default_penalty, pelt};
 use fulcrum_relations::dyad::dyad_series;
 
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label, totals};
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, totals};
 
 const AFTER: &str = "\
 Columns, per period and direction (source → target):
@@ -60,7 +60,7 @@ pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
     let label = |i: u16| actors[i as usize].label();
     let f = |get: fn(&fulcrum_relations::dyad::DyadPoint) -> f64| Col::F64(series.iter().map(get).collect());
     let (schema, batches) = batch(vec![
-        ("period", Col::Str(series.iter().map(|p| period_label(period, p.period)).collect())),
+        ("period", Col::Str(series.iter().map(|p| period.label(p.period)).collect())),
         ("source", Col::Str(series.iter().map(|p| label(p.source)).collect())),
         ("target", Col::Str(series.iter().map(|p| label(p.target)).collect())),
         ("events", f(|p| p.events)),

@@ -15,7 +15,7 @@ use fulcrum_query::arrow::datatypes::{DataType, Date32Type};
 use fulcrum_relations::dyad::dyad_series;
 use fulcrum_relations::iso_date;
 
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors};
 
 #[derive(Args)]
 pub struct ForecastArgs {
@@ -312,7 +312,7 @@ impl DyadTarget {
         if period.next(last_period) - 1 > loaded.to {
             eprintln!(
                 "note: the last {period} ({}) is only covered up to {}: its count is partial; end the window earlier with --to to leave it out",
-                period_label(period, last_period),
+                period.label(last_period),
                 iso_date(loaded.to)
             );
         }
@@ -386,7 +386,7 @@ fn run_dyad(store: &Path, args: DyadForecastArgs) -> Result<ExitCode> {
     let mut rows: (Vec<String>, Vec<String>, [Vec<f64>; 6]) = (Vec::new(), Vec::new(), Default::default());
     for f in &forecasts {
         for (h, step) in f.steps.iter().enumerate() {
-            rows.0.push(period_label(period, future[h]));
+            rows.0.push(period.label(future[h]));
             rows.1.push(f.model.name().to_string());
             for (col, v) in rows.2.iter_mut().zip([step.mean(), step.quantile(0.05), step.quantile(0.25), step.quantile(0.5), step.quantile(0.75), step.quantile(0.95)]) {
                 col.push(v);

@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use fulcrum_model::civil_from_days;
 use fulcrum_events::Selection;
 use fulcrum_query::{OutputFormat, QueryEngine, RecordBatch, SchemaRef};
 use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::{Event, Period, iso_date};
+use fulcrum_relations::{Event, Period};
 use fulcrum_query::arrow::array::{ArrayRef, Float64Array, StringArray, UInt64Array};
 use fulcrum_query::arrow::datatypes::{DataType, Field, Schema};
 
@@ -143,15 +142,4 @@ pub fn batch(columns: Vec<(&str, Col)>) -> Result<(SchemaRef, Vec<RecordBatch>)>
 /// Six significant decimals are plenty for scores and keep tables readable.
 fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
-}
-
-/// `YYYY-MM` for months, `YYYY-MM-DD` otherwise.
-pub fn period_label(period: Period, start: i32) -> String {
-    match period {
-        Period::Month => {
-            let (y, m, _) = civil_from_days(start);
-            format!("{y:04}-{m:02}")
-        }
-        _ => iso_date(start),
-    }
 }

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use fulcrum_relations::triads::{MAX_EXACT_STATES, frustration_index, signed_graph, triangles};
 
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, period_label};
+use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors};
 
 const AFTER: &str = "\
 For each period (a rolling window of --span periods ending with it), the weight of each pair of states is
@@ -116,7 +116,7 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
             let members: Vec<&str> = (0..n).filter(|&i| camp[i] == c).map(|i| labels[i].as_str()).collect();
             if members.is_empty() { "—".to_string() } else { members.join(",") }
         };
-        names.push(period_label(period, p));
+        names.push(period.label(p));
         edges.push(e.join(" "));
         tri.push(t.triangles);
         bal.push(t.balanced);
