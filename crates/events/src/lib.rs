@@ -82,6 +82,13 @@ pub struct Action<'s> {
     pub tone: f64,
 }
 
+impl Action<'_> {
+    /// The event of `src` (index into the actor list) doing this to `dst` on `day`.
+    pub fn event(self, day: i32, src: u16, dst: u16) -> Event {
+        Event { day, src, dst, code: code_key(self.code), quad_class: self.quad_class as u8, goldstein: self.goldstein, tone: self.tone }
+    }
+}
+
 /// One event side as stored: state, actor code, sector type code.
 #[derive(Clone, Copy)]
 pub struct Side<'s> {
@@ -104,15 +111,7 @@ impl<'a> Matcher<'a> {
     pub fn event(&self, day: i32, source: Side<'_>, target: Side<'_>, action: Action<'_>) -> Option<Event> {
         let src = self.actor_of(source, day)?;
         let dst = self.actor_of(target, day)?;
-        (src != dst).then(|| Event {
-            day,
-            src,
-            dst,
-            code: code_key(action.code),
-            quad_class: action.quad_class as u8,
-            goldstein: action.goldstein,
-            tone: action.tone,
-        })
+        (src != dst).then(|| action.event(day, src, dst))
     }
 }
 

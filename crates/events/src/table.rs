@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use fulcrum_query::QueryEngine;
 use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::{Event, code_key};
 
 use crate::{ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish, shared_countries};
 
@@ -186,15 +185,12 @@ impl EventTable {
                     if !wanted[r.dataset as usize] {
                         continue;
                     }
-                    if let Some((src, dst)) = known {
-                        let code = self.names.get(r.code).unwrap_or("");
-                        events.push(Event { day: r.day, src, dst, code: code_key(code), quad_class: r.quad_class as u8, goldstein: r.goldstein, tone: r.tone });
-                        continue;
-                    }
                     let action = Action { code: self.names.get(r.code).unwrap_or(""), quad_class: r.quad_class, goldstein: r.goldstein, tone: r.tone };
-                    if let Some(e) = matcher.event(r.day, self.side(r, 0), self.side(r, 3), action) {
-                        events.push(e);
-                    }
+                    let event = match known {
+                        Some((src, dst)) => Some(action.event(r.day, src, dst)),
+                        None => matcher.event(r.day, self.side(r, 0), self.side(r, 3), action),
+                    };
+                    events.extend(event);
                 }
             }
         }
