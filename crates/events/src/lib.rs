@@ -15,9 +15,8 @@ use std::collections::HashMap;
 use fulcrum_query::arrow::array::{Array, AsArray, StringArray};
 use fulcrum_query::arrow::datatypes::{DataType, Date32Type, Float64Type, Int8Type, UInt64Type};
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
-use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::dyad::Dedup;
-use fulcrum_relations::{Event, Period, code_key, iso_date};
+use fulcrum_model::actors::ActorSpec;
+use fulcrum_model::{Dedup, Event, Period, code_key, iso_date};
 
 pub use table::{CountryCount, DatasetSummary, EventTable};
 
@@ -132,7 +131,7 @@ pub fn shared_countries(actors: &[ActorSpec]) -> Vec<String> {
 /// Sorts by day, applies the counting rule and resolves the window: the shared end of both ways of loading.
 fn finish(mut events: Vec<Event>, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
     events.sort_by_key(|e| e.day);
-    let events = fulcrum_relations::dyad::dedup(&events, selection.dedup);
+    let events = selection.dedup.apply(&events);
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
         return Err(LoadError::NoEvents { actors: names.join(", "), windowed: selection.from.is_some() || selection.to.is_some() });
@@ -263,6 +262,74 @@ pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -
         }
     }
     Ok(out)
+}
+
+/// Every stored event with both actors named and an event code, as (subject, relation, object, day): the facts
+/// of a temporal knowledge graph built from the store. Subjects and objects are actor names (else codes);
+/// relations read "code label" ("036 Express intent to meet or negotiate").
+pub fn named_facts(engine: &QueryEngine, datasets: Option<&[String]>) -> Result<Vec<(String, String, String, i32)>, LoadError> {
+    let mut query = "SELECT coalesce(actor1_name, actor1_code), event_code, coalesce(actor2_name, actor2_code), event_date FROM events \
+                     WHERE coalesce(actor1_name, actor1_code) IS NOT NULL AND coalesce(actor2_name, actor2_code) IS NOT NULL \
+                     AND event_code IS NOT NULL"
+        .to_string();
+    if let Some(list) = datasets {
+        let items: Vec<String> = list.iter().map(|d| sql_string(d.trim())).collect();
+        query.push_str(&format!(" AND dataset IN ({})", items.join(", ")));
+    }
+    let (_, batches) = engine.sql(&query)?;
+    let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+    let mut facts = Vec::new();
+    for b in &batches {
+        let text = |i: usize| -> Result<StringArray, LoadError> {
+            Ok(fulcrum_query::arrow::compute::cast(b.column(i), &DataType::Utf8).map_err(schema_err)?.as_string::<i32>().clone())
+        };
+        let (s, r, o) = (text(0)?, text(1)?, text(2)?);
+        let days = fulcrum_query::arrow::compute::cast(b.column(3), &DataType::Date32).map_err(schema_err)?;
+        let days = days.as_primitive::<Date32Type>();
+        for i in 0..b.num_rows() {
+            let code = r.value(i);
+            let relation = match fulcrum_model::cameo::event_code(code) {
+                Some(info) => format!("{code} {}", info.label),
+                None => code.to_string(),
+            };
+            facts.push((s.value(i).to_string(), relation, o.value(i).to_string(), days.value(i)));
+        }
+    }
+    Ok(facts)
+}
+
+/// Where questions read events from. Both implementations decode rows with the same [`Matcher`], so they return
+/// the same events for the same question.
+pub trait EventSource: Send + Sync {
+    /// Events between any two of `actors` in the selection, de-duplicated by its rule, with the window resolved.
+    fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError>;
+    /// Events of the whole store per period start in `[from, to]` (for normalising by coverage).
+    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError>;
+}
+
+/// The store asked by SQL for each question: nothing is held between questions (the CLI).
+pub struct SqlSource<'e> {
+    pub engine: &'e QueryEngine,
+}
+
+impl EventSource for SqlSource<'_> {
+    fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+        load(self.engine, actors, selection)
+    }
+
+    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+        totals(self.engine, selection, from, to)
+    }
+}
+
+impl EventSource for EventTable {
+    fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+        EventTable::select(self, actors, selection)
+    }
+
+    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+        Ok(EventTable::totals(self, selection, from, to))
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use fulcrum_query::QueryEngine;
-use fulcrum_relations::actors::ActorSpec;
+use fulcrum_model::actors::ActorSpec;
 
 use crate::{ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish, shared_countries};
 

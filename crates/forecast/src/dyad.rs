@@ -45,9 +45,12 @@ impl Model {
 }
 
 impl std::str::FromStr for Model {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Model::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| format!("unknown model {s:?}: want last-poisson, bootstrap or negbin"))
+    type Err = fulcrum_model::ValueError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Model::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| fulcrum_model::ValueError::new(s, "a forecast model", "last-poisson, bootstrap or negbin"))
     }
 }
 

@@ -1,15 +1,25 @@
-//! The data model every Fulcrum crate shares: the canonical event schema and the CAMEO reference tables.
+//! The data model every Fulcrum crate shares: the canonical event schema, the CAMEO reference tables, and the
+//! domain types of analysis — [`Event`], [`Period`], [`actors::ActorSpec`] with its groups, the counting rule
+//! [`Dedup`] and the series [`Measure`].
 //!
 //! Nothing here does I/O. Readers (`fulcrum-ingest`) fill [`EventRow`]s, the store writes the batches
-//! [`EventBatchBuilder`] makes, and analysis reads the columns named in [`EVENT_COLUMNS`].
+//! [`EventBatchBuilder`] makes, and analysis reads the columns named in [`EVENT_COLUMNS`]. Every crate of the
+//! workspace may depend on this one; it depends on none of them.
 
+pub mod actors;
 pub mod cameo;
 #[rustfmt::skip]
 mod cameo_data;
 mod dataset;
+mod event;
+mod period;
 mod schema;
+mod value;
 
 pub use dataset::Dataset;
+pub use event::{Dedup, Event, Measure, code_key};
+pub use period::{Period, iso_date};
+pub use value::{ValueError, parse_in_range};
 pub use schema::{EVENT_COLUMNS, EventBatchBuilder, EventRow, UTC, civil_from_days, days_from_civil, event_schema, parse_iso_date};
 
 /// A line that could not be stored, with everything needed to understand and repair it.

@@ -210,7 +210,7 @@ pub fn event_schema() -> SchemaRef {
 
 /// Days from 1970-01-01 for a proleptic Gregorian date, or `None` if the date does not exist.
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date, with a message that says what is wrong.
-pub fn parse_iso_date(s: &str) -> Result<i32, String> {
+pub fn parse_iso_date(s: &str) -> Result<i32, crate::ValueError> {
     let parts: Vec<&str> = s.trim().split('-').collect();
     if let [y, m, d] = parts[..]
         && let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse())
@@ -218,7 +218,7 @@ pub fn parse_iso_date(s: &str) -> Result<i32, String> {
     {
         return Ok(days);
     }
-    Err(format!("'{s}' is not a date (want YYYY-MM-DD)"))
+    Err(crate::ValueError::new(s, "a date", "YYYY-MM-DD"))
 }
 
 pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i32> {

@@ -32,13 +32,13 @@ pub enum Cost {
 }
 
 impl FromStr for Cost {
-    type Err = String;
+    type Err = fulcrum_model::ValueError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "l2" | "mean" => Ok(Cost::L2),
             "normal" | "meanvar" => Ok(Cost::Normal),
             "poisson" | "counts" => Ok(Cost::Poisson),
-            other => Err(format!("unknown cost '{other}' (l2, normal, poisson)")),
+            _ => Err(fulcrum_model::ValueError::new(s, "a segment cost", "l2, normal or poisson")),
         }
     }
 }

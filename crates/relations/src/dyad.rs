@@ -1,106 +1,14 @@
 //! Directed-dyad time series.
 
-use std::collections::{HashMap, HashSet};
-use std::str::FromStr;
+use std::collections::HashMap;
 
 use crate::{Event, Period};
 
-/// How repeated reports of the same event are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dedup {
-    /// Every stored event counts.
-    Raw,
-    /// One event per day, source, target and event code (the Phoenix "one-a-day" rule).
-    Daily,
-    /// One event per day, source, target and root code.
-    Root,
-}
-
-impl FromStr for Dedup {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "raw" => Ok(Dedup::Raw),
-            "daily" | "one-a-day" => Ok(Dedup::Daily),
-            "root" => Ok(Dedup::Root),
-            other => Err(format!("unknown dedup mode '{other}' (raw, daily, root)")),
-        }
-    }
-}
+pub use fulcrum_model::{Dedup, Measure};
 
 /// Applies a de-duplication rule, keeping the first event of each group (input order).
 pub fn dedup(events: &[Event], mode: Dedup) -> Vec<Event> {
-    if mode == Dedup::Raw {
-        return events.to_vec();
-    }
-    let mut seen = HashSet::with_capacity(events.len());
-    events
-        .iter()
-        .filter(|e| {
-            // code_key = digits * 8 + length; the root is the first two digits.
-            let code = match mode {
-                Dedup::Root => root_of_key(e.code),
-                _ => e.code,
-            };
-            seen.insert((e.day, e.src, e.dst, code))
-        })
-        .copied()
-        .collect()
-}
-
-fn root_of_key(key: u32) -> u32 {
-    let len = key % 8;
-    let mut digits = key / 8;
-    for _ in 2..len {
-        digits /= 10;
-    }
-    digits * 8 + 2
-}
-
-/// Which value of a dyad series to look at (change points, forecasts, charts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
-    Events,
-    GoldsteinSum,
-    GoldsteinMean,
-    NetCoop,
-}
-
-impl FromStr for Measure {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "events" => Measure::Events,
-            "goldstein_sum" => Measure::GoldsteinSum,
-            "goldstein_mean" => Measure::GoldsteinMean,
-            "net_coop" => Measure::NetCoop,
-            other => return Err(format!("unknown series '{other}' (events, goldstein_sum, goldstein_mean, net_coop)")),
-        })
-    }
-}
-
-impl Measure {
-    pub fn name(self) -> &'static str {
-        match self {
-            Measure::Events => "events",
-            Measure::GoldsteinSum => "goldstein_sum",
-            Measure::GoldsteinMean => "goldstein_mean",
-            Measure::NetCoop => "net_coop",
-        }
-    }
-
-    /// The value of a period; a period without events has no mean and counts as neutral (0).
-    pub fn value(self, p: &DyadPoint) -> f64 {
-        let v = match self {
-            Measure::Events => p.events,
-            Measure::GoldsteinSum => p.goldstein_sum,
-            Measure::GoldsteinMean => p.goldstein_mean,
-            Measure::NetCoop => p.net_cooperation,
-        };
-        // A period without events has no mean: treat it as neutral (0) rather than dropping it.
-        if v.is_finite() { v } else { 0.0 }
-    }
+    mode.apply(events)
 }
 
 /// One period of one direction of a dyad.
@@ -123,6 +31,19 @@ pub struct DyadPoint {
     pub quad_shares: [f64; 4],
     /// Mean tone of events that have one; NaN when none do.
     pub tone_mean: f64,
+}
+
+impl DyadPoint {
+    /// The value of one measure; a period without events has no mean and counts as neutral (0).
+    pub fn value(&self, measure: Measure) -> f64 {
+        let v = match measure {
+            Measure::Events => self.events,
+            Measure::GoldsteinSum => self.goldstein_sum,
+            Measure::GoldsteinMean => self.goldstein_mean,
+            Measure::NetCoop => self.net_cooperation,
+        };
+        if v.is_finite() { v } else { 0.0 }
+    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -230,7 +151,6 @@ mod tests {
         assert_eq!(dedup(&events, Dedup::Daily).len(), 3);
         assert_eq!(dedup(&events, Dedup::Root).len(), 1);
         assert_ne!(code_key("014"), code_key("14"));
-        assert_eq!(root_of_key(code_key("0431")), root_of_key(code_key("04")));
     }
 
     #[test]

@@ -1,20 +1,25 @@
-//! The relations endpoints: each takes its parameters, selects events from the in-memory table and calls the same
-//! `fulcrum-relations` / `fulcrum-forecast` functions as the CLI. Pure over the state: nothing here writes.
+//! The relations and forecast endpoints: each parses its request with the questions layer's own definition
+//! (`front::from_query`), asks the same function the CLI asks, and writes the answer as JSON. Nothing here
+//! computes an answer; nothing here writes.
 
-use fulcrum_events::{EventTable, Loaded, Selection};
-use fulcrum_forecast::dyad::{Model, Settings, Target, forecast};
-use fulcrum_relations::actors::{ActorSpec, groups};
-use fulcrum_relations::balance::{balancer, tilt_shift};
-use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
-use fulcrum_relations::dyad::{DyadPoint, Measure, dyad_series};
-use fulcrum_relations::triads::{MAX_EXACT_STATES, frustration_index, signed_graph, triangles};
-use fulcrum_relations::var::{VarFit, fit, select_order, triad_data};
-use fulcrum_relations::{Period, iso_date};
-use nalgebra::DMatrix;
+use std::collections::HashMap;
+
+use fulcrum_events::EventTable;
+use fulcrum_model::actors::groups;
+use fulcrum_model::{Period, iso_date};
+use fulcrum_questions::charts::matrix_rows;
+use fulcrum_questions::forecast::{DyadForecastRequest, QUANTILES};
+use fulcrum_questions::front::{Request, from_query};
+use fulcrum_questions::relations::{BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarRequest, direction};
+use fulcrum_questions::{Limits, Questions, Span};
+use fulcrum_relations::dyad::DyadPoint;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::params::Params;
+
+/// Most periods one answer covers: ten years of days. Longer series are unreadable in a chart, and PELT, the VAR
+/// and the forecasting models grow faster than linearly with them.
+pub const MAX_PERIODS: usize = 3_660;
 
 /// A period as the dashboard needs it: label and the days it covers.
 fn period_json(period: Period, start: i32) -> Value {
@@ -28,39 +33,25 @@ fn merge(mut base: Value, extra: Value) -> Value {
     base
 }
 
-fn actor_json(a: &ActorSpec) -> Value {
-    let name = match a {
-        ActorSpec::Country { code } => fulcrum_model::cameo::country_label(code).unwrap_or(code).to_string(),
-        ActorSpec::Exact { code } => code.clone(),
-        ActorSpec::Group { name, .. } => groups().into_iter().find(|g| g.0 == name).map_or(name.clone(), |g| g.1.to_string()),
-    };
-    json!({ "code": a.label(), "name": name })
-}
-
-fn window_json(selection: &Selection, loaded: &Loaded) -> Value {
+fn window_json(span: &Span) -> Value {
     json!({
-        "from": iso_date(loaded.from), "to": iso_date(loaded.to), "by": selection.period.to_string(),
-        "dedup": selection.dedup, "datasets": selection.datasets,
+        "from": iso_date(span.from), "to": iso_date(span.to), "by": span.period.to_string(),
+        "dedup": span.dedup, "datasets": span.datasets,
     })
 }
 
-/// Most periods one answer covers: ten years of days. Longer series are unreadable in a chart, and PELT, the VAR
-/// and the forecasting models grow faster than linearly with them.
-pub const MAX_PERIODS: usize = 3_660;
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
 
-/// The events of a question, refusing windows with more periods than [`MAX_PERIODS`].
-fn select(table: &EventTable, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, ApiError> {
-    let loaded = table.select(actors, selection)?;
-    let periods = selection.period.range(loaded.from, loaded.to).len();
-    if periods > MAX_PERIODS {
-        return Err(ApiError::bad_request(format!(
-            "the window {} .. {} has {periods} {}s, more than {MAX_PERIODS}: use a coarser 'by' (week, month) or a shorter window",
-            iso_date(loaded.from),
-            iso_date(loaded.to),
-            selection.period
-        )));
-    }
-    Ok(loaded)
+/// Parses a request: the endpoint's parameters are its request type's, named as in [`front`](fulcrum_questions::front).
+fn request<T: Request>(query: &HashMap<String, String>) -> Result<T, ApiError> {
+    Ok(from_query::<T>(query)?)
+}
+
+/// The questions over the in-memory table, within the server's limits.
+fn questions(table: &EventTable, limits: Limits) -> Questions<'_> {
+    Questions::new(table).with_limits(Limits { max_periods: Some(MAX_PERIODS), ..limits })
 }
 
 /// Summary of the store: events per dataset, span, top states.
@@ -136,39 +127,6 @@ fn dyad_point_json(period: Period, p: &DyadPoint) -> PointJson {
     }
 }
 
-/// PELT on one measure of one direction's series: the penalty used and the segment ends (exclusive).
-fn pelt_of(points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<f64>, min_size: usize) -> (Vec<f64>, f64, Vec<usize>) {
-    let y: Vec<f64> = points.iter().map(|p| measure.value(p)).collect();
-    let penalty = penalty.unwrap_or_else(|| default_penalty(cost, &y));
-    let ends = pelt(&y, cost, penalty, min_size, 1);
-    (y, penalty, ends)
-}
-
-/// The periods where a new segment begins.
-fn change_labels(period: Period, points: &[&DyadPoint], ends: &[usize]) -> Vec<String> {
-    ends.iter().filter(|&&b| b < points.len()).map(|&b| period.label(points[b].period)).collect()
-}
-
-/// Change points of one direction's series: PELT segments with their means.
-fn change_points(period: Period, points: &[&DyadPoint], measure: Measure, cost: Cost, penalty: Option<f64>, min_size: usize) -> Value {
-    let (y, penalty, ends) = pelt_of(points, measure, cost, penalty, min_size);
-    let mut segments = Vec::new();
-    let mut start = 0;
-    for &end in &ends {
-        let mean = y[start..end].iter().sum::<f64>() / (end - start) as f64;
-        segments.push(json!({
-            "from": period.label(points[start].period), "to": period.label(points[end - 1].period),
-            "periods": end - start, "mean": mean,
-        }));
-        start = end;
-    }
-    json!({ "penalty": penalty, "change_points": change_labels(period, points, &ends), "segments": segments })
-}
-
-fn directions(series: &[DyadPoint]) -> [Vec<&DyadPoint>; 2] {
-    [series.iter().filter(|p| p.source == 0).collect(), series.iter().filter(|p| p.source == 1).collect()]
-}
-
 /// One direction of a dyad, as the API writes it.
 #[derive(serde::Serialize)]
 pub struct DirectionJson {
@@ -191,238 +149,147 @@ pub struct DyadJson {
 }
 
 /// `GET /api/dyad`: both directions of a dyad, period by period, with change points of the Goldstein sum.
-pub fn dyad(table: &EventTable, p: &Params) -> Result<DyadJson, ApiError> {
-    let actors = vec![p.actor("a")?, p.actor("b")?];
-    let selection = p.selection()?;
-    let normalize = p.flag("normalize")?;
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let totals = normalize.then(|| table.totals(&selection, loaded.from, loaded.to));
-    let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, totals.as_ref());
-    let dirs = directions(&series);
-    let direction = |i: usize| {
-        let (_, _, ends) = pelt_of(&dirs[i], Measure::GoldsteinSum, Cost::L2, None, 2);
-        DirectionJson {
-            source: actors[i].label(),
-            target: actors[1 - i].label(),
-            points: dirs[i].iter().map(|pt| dyad_point_json(period, pt)).collect(),
-            change_points: change_labels(period, &dirs[i], &ends),
-        }
+pub fn dyad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<DyadJson, ApiError> {
+    let r: DyadRequest = request(query)?;
+    let a = questions(table, limits).dyad(&r)?;
+    let period = a.span.period;
+    let dir = |i: usize| DirectionJson {
+        source: a.actors[i].code.clone(),
+        target: a.actors[1 - i].code.clone(),
+        points: direction(&a.series, i as u16).iter().map(|p| dyad_point_json(period, p)).collect(),
+        change_points: a.change_points[i].iter().map(|&d| period.label(d)).collect(),
     };
     Ok(DyadJson {
-        a: actor_json(&actors[0]),
-        b: actor_json(&actors[1]),
-        window: window_json(&selection, &loaded),
-        normalized: normalize,
-        events: loaded.events.len(),
-        directions: [direction(0), direction(1)],
+        a: to_value(&a.actors[0]),
+        b: to_value(&a.actors[1]),
+        window: window_json(&a.span),
+        normalized: a.normalized,
+        events: a.events,
+        directions: [dir(0), dir(1)],
     })
 }
 
 /// `GET /api/changes`: change points of one measure in both directions (PELT and the online detector).
-pub fn changes(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
-    let actors = vec![p.actor("a")?, p.actor("b")?];
-    let selection = p.selection()?;
-    let measure: Measure = p.parse("series", Measure::GoldsteinSum)?;
-    let cost: Cost = p.parse("cost", if measure == Measure::Events { Cost::Poisson } else { Cost::Normal })?;
-    let penalty: Option<f64> = p.get("penalty").map(|v| v.parse().map_err(|_| ApiError::bad_request("parameter 'penalty' is a number"))).transpose()?;
-    let min_size = p.bounded("min_size", 2, 1, 1000)?;
-    let hazard: f64 = p.parse("hazard", 50.0)?;
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, None);
-    let dirs = directions(&series);
-    let direction = |i: usize| {
-        let y: Vec<f64> = dirs[i].iter().map(|pt| measure.value(pt)).collect();
-        let online: Vec<Value> = bocpd(&y, hazard, 3)
-            .iter()
-            .zip(&dirs[i])
-            .map(|(s, pt)| json!({ "period": period.label(pt.period), "p_recent_change": s.p_recent_change }))
-            .collect();
-        merge(
-            json!({ "source": actors[i].label(), "target": actors[1 - i].label(), "online": online }),
-            change_points(period, &dirs[i], measure, cost, penalty, min_size),
-        )
-    };
+pub fn changes(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+    let r: ChangesRequest = request(query)?;
+    let a = questions(table, limits).changes(&r)?;
+    let period = a.span.period;
+    let dirs: Vec<Value> = a
+        .directions
+        .iter()
+        .map(|d| {
+            let segments: Vec<Value> = d
+                .segments
+                .iter()
+                .map(|s| json!({ "from": period.label(s.from), "to": period.label(s.to), "periods": s.periods, "mean": s.mean }))
+                .collect();
+            let online: Vec<Value> = d.online.iter().map(|&(p, prob)| json!({ "period": period.label(p), "p_recent_change": prob })).collect();
+            json!({
+                "source": d.source, "target": d.target, "online": online, "penalty": d.penalty,
+                "change_points": d.change_points.iter().map(|&p| period.label(p)).collect::<Vec<_>>(), "segments": segments,
+            })
+        })
+        .collect();
     Ok(json!({
-        "a": actor_json(&actors[0]), "b": actor_json(&actors[1]), "window": window_json(&selection, &loaded),
-        "series": measure.name(), "cost": format!("{cost:?}").to_lowercase(), "directions": [direction(0), direction(1)],
+        "a": to_value(&a.actors[0]), "b": to_value(&a.actors[1]), "window": window_json(&a.span),
+        "series": a.series.name(), "cost": format!("{:?}", a.cost).to_lowercase(), "alert_window": a.alert_window, "directions": dirs,
     }))
 }
 
 /// `GET /api/balance`: how `third` treats `a` and `b`, period by period; with `break`, whether the tilt shifted.
-pub fn balance(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
-    let actors = vec![p.actor("third")?, p.actor("a")?, p.actor("b")?];
-    let selection = p.selection()?;
-    let break_day = p.date("break")?;
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let view = balancer(&loaded.events, 0, 1, 2, period, loaded.from, loaded.to);
-    let points: Vec<Value> =
-        view.iter().map(|pt| merge(serde_json::to_value(pt).unwrap_or(Value::Null), period_json(period, pt.period))).collect();
-    let test = match break_day {
-        Some(day) if day <= loaded.from || day > loaded.to => {
-            return Err(ApiError::bad_request(format!(
-                "'break' {} is outside the window {} .. {}",
-                iso_date(day),
-                iso_date(loaded.from),
-                iso_date(loaded.to)
-            )));
-        }
-        Some(day) => Some(merge(
-            serde_json::to_value(tilt_shift(&loaded.events, 0, 1, 2, day, loaded.from, loaded.to)).unwrap_or(Value::Null),
-            json!({ "break_day": iso_date(day) }),
-        )),
-        None => None,
-    };
+pub fn balance(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+    let r: BalanceRequest = request(query)?;
+    let a = questions(table, limits).balance(&r)?;
+    let period = a.span.period;
+    let points: Vec<Value> = a.points.iter().map(|pt| merge(to_value(pt), period_json(period, pt.period))).collect();
+    let test = a.break_test.as_ref().map(|t| merge(to_value(t), json!({ "break_day": iso_date(t.break_day) })));
     Ok(json!({
-        "third": actor_json(&actors[0]), "a": actor_json(&actors[1]), "b": actor_json(&actors[2]),
-        "window": window_json(&selection, &loaded), "points": points, "break_test": test,
+        "third": to_value(&a.actors[0]), "a": to_value(&a.actors[1]), "b": to_value(&a.actors[2]),
+        "window": window_json(&a.span), "points": points, "break_test": test,
     }))
 }
 
 /// `GET /api/triad`: the signed graph among the states per (rolling) period, its triangles and frustration.
-pub fn triad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
-    let actors = p.actors("states", 3, MAX_EXACT_STATES)?;
-    let selection = p.selection()?;
-    let span = p.bounded("span", 1, 1, 120)?;
-    let band: f64 = p.parse("neutral_band", 1.0)?;
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let periods = period.range(loaded.from, loaded.to);
-    let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
-    let n = actors.len();
-    let mut out = Vec::with_capacity(periods.len());
-    for (k, &start) in periods.iter().enumerate() {
-        let first = periods[k + 1 - span.min(k + 1)];
-        let g = signed_graph(&loaded.events, n, first, period.next(start) - 1, band);
-        let t = triangles(&g);
-        let camps = frustration_index(&g).map(|(f, camp)| {
-            let side = |c: u8| (0..n).filter(|&i| camp[i] == c).map(|i| labels[i].clone()).collect::<Vec<_>>();
-            json!({ "frustration": f, "camps": [side(0), side(1)] })
-        });
-        let mut edges = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                edges.push(json!({ "a": labels[i], "b": labels[j], "weight": g.weight[i][j], "events": g.events[i][j], "sign": g.sign[i][j] }));
+pub fn triad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+    let r: TriadRequest = request(query)?;
+    let a = questions(table, limits).triad(&r)?;
+    let n = a.states.len();
+    let out: Vec<Value> = a
+        .periods
+        .iter()
+        .map(|p| {
+            let mut edges = Vec::new();
+            for i in 0..n {
+                for j in i + 1..n {
+                    let g = &p.graph;
+                    edges.push(json!({
+                        "a": a.states[i].code, "b": a.states[j].code, "weight": g.weight[i][j], "events": g.events[i][j], "sign": g.sign[i][j],
+                    }));
+                }
             }
-        }
-        out.push(merge(
-            period_json(period, start),
-            json!({ "edges": edges, "triangles": t.triangles, "balanced": t.balanced, "triangle_index": t.triangle_index, "partition": camps }),
-        ));
-    }
+            let partition = p.frustration.as_ref().map(|(f, _)| json!({ "frustration": f, "camps": a.camps(p) }));
+            merge(
+                period_json(a.span.period, p.start),
+                json!({
+                    "edges": edges, "triangles": p.triangles.triangles, "balanced": p.triangles.balanced,
+                    "triangle_index": p.triangles.triangle_index, "partition": partition,
+                }),
+            )
+        })
+        .collect();
     Ok(json!({
-        "states": actors.iter().map(actor_json).collect::<Vec<_>>(), "window": window_json(&selection, &loaded),
-        "span": span, "neutral_band": band, "periods": out,
+        "states": a.states, "window": window_json(&a.span), "span": a.rolling, "neutral_band": a.neutral_band, "periods": out,
     }))
 }
 
-fn matrix_rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
-    (0..m.nrows()).map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect()).collect()
-}
-
 /// `GET /api/var`: the triangular VAR over the six directed Goldstein-sum series of three states.
-pub fn var(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
-    let actors = p.actors("states", 3, 3)?;
-    let selection = p.selection()?;
-    let lags = p.get("lags").unwrap_or("bic").to_string();
-    let max_lags = p.bounded("max_lags", 4, 1, 12)?;
-    let horizon = p.bounded("horizon", 8, 1, 48)?;
-    let bootstrap = p.bounded("bootstrap", 0, 0, 500)?;
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let labels: Vec<String> = actors.iter().map(|a| a.label()).collect();
-    let (names, data) = triad_data(&loaded.events, &labels, period, loaded.from, loaded.to);
-    let order = match lags.as_str() {
-        "aic" | "bic" => {
-            let sel = select_order(&data, max_lags).map_err(|e| ApiError::bad_request(format!("choosing the lag order: {e} (try a lower max_lags or a finer 'by')")))?;
-            (if lags == "aic" { sel.best_aic } else { sel.best_bic }).max(1)
-        }
-        n => n.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| ApiError::bad_request("parameter 'lags' is a positive number, aic or bic"))?,
-    };
-    let f: VarFit = fit(&data, order).map_err(|e| ApiError::bad_request(format!("fitting the VAR: {e}")))?;
-    let mut granger = Vec::new();
-    for dyad in 0..3 {
-        let (x, y) = (2 * dyad, 2 * dyad + 1);
-        for (caused, causing) in [(x, y), (y, x)] {
-            let g = f.granger(&[caused], &[causing]);
-            granger.push(json!({ "kind": "reciprocity", "caused": names[caused], "causing": [names[causing]], "f": g.f, "df": [g.df_num, g.df_den], "p_value": g.p_value }));
-        }
-        let others: Vec<usize> = (0..6).filter(|&v| v != x && v != y).collect();
-        let g = f.granger(&[x, y], &others);
-        granger.push(json!({
-            "kind": "triangularity", "caused": format!("{}/{}", names[x], names[y]),
-            "causing": others.iter().map(|&o| names[o].clone()).collect::<Vec<_>>(), "f": g.f, "df": [g.df_num, g.df_den], "p_value": g.p_value,
-        }));
-    }
-    let internal = |e: fulcrum_relations::var::VarError| ApiError::bad_request(format!("impulse responses: {e}"));
-    let irf: Vec<Vec<Vec<f64>>> = f.orth_irf(horizon).map_err(internal)?.iter().map(matrix_rows).collect();
-    let fevd: Vec<Vec<Vec<f64>>> = f.fevd(horizon).map_err(internal)?.iter().map(matrix_rows).collect();
-    let bands = if bootstrap > 0 {
-        let (lo, hi) = f.irf_bands(horizon, bootstrap, 0.9, 20_190_214).map_err(internal)?;
-        Some(json!({ "level": 0.9, "lower": lo.iter().map(matrix_rows).collect::<Vec<_>>(), "upper": hi.iter().map(matrix_rows).collect::<Vec<_>>() }))
-    } else {
-        None
-    };
+pub fn var(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+    let r: VarRequest = request(query)?;
+    let a = questions(table, limits).var(&r)?;
+    let w = &a.whole;
+    let granger: Vec<Value> = w
+        .granger
+        .iter()
+        .map(|g| {
+            let t = &g.test;
+            json!({ "kind": g.kind, "caused": g.caused, "causing": g.causing, "f": t.f, "df": [t.df_num, t.df_den], "p_value": t.p_value })
+        })
+        .collect();
+    let bands = w.bands.as_ref().map(|(lo, hi)| json!({ "level": 0.9, "lower": matrix_rows(lo), "upper": matrix_rows(hi) }));
     Ok(json!({
-        "states": actors.iter().map(actor_json).collect::<Vec<_>>(), "window": window_json(&selection, &loaded),
-        "series": names, "lags": f.p, "observations": f.nobs, "granger": granger,
-        "irf": irf, "irf_bands": bands, "fevd": fevd,
+        "states": a.states, "window": window_json(&a.span),
+        "series": a.names, "lags": w.lags, "observations": w.observations, "granger": granger,
+        "irf": matrix_rows(&w.irf), "irf_bands": bands, "fevd": matrix_rows(&w.fevd),
         "note": "irf[h][response][shock]: orthogonalised response at horizon h to a one-s.d. shock",
     }))
 }
 
 /// `GET /api/forecast`: one direction (a → b) forecast `horizon` periods ahead, with 50% and 90% intervals.
-pub fn forecast_dyad(table: &EventTable, p: &Params) -> Result<Value, ApiError> {
-    let actors = vec![p.actor("a")?, p.actor("b")?];
-    let selection = p.selection()?;
-    let horizon = p.bounded("horizon", 6, 1, 60)?;
-    let samples = p.bounded("samples", 2000, 10, 20_000)?;
-    let seed: u64 = p.parse("seed", 1)?;
-    let model: Model = p.parse("model", Model::NegBinomial)?;
-    let target = p.get("target").unwrap_or("events");
-    let loaded = select(table, &actors, &selection)?;
-    let period = selection.period;
-    let series = dyad_series(&loaded.events, 0, 1, period, loaded.from, loaded.to, None);
-    let value = |pt: &DyadPoint| -> Result<f64, ApiError> {
-        Ok(match target {
-            "events" => pt.events,
-            "goldstein" => pt.goldstein_sum,
-            "q1" | "q2" | "q3" | "q4" => pt.quad_counts[(target.as_bytes()[1] - b'1') as usize],
-            other => return Err(ApiError::bad_request(format!("unknown target '{other}' (events, goldstein, q1, q2, q3, q4)"))),
-        })
+pub fn forecast_dyad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+    let r: DyadForecastRequest = request(query)?;
+    let a = questions(table, limits).forecast_dyad(&r)?;
+    let s = &a.series;
+    let period = s.span.period;
+    let steps = |f: &fulcrum_forecast::dyad::Forecast| -> Vec<Value> {
+        a.future
+            .iter()
+            .zip(&f.steps)
+            .map(|(&start, step)| {
+                let mut v = json!({ "mean": step.mean() });
+                for (name, q) in QUANTILES {
+                    v[name] = json!(step.quantile(q));
+                }
+                merge(period_json(period, start), v)
+            })
+            .collect()
     };
-    let pick = |s: u16| series.iter().filter(|pt| pt.source == s).map(value).collect::<Result<Vec<f64>, _>>();
-    let (forward, reverse) = (pick(0)?, pick(1)?);
-    let periods: Vec<i32> = series.iter().filter(|pt| pt.source == 0).map(|pt| pt.period).collect();
-    let settings = Settings {
-        target: if target == "goldstein" { Target::Goldstein } else { Target::Counts },
-        periods_per_year: period.per_year(),
-        horizon,
-        samples,
-        seed,
-    };
-    let f = forecast(model, &forward, Some(&reverse), &settings).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let last = *periods.last().ok_or_else(|| ApiError::bad_request("the window has no periods"))?;
-    let mut future = Vec::with_capacity(horizon);
-    let mut next = last;
-    for step in &f.steps {
-        next = period.next(next);
-        future.push(merge(
-            period_json(period, next),
-            json!({
-                "mean": step.mean(), "q05": step.quantile(0.05), "q25": step.quantile(0.25), "median": step.quantile(0.5),
-                "q75": step.quantile(0.75), "q95": step.quantile(0.95),
-            }),
-        ));
-    }
-    let observed: Vec<Value> = periods.iter().zip(&forward).map(|(&s, &v)| merge(period_json(period, s), json!({ "value": v }))).collect();
-    // The last period is partial when the window ends inside it: its count is low and the forecast starts from it.
-    let partial = period.next(period.start(loaded.to)) - 1 > loaded.to;
+    let models: Vec<Value> = a.forecasts.iter().map(|f| json!({ "model": f.model.name(), "forecast": steps(f) })).collect();
+    let first = a.forecasts.first().ok_or_else(|| ApiError::internal("no forecast model ran"))?;
+    let observed: Vec<Value> = s.periods.iter().zip(&s.forward).map(|(&p, &v)| merge(period_json(period, p), json!({ "value": v }))).collect();
     Ok(json!({
-        "source": actor_json(&actors[0]), "target": actor_json(&actors[1]), "window": window_json(&selection, &loaded),
-        "model": model.name(), "measure": target, "samples": samples, "seed": seed, "last_period_partial": partial,
-        "observed": observed, "forecast": future,
+        "source": s.source, "target": s.target, "window": window_json(&s.span),
+        "model": first.model.name(), "measure": s.measure.name(), "samples": s.settings.samples, "seed": s.settings.seed,
+        "last_period_partial": s.span.last_period_partial(),
+        "observed": observed, "forecast": steps(first), "models": models,
     }))
 }

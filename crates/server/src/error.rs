@@ -47,6 +47,19 @@ impl From<fulcrum_events::LoadError> for ApiError {
     }
 }
 
+impl From<fulcrum_questions::QuestionError> for ApiError {
+    fn from(e: fulcrum_questions::QuestionError) -> Self {
+        use fulcrum_questions::ErrorKind;
+        let status = match e.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => return ApiError::internal(e),
+        };
+        ApiError { status, message: e.to_string() }
+    }
+}
+
 impl From<fulcrum_query::QueryError> for ApiError {
     fn from(e: fulcrum_query::QueryError) -> Self {
         use fulcrum_query::QueryError as Q;

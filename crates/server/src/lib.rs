@@ -45,6 +45,8 @@ pub struct Limits {
     pub sql: SqlLimits,
     /// SQL queries and event drill-downs that may run at once (each can use every core).
     pub concurrent_scans: usize,
+    /// Analyses (triad, changes, balance, VAR, forecast) that may run at once; more wait their turn.
+    pub concurrent_analyses: usize,
 }
 
 impl Default for Limits {
@@ -54,6 +56,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             sql: SqlLimits { max_rows: 10_000, timeout: Duration::from_secs(10) },
             concurrent_scans: 2,
+            concurrent_analyses: 2,
         }
     }
 }
@@ -66,6 +69,7 @@ pub struct Server {
     transactions: usize,
     limits: Limits,
     scans: tokio::sync::Semaphore,
+    analyses: tokio::sync::Semaphore,
 }
 
 impl Server {
@@ -75,7 +79,16 @@ impl Server {
         let table = EventTable::from_store(&engine)?;
         let manifest = &engine.snapshot().manifest;
         let (inputs, transactions) = (manifest.inputs.len(), manifest.txns.len());
-        Ok(Server { table, engine, inputs, transactions, limits, scans: tokio::sync::Semaphore::new(limits.concurrent_scans.max(1)) })
+        let (scans, analyses) = (limits.concurrent_scans.max(1), limits.concurrent_analyses.max(1));
+        Ok(Server {
+            table,
+            engine,
+            inputs,
+            transactions,
+            limits,
+            scans: tokio::sync::Semaphore::new(scans),
+            analyses: tokio::sync::Semaphore::new(analyses),
+        })
     }
 
     /// Events held in memory.
@@ -115,34 +128,48 @@ async fn actors(State(s): State<Shared>) -> Json {
     Ok(axum::Json(api::actors(&s.table)))
 }
 
+/// The limits of one question: a work budget of the request's deadline.
+fn question_limits(s: &Server) -> fulcrum_questions::Limits {
+    fulcrum_questions::Limits::default().with_budget(s.limits.request_timeout)
+}
+
 async fn dyad(State(s): State<Shared>, Query(q): QueryMap) -> Result<axum::Json<api::DyadJson>, ApiError> {
-    let p = params(q, &["a", "b", "normalize"], true)?;
-    Ok(axum::Json(api::dyad(&s.table, &p)?))
+    // The hot path: answered from the index in well under a millisecond, so on the async worker.
+    Ok(axum::Json(api::dyad(&s.table, &q, question_limits(&s))?))
+}
+
+/// The questions whose work grows fast with their parameters (exact frustration over 2^(n-1) splits per period,
+/// PELT, the VAR's bootstrap, forecast sample paths) run off the async workers, at most
+/// `Limits::concurrent_analyses` at once, and stop at the request's deadline.
+async fn analysis<F>(s: Shared, f: F) -> Json
+where
+    F: FnOnce(&Server, fulcrum_questions::Limits) -> Result<Value, ApiError> + Send + 'static,
+{
+    let _permit = s.analyses.acquire().await.map_err(ApiError::internal)?;
+    let limits = question_limits(&s);
+    let server = s.clone();
+    let value = tokio::task::spawn_blocking(move || f(&server, limits)).await.map_err(ApiError::internal)??;
+    Ok(axum::Json(value))
 }
 
 async fn changes(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["a", "b", "series", "cost", "penalty", "min_size", "hazard"], true)?;
-    Ok(axum::Json(api::changes(&s.table, &p)?))
+    analysis(s, move |s, l| api::changes(&s.table, &q, l)).await
 }
 
 async fn balance(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["third", "a", "b", "break"], true)?;
-    Ok(axum::Json(api::balance(&s.table, &p)?))
+    analysis(s, move |s, l| api::balance(&s.table, &q, l)).await
 }
 
 async fn triad(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["states", "span", "neutral_band"], true)?;
-    Ok(axum::Json(api::triad(&s.table, &p)?))
+    analysis(s, move |s, l| api::triad(&s.table, &q, l)).await
 }
 
 async fn var(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["states", "lags", "max_lags", "horizon", "bootstrap"], true)?;
-    blocking(&s, false, move |s| api::var(&s.table, &p)).await
+    analysis(s, move |s, l| api::var(&s.table, &q, l)).await
 }
 
 async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["a", "b", "horizon", "model", "samples", "seed", "target"], true)?;
-    blocking(&s, false, move |s| api::forecast_dyad(&s.table, &p)).await
+    analysis(s, move |s, l| api::forecast_dyad(&s.table, &q, l)).await
 }
 
 async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use fulcrum_events::Selection;
-use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::dyad::Dedup;
-use fulcrum_relations::Period;
+use fulcrum_model::actors::ActorSpec;
+use fulcrum_model::{Dedup, Period};
+use fulcrum_questions::Window;
 
 use crate::error::ApiError;
 
@@ -59,14 +59,6 @@ impl Params {
         Ok(v)
     }
 
-    pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
-        match self.get(key) {
-            None | Some("false") | Some("0") => Ok(false),
-            Some("true") | Some("1") => Ok(true),
-            Some(other) => Err(ApiError::bad_request(format!("parameter '{key}' is true or false, not '{other}'"))),
-        }
-    }
-
     pub fn date(&self, key: &str) -> Result<Option<i32>, ApiError> {
         self.get(key).map(|v| fulcrum_model::parse_iso_date(v).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))).transpose()
     }
@@ -75,30 +67,17 @@ impl Params {
         ActorSpec::parse(self.required(key)?).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))
     }
 
-    /// A comma-separated list of actors, `min..=max` of them.
-    pub fn actors(&self, key: &str, min: usize, max: usize) -> Result<Vec<ActorSpec>, ApiError> {
-        let list: Vec<&str> = self.required(key)?.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        if list.len() < min || list.len() > max {
-            return Err(ApiError::bad_request(format!("parameter '{key}' takes {min} to {max} comma-separated states, got {}", list.len())));
-        }
-        list.iter().map(|n| ActorSpec::parse(n).map_err(|e| ApiError::bad_request(format!("parameter '{key}': {e}")))).collect()
-    }
-
-    /// The window: from, to, by (day|week|month), dataset (comma-separated), dedup (raw|daily|root).
+    /// The window (from, to, dataset; by and dedup where the endpoint takes them), checked as every question
+    /// checks it ([`Window::selection`]).
     pub fn selection(&self) -> Result<Selection, ApiError> {
-        let (from, to) = (self.date("from")?, self.date("to")?);
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            return Err(ApiError::bad_request("'from' is after 'to'"));
-        }
-        Ok(Selection {
-            from,
-            to,
+        let window = Window {
+            from: self.date("from")?,
+            to: self.date("to")?,
             period: self.parse::<Period>("by", Period::Month)?,
-            datasets: self.get("dataset").map(|list| list.split(',').map(|d| d.trim().to_string()).collect()),
+            dataset: self.get("dataset").map(str::to_string),
             dedup: self.parse::<Dedup>("dedup", Dedup::Raw)?,
-        })
+        };
+        Ok(window.selection()?)
     }
 }
 
@@ -123,10 +102,7 @@ mod tests {
         let s = p.selection().unwrap();
         assert_eq!((s.period, s.from), (Period::Week, Some(17_941)));
         assert!(p.bounded("n", 1, 1, 500).err().unwrap().message.contains("between 1 and 500, not 900"));
-        assert!(p.flag("flag").err().unwrap().message.contains("true or false"));
         let p = params(&[("from", "2019-03-01"), ("to", "2019-01-01")], &[]).unwrap();
         assert!(p.selection().err().unwrap().message.contains("'from' is after 'to'"));
-        let p = params(&[("states", "RUS, IND")], &["states"]).unwrap();
-        assert!(p.actors("states", 3, 20).err().unwrap().message.contains("3 to 20"));
     }
 }

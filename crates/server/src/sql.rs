@@ -3,8 +3,8 @@
 use fulcrum_events::{Matcher, Selection, Side, where_clause};
 use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
 use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef};
-use fulcrum_relations::actors::ActorSpec;
-use fulcrum_relations::iso_date;
+use fulcrum_model::actors::ActorSpec;
+use fulcrum_model::iso_date;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -68,13 +68,13 @@ pub enum Direction {
 }
 
 impl std::str::FromStr for Direction {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = fulcrum_model::ValueError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "ab" | "forward" => Ok(Direction::Forward),
             "ba" | "reverse" => Ok(Direction::Reverse),
             "both" => Ok(Direction::Both),
-            other => Err(format!("unknown direction '{other}' (ab, ba, both)")),
+            _ => Err(fulcrum_model::ValueError::new(s, "a direction", "ab, ba or both")),
         }
     }
 }

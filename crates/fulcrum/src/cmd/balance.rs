@@ -3,13 +3,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
-use fulcrum_relations::balance::{balancer, tilt_shift};
+use fulcrum_questions::relations::BalanceRequest;
 use fulcrum_relations::iso_date;
 
-use crate::cmd::ingest::parse_date;
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors};
+use crate::cmd::relations::{Outputs, ask};
 
 const AFTER: &str = "\
 For events between T and A (either direction), coop(T,A) is their mean Goldstein score; likewise coop(T,B).
@@ -28,86 +27,42 @@ Examples:
 #[derive(Args)]
 #[command(after_help = AFTER)]
 pub struct BalanceArgs {
-    /// The third state.
-    third: String,
-    /// The two rivals.
-    #[arg(long, num_args = 2, required = true, value_names = ["A", "B"])]
-    between: Vec<String>,
     #[command(flatten)]
-    window: Window,
-    /// Test whether the tilt shifted at this date (YYYY-MM-DD).
-    #[arg(long = "break", value_parser = parse_date)]
-    break_day: Option<i32>,
+    request: BalanceRequest,
     #[command(flatten)]
     outputs: Outputs,
 }
 
 pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
-    let actors = parse_actors(&[args.third.clone(), args.between[0].clone(), args.between[1].clone()])?;
-    let loaded = load(store, &actors, &args.window)?;
-    let events = loaded.events;
-    let period = args.window.period;
-    let view = balancer(&events, 0, 1, 2, period, loaded.from, loaded.to);
-    let (t, a, b) = (actors[0].label(), actors[1].label(), actors[2].label());
-    println!("{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})", iso_date(loaded.from), iso_date(loaded.to));
-    let f = |get: fn(&fulcrum_relations::balance::BalancePoint) -> f64| Col::F64(view.iter().map(get).collect());
-    let u = |get: fn(&fulcrum_relations::balance::BalancePoint) -> u64| Col::U64(view.iter().map(get).collect());
-    let (schema, batches) = batch(vec![
-        ("period", Col::Str(view.iter().map(|p| period.label(p.period)).collect())),
-        ("events_ta", u(|p| p.events_ta)),
-        ("events_tb", u(|p| p.events_tb)),
-        ("coop_ta", f(|p| p.coop_ta)),
-        ("coop_tb", f(|p| p.coop_tb)),
-        ("tilt", f(|p| p.tilt)),
-        ("tilt_se", f(|p| p.tilt_se)),
-        ("balance", f(|p| p.balance)),
-        ("events_ab", u(|p| p.events_ab)),
-        ("hostility_ab", f(|p| p.hostility_ab)),
-    ])?;
-    args.outputs.write(&schema, &batches)?;
-    args.outputs.plot(&fulcrum_plot::DatedChart {
-        title: format!("{t} between {a} and {b}: tilt (> 0 leans to {a}) by {period}"),
-        y_label: "tilt = coop(T,A) − coop(T,B), Goldstein points".into(),
-        lines: vec![fulcrum_plot::Line {
-            name: format!("tilt of {t} (band: ±1.96 SE)"),
-            points: view.iter().map(|p| (p.period, p.tilt)).collect(),
-            markers: Vec::new(),
-            band: Some(view.iter().map(|p| (p.tilt - 1.96 * p.tilt_se, p.tilt + 1.96 * p.tilt_se)).collect()),
-        }, fulcrum_plot::Line {
-            name: format!("hostility {a}–{b}"),
-            points: view.iter().map(|p| (p.period, p.hostility_ab)).collect(),
-            markers: Vec::new(),
-            band: None,
-        }],
-        events: args.break_day.map(|d| (d, format!("break {}", iso_date(d)))).into_iter().collect(),
-        zero_line: true,
-    })?;
-    if let Some(day) = args.break_day {
-        if day <= loaded.from || day > loaded.to {
-            bail!("--break {} is outside the window {} .. {}", iso_date(day), iso_date(loaded.from), iso_date(loaded.to));
-        }
-        let test = tilt_shift(&events, 0, 1, 2, day, loaded.from, loaded.to);
+    let answer = ask(store, |q| q.balance(&args.request))?;
+    let [t, a, b] = answer.actors.each_ref().map(|x| x.code.as_str());
+    let span = &answer.span;
+    println!("{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})", iso_date(span.from), iso_date(span.to));
+    args.outputs.write(&answer.table()?)?;
+    args.outputs.plot(|| Ok(fulcrum_questions::charts::balance(&answer)))?;
+    if let Some(test) = &answer.break_test {
+        let verdict = if test.p_value < 0.05 {
+            format!("the tilt moved towards {}", if test.shift < 0.0 { b } else { a })
+        } else {
+            "no significant shift at the 5% level".to_string()
+        };
+        let (x, y) = (&test.before, &test.after);
         println!(
             "\nbreak at {}: tilt before {:.3} (±{:.3}; {}/{} events), after {:.3} (±{:.3}; {}/{} events)\n\
-             shift {:+.3}, SE {:.3}, z {:.2}, p {:.4} — {}",
-            iso_date(day),
-            test.before.tilt,
-            test.before.standard_error,
-            test.before.events_ta,
-            test.before.events_tb,
-            test.after.tilt,
-            test.after.standard_error,
-            test.after.events_ta,
-            test.after.events_tb,
+             shift {:+.3}, SE {:.3}, z {:.2}, p {:.4} — {verdict}",
+            iso_date(test.break_day),
+            x.tilt,
+            x.standard_error,
+            x.events_ta,
+            x.events_tb,
+            y.tilt,
+            y.standard_error,
+            y.events_ta,
+            y.events_tb,
             test.shift,
             test.standard_error,
             test.z,
             test.p_value,
-            if test.p_value < 0.05 {
-                format!("the tilt moved towards {}", if test.shift < 0.0 { &b } else { &a })
-            } else {
-                "no significant shift at the 5% level".to_string()
-            }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -43,7 +43,7 @@ pub struct CodeArgs {
     #[arg(long, default_value = "dictionaries", env = "FULCRUM_DICT")]
     dict: PathBuf,
     /// Date of plain-text documents (YYYY-MM-DD); JSON Lines records carry their own.
-    #[arg(long, value_parser = crate::cmd::ingest::parse_date)]
+    #[arg(long, value_parser = fulcrum_questions::parse_day)]
     date: Option<i32>,
     /// Write the events to this file (.parquet, .csv, .json, .jsonl; - prints a table) instead of the store.
     #[arg(long, value_name = "FILE")]
@@ -214,8 +214,7 @@ fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>
                     other => other.to_string(),
                 };
                 let day = match v["date"].as_str() {
-                    Some(d) => crate::cmd::ingest::parse_date(d)
-                        .map_err(anyhow::Error::msg)
+                    Some(d) => fulcrum_questions::parse_day(d)
                         .with_context(|| format!("{name}:{}: bad \"date\"", i + 1))?,
                     None => {
                         date.with_context(|| format!("{name}:{}: no \"date\"; give --date", i + 1))?
@@ -292,10 +291,10 @@ fn to_batch(events: &[(CodedEvent, i32)]) -> (fulcrum_query::RecordBatch, Vec<u6
 fn summary_table(
     events: &[(CodedEvent, i32)],
 ) -> Result<(fulcrum_query::SchemaRef, Vec<fulcrum_query::RecordBatch>)> {
-    use crate::cmd::relations::{Col, batch};
+    use fulcrum_questions::table::{Col, table};
     let s =
         |f: &dyn Fn(&CodedEvent) -> String| Col::Str(events.iter().map(|(e, _)| f(e)).collect());
-    batch(vec![
+    let t = table(vec![
         (
             "date",
             Col::Str(
@@ -328,7 +327,8 @@ fn summary_table(
         ),
         ("source_phrase", s(&|e| e.source_phrase.clone())),
         ("target_phrase", s(&|e| e.target_phrase.clone())),
-    ])
+    ])?;
+    Ok((t.schema, t.batches))
 }
 
 fn evaluate(

@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use fulcrum_relations::changepoint::{Cost, default_penalty, pelt};
-use fulcrum_relations::dyad::dyad_series;
+use fulcrum_questions::relations::DyadRequest;
 
-use crate::cmd::relations::{Col, Outputs, Window, batch, load, parse_actors, totals};
+use crate::cmd::relations::{Outputs, ask};
 
 const AFTER: &str = "\
 Columns, per period and direction (source → target):
@@ -34,70 +33,18 @@ Examples:
 #[derive(Args)]
 #[command(after_help = AFTER)]
 pub struct DyadArgs {
-    /// First actor.
-    a: String,
-    /// Second actor.
-    b: String,
     #[command(flatten)]
-    window: Window,
-    /// Express counts and sums per 1,000 events of the whole store in the period.
-    #[arg(long)]
-    normalize: bool,
+    request: DyadRequest,
     /// Mark this date on the chart (YYYY-MM-DD).
-    #[arg(long = "break", value_parser = crate::cmd::ingest::parse_date)]
+    #[arg(long = "break", value_parser = fulcrum_questions::parse_day)]
     break_day: Option<i32>,
     #[command(flatten)]
     outputs: Outputs,
 }
 
 pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
-    let actors = parse_actors(&[args.a.clone(), args.b.clone()])?;
-    let loaded = load(store, &actors, &args.window)?;
-    let events = loaded.events;
-    let period = args.window.period;
-    let totals = if args.normalize { Some(totals(&loaded.engine, &args.window, loaded.from, loaded.to)?) } else { None };
-    let series = dyad_series(&events, 0, 1, period, loaded.from, loaded.to, totals.as_ref());
-    let label = |i: u16| actors[i as usize].label();
-    let f = |get: fn(&fulcrum_relations::dyad::DyadPoint) -> f64| Col::F64(series.iter().map(get).collect());
-    let (schema, batches) = batch(vec![
-        ("period", Col::Str(series.iter().map(|p| period.label(p.period)).collect())),
-        ("source", Col::Str(series.iter().map(|p| label(p.source)).collect())),
-        ("target", Col::Str(series.iter().map(|p| label(p.target)).collect())),
-        ("events", f(|p| p.events)),
-        ("goldstein_sum", f(|p| p.goldstein_sum)),
-        ("goldstein_mean", f(|p| p.goldstein_mean)),
-        ("net_coop", f(|p| p.net_cooperation)),
-        ("q1", f(|p| p.quad_counts[0])),
-        ("q2", f(|p| p.quad_counts[1])),
-        ("q3", f(|p| p.quad_counts[2])),
-        ("q4", f(|p| p.quad_counts[3])),
-        ("share_q1", f(|p| p.quad_shares[0])),
-        ("share_q2", f(|p| p.quad_shares[1])),
-        ("share_q3", f(|p| p.quad_shares[2])),
-        ("share_q4", f(|p| p.quad_shares[3])),
-        ("tone_mean", f(|p| p.tone_mean)),
-    ])?;
-    args.outputs.write(&schema, &batches)?;
-    if args.outputs.plot.is_some() {
-        let lines = [(0u16, 1u16), (1, 0)]
-            .iter()
-            .map(|&(s, d)| {
-                let points: Vec<(i32, f64)> =
-                    series.iter().filter(|p| p.source == s && p.target == d).map(|p| (p.period, p.goldstein_sum)).collect();
-                // Change points of the plotted series (L2 cost: robust to the many empty periods) as markers.
-                let y: Vec<f64> = points.iter().map(|p| p.1).collect();
-                let bkps = pelt(&y, Cost::L2, default_penalty(Cost::L2, &y), 2, 1);
-                let markers = bkps.iter().filter(|&&b| b < points.len()).map(|&b| points[b].0).collect();
-                fulcrum_plot::Line { name: format!("{} → {}", label(s), label(d)), points, markers, band: None }
-            })
-            .collect();
-        args.outputs.plot(&fulcrum_plot::DatedChart {
-            title: format!("{} and {}: Goldstein-weighted net cooperation by {period} (▲ change points)", label(0), label(1)),
-            y_label: if args.normalize { "Goldstein sum per 1,000 events".into() } else { "Goldstein sum".into() },
-            lines,
-            events: args.break_day.map(|d| (d, format!("break {}", fulcrum_relations::iso_date(d)))).into_iter().collect(),
-            zero_line: true,
-        })?;
-    }
+    let answer = ask(store, |q| q.dyad(&args.request))?;
+    args.outputs.write(&answer.table()?)?;
+    args.outputs.plot(|| Ok(fulcrum_questions::charts::dyad(&answer, args.break_day)))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -107,7 +107,7 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-pub(crate) fn parse_date(s: &str) -> Result<i32, String> {
+pub(crate) fn parse_date(s: &str) -> Result<i32, fulcrum_model::ValueError> {
     fulcrum_model::parse_iso_date(s)
 }
 

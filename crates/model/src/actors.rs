@@ -1,7 +1,7 @@
 //! Naming actors: states by code or name, exact CAMEO actor codes, and named groups of states with
 //! membership dates.
 
-use fulcrum_model::cameo;
+use crate::cameo;
 
 /// A group member and the day (days since 1970-01-01) it joined; `left` is the first day it was out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub fn groups() -> Vec<(&'static str, &'static str, Vec<Membership>)> {
 }
 
 fn day((y, mo, d): (i32, u32, u32)) -> i32 {
-    fulcrum_model::days_from_civil(y, mo, d).expect("valid membership date")
+    crate::days_from_civil(y, mo, d).expect("valid membership date")
 }
 
 /// An actor as a user names it.
@@ -180,6 +180,8 @@ impl ActorSpec {
     }
 
     /// What tables and plots call it.
+    ///
+    /// (Also what `FromStr` parses back, so command-line and query-string front ends can take actors directly.)
     pub fn label(&self) -> String {
         match self {
             ActorSpec::Country { code } | ActorSpec::Exact { code } => code.clone(),
@@ -213,7 +215,7 @@ impl ActorSpec {
 
 fn country_by_label(name: &str) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    fulcrum_model::cameo::country_codes().find(|(_, label)| label.to_lowercase() == lower).map(|(c, _)| c)
+    crate::cameo::country_codes().find(|(_, label)| label.to_lowercase() == lower).map(|(c, _)| c)
 }
 
 #[cfg(test)]
@@ -228,7 +230,7 @@ mod tests {
         assert_eq!(ActorSpec::parse("RUSGOV").unwrap(), ActorSpec::Exact { code: "RUSGOV".into() });
         assert!(ActorSpec::parse("Atlantis").unwrap_err().to_string().contains("SCO"));
         let sco = ActorSpec::parse("sco").unwrap();
-        let d = |y, m, dd| fulcrum_model::days_from_civil(y, m, dd).unwrap();
+        let d = |y, m, dd| crate::days_from_civil(y, m, dd).unwrap();
         assert!(!sco.matches(Some("IND"), None, None, d(2016, 1, 1)), "India joined the SCO in 2017");
         assert!(sco.matches(Some("IND"), None, None, d(2019, 2, 14)));
         let eu = ActorSpec::parse("EU").unwrap();
@@ -242,5 +244,12 @@ mod tests {
         assert!(gov.matches(Some("RUS"), Some("RUSGOV"), Some("GOV"), 0));
         assert!(!gov.matches(Some("RUS"), Some("RUSMIL"), Some("MIL"), 0));
         assert!(gov.matches(Some("RUS"), None, Some("GOV"), 0), "ICEWS rows have no actor code");
+    }
+}
+
+impl std::str::FromStr for ActorSpec {
+    type Err = UnknownActor;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ActorSpec::parse(s)
     }
 }

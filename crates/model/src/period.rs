@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use fulcrum_model::{civil_from_days, days_from_civil};
+use crate::{ValueError, civil_from_days, days_from_civil};
 
 /// Granularity of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -16,13 +16,13 @@ pub enum Period {
 }
 
 impl FromStr for Period {
-    type Err = String;
+    type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "day" | "daily" => Ok(Period::Day),
             "week" | "weekly" => Ok(Period::Week),
             "month" | "monthly" => Ok(Period::Month),
-            other => Err(format!("unknown period '{other}' (day, week, month)")),
+            _ => Err(ValueError::new(s, "a period", "day, week or month")),
         }
     }
 }
