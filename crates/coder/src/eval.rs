@@ -103,6 +103,65 @@ impl Prf {
     }
 }
 
+/// The coder's scores on a set of gold records.
+#[derive(Debug, Clone)]
+pub struct GoldScores {
+    pub records: usize,
+    /// Triples with the full code, and with the root code only.
+    pub full: Prf,
+    pub rooted: Prf,
+    /// Records with no expected event, as a detection task.
+    pub no_event: Prf,
+    /// Sentences coded (all passes) and the seconds they took on one thread.
+    pub sentences: usize,
+    pub seconds: f64,
+    /// Records not coded exactly as expected: "id: expected [...], coded [...]".
+    pub misses: Vec<String>,
+}
+
+/// Codes every record and scores the distinct triples of each against its expected ones. With `repeat` > 1 the
+/// records are coded again, timed alone, to measure speed (scores come from the first pass).
+pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> GoldScores {
+    let (mut full, mut rooted, mut no_event) = (Prf::default(), Prf::default(), Prf::default());
+    let mut misses = Vec::new();
+    let started = std::time::Instant::now();
+    let mut sentences = 0;
+    for r in records {
+        let mut predicted: Vec<(String, String, String)> = Vec::new();
+        for s in crate::text::sentences(&r.text) {
+            sentences += 1;
+            for e in coder.code_sentence(&s, r.date, None) {
+                let t = (e.source, e.target, e.code);
+                if !predicted.contains(&t) {
+                    predicted.push(t);
+                }
+            }
+        }
+        full.add(&predicted, &r.expected);
+        let to_root = |v: &[(String, String, String)]| v.iter().map(|(a, b, c)| (a.clone(), b.clone(), root(c))).collect::<Vec<_>>();
+        rooted.add(&to_root(&predicted), &to_root(&r.expected));
+        no_event.expected += r.expected.is_empty() as usize;
+        no_event.predicted += predicted.is_empty() as usize;
+        no_event.true_positives += (r.expected.is_empty() && predicted.is_empty()) as usize;
+        if predicted != r.expected {
+            misses.push(format!("{}: expected {:?}, coded {:?}", r.id, r.expected, predicted));
+        }
+    }
+    let timed = std::time::Instant::now();
+    let mut coded = 0usize;
+    for _ in 1..repeat {
+        for r in records {
+            for s in crate::text::sentences(&r.text) {
+                coded += coder.code_sentence(&s, r.date, None).len();
+                sentences += 1;
+            }
+        }
+    }
+    std::hint::black_box(coded);
+    let seconds = started.elapsed().as_secs_f64().max(timed.elapsed().as_secs_f64());
+    GoldScores { records: records.len(), full, rooted, no_event, sentences, seconds, misses }
+}
+
 /// The root (first two digits) of a CAMEO code.
 pub fn root(code: &str) -> String {
     code.chars().take(2).collect()

@@ -10,6 +10,7 @@
 pub mod dict;
 mod coder;
 pub mod eval;
+pub mod rows;
 pub mod text;
 
 pub use coder::{CodedEvent, Coder, SentenceReport};

@@ -4,67 +4,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::SystemTime;
 
 use common::*;
 use serde_json::Value;
-
-/// A running `fulcrum serve` on a free loopback port, stopped when dropped.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Served {
-    fn start(store: &Path, extra: &[&str]) -> Self {
-        let mut child = fulcrum()
-            .arg("--store")
-            .arg(store)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("fulcrum serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let base = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
-        Served { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path.trim_start_matches('/'))
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
-}
-
-/// GET → (status, body as JSON or text).
-fn get(s: &Served, path: &str) -> (u16, Value) {
-    let mut r = agent().get(&s.url(path)).call().expect("request completes");
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-fn get_ok(s: &Served, path: &str) -> Value {
-    let (status, body) = get(s, path);
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
 
 fn post(s: &Served, path: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
     let mut r = agent().post(&s.url(path)).header("Content-Type", content_type).send(body).expect("request completes");
@@ -216,7 +161,7 @@ fn errors_are_json_with_the_status_and_what_to_fix() {
         ("/api/dyad?a=RUS&b=IND&granularity=week", 400, "unknown parameter 'granularity'"),
         ("/api/dyad?a=RUS&b=IND&from=2019-13-01", 400, "is not a date"),
         ("/api/dyad?a=RUS&b=IND&from=2019-03-01&to=2019-01-01", 400, "'from' is after 'to'"),
-        ("/api/dyad?a=RUS&b=IND&by=year", 400, "unknown period 'year'"),
+        ("/api/dyad?a=RUS&b=IND&by=year", 400, "'year' is not a period: want day, week or month"),
         ("/api/dyad?a=USA&b=CHN", 404, "no events between USA, CHN"),
         ("/api/dyad?a=RUS&b=IND&by=day&from=1990-01-01", 400, "more than 3660: use a coarser 'by'"),
         ("/api/triad?states=RUS,IND", 400, "3 to 20"),

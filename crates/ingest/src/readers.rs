@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use fulcrum_model::cameo::{self, IcewsActor};
 use fulcrum_model::{Dataset, EventBatchBuilder, EventRow};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::fields::*;
 
@@ -27,12 +26,7 @@ pub(crate) trait LineParser: Send + Sync {
     }
 }
 
-/// A stable 64-bit key: the dataset namespace plus the parts that identify an event in it. Each part is
-/// hashed on its own, seeded with the hash so far, so part boundaries count and nothing is allocated.
-/// The de-duplication key of an event: a hash of its dataset and identifying fields.
-pub fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
-    parts.iter().fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| xxh3_64_with_seed(part, seed))
-}
+pub use fulcrum_model::event_key;
 
 fn check_event_code(code: &str) -> FieldResult<()> {
     if cameo::event_code(code).is_none() {

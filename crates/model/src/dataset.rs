@@ -50,3 +50,11 @@ impl FromStr for Dataset {
             .ok_or_else(|| UnknownDataset(s.to_string()))
     }
 }
+
+/// The de-duplication key of an event: a stable 64-bit hash (xxh3) of the dataset namespace and the parts that
+/// identify an event in it. Each part is hashed on its own, seeded with the hash so far, so part boundaries
+/// count and nothing is allocated.
+pub fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
+    use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+    parts.iter().fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| xxh3_64_with_seed(part, seed))
+}

@@ -16,7 +16,8 @@ mod period;
 mod schema;
 mod value;
 
-pub use dataset::Dataset;
+pub use arrow_array;
+pub use dataset::{Dataset, event_key};
 pub use event::{Dedup, Event, Measure, code_key};
 pub use period::{Period, iso_date};
 pub use value::{ValueError, parse_in_range};

@@ -41,12 +41,35 @@ fn keys_of<T: Request>(arg: &Arg) -> Vec<String> {
     }
 }
 
-/// Every parameter `T` takes, in the order of its arguments (for messages that list them).
-pub fn parameter_names<T: Request>() -> Vec<String> {
+/// A query parameter as the request defines it: what API documents (OpenAPI) must agree with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub name: String,
+    pub required: bool,
+    /// The default as clap renders it (`"month"`, `"12"`); `None` when absent means "not given".
+    pub default: Option<String>,
+}
+
+/// Every parameter `T` takes, positional arguments first, then options in their order.
+pub fn parameters<T: Request>() -> Vec<Parameter> {
     let cmd = command::<T>();
-    let mut names: Vec<String> = cmd.get_positionals().flat_map(keys_of::<T>).collect();
-    names.extend(cmd.get_arguments().filter(|a| !a.is_positional()).flat_map(keys_of::<T>));
-    names
+    let describe = |arg: &Arg| -> Vec<Parameter> {
+        // A flag's default is "false" (clap stores it as a default value too).
+        let default = match arg.get_action() {
+            ArgAction::SetTrue => Some("false".to_string()),
+            _ => arg.get_default_values().first().map(|v| v.to_string_lossy().into_owned()),
+        };
+        let required = arg.is_required_set();
+        keys_of::<T>(arg).into_iter().map(|name| Parameter { name, required, default: default.clone() }).collect()
+    };
+    let mut out: Vec<Parameter> = cmd.get_positionals().flat_map(describe).collect();
+    out.extend(cmd.get_arguments().filter(|a| !a.is_positional() && a.get_id() != "help").flat_map(describe));
+    out
+}
+
+/// Every parameter name `T` takes, in the order of [`parameters`] (for messages that list them).
+pub fn parameter_names<T: Request>() -> Vec<String> {
+    parameters::<T>().into_iter().map(|p| p.name).collect()
 }
 
 fn takes_many(arg: &Arg) -> bool {

@@ -133,7 +133,8 @@ pub fn pelt(y: &[f64], cost: Cost, penalty: f64, min_size: usize, jump: usize) -
     let mut ends: Vec<usize> = (0..n).step_by(jump).filter(|&k| k >= min_size).collect();
     ends.push(n);
     for &end in &ends {
-        let candidate = (end - min_size) / jump * jump;
+        // A series shorter than min_size is one segment (the subtraction would underflow).
+        let candidate = end.saturating_sub(min_size) / jump * jump;
         admissible.push(candidate);
         let mut options: Vec<(usize, f64)> = Vec::with_capacity(admissible.len());
         for &t in &admissible {
@@ -234,6 +235,14 @@ fn student_t_pdf(x: f64, mu: f64, scale2: f64, df: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_shorter_than_the_smallest_segment_is_one_segment() {
+        for cost in [Cost::L2, Cost::Normal, Cost::Poisson] {
+            assert_eq!(pelt(&[3.0], cost, 1.0, 2, 1), vec![1]);
+            assert_eq!(pelt(&[3.0, 4.0], cost, 1.0, 5, 1), vec![2]);
+        }
+    }
 
     /// Uniform noise in [-0.5, 0.5) from a fixed linear congruential generator.
     fn noise(n: usize) -> Vec<f64> {

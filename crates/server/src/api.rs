@@ -293,3 +293,59 @@ pub fn forecast_dyad(table: &EventTable, query: &HashMap<String, String>, limits
         "observed": observed, "forecast": steps(first), "models": models,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use fulcrum_questions::front::{Parameter, parameters};
+
+    use super::*;
+
+    /// A default as text, numbers compared as numbers (`1.0` and `1` are the same default).
+    fn same_default(doc: Option<&Value>, def: Option<&str>) -> bool {
+        match (doc, def) {
+            (None | Some(Value::Null), None) => true,
+            (Some(Value::String(a)), Some(b)) => a == b,
+            (Some(Value::Bool(a)), Some(b)) => a.to_string() == b,
+            (Some(Value::Number(a)), Some(b)) => b.parse::<f64>().is_ok_and(|b| a.as_f64() == Some(b)),
+            _ => false,
+        }
+    }
+
+    fn check(path: &str, request: Vec<Parameter>) -> Vec<String> {
+        let doc: Value = serde_json::from_str(crate::assets::OPENAPI).expect("openapi.json is JSON");
+        let documented = doc["paths"][path]["get"]["parameters"].as_array().cloned().unwrap_or_default();
+        let mut problems = Vec::new();
+        for p in &request {
+            match documented.iter().find(|d| d["name"] == p.name.as_str()) {
+                None => problems.push(format!("{path}: '{}' is not documented", p.name)),
+                Some(d) if !same_default(d["schema"].get("default"), p.default.as_deref()) => problems.push(format!(
+                    "{path}: '{}' is documented with default {} but defined with {:?}",
+                    p.name, d["schema"]["default"], p.default
+                )),
+                Some(_) => {}
+            }
+        }
+        for d in &documented {
+            if !request.iter().any(|p| d["name"] == p.name.as_str()) {
+                problems.push(format!("{path}: documents '{}', which the request does not take", d["name"]));
+            }
+        }
+        problems
+    }
+
+    #[test]
+    fn the_openapi_document_lists_each_request_with_its_defaults() {
+        let mut problems = Vec::new();
+        problems.extend(check("/api/dyad", parameters::<DyadRequest>()));
+        problems.extend(check("/api/changes", parameters::<ChangesRequest>()));
+        problems.extend(check("/api/balance", parameters::<BalanceRequest>()));
+        problems.extend(check("/api/triad", parameters::<TriadRequest>()));
+        problems.extend(check("/api/var", parameters::<VarRequest>()));
+        problems.extend(check("/api/forecast", parameters::<DyadForecastRequest>()));
+        assert!(problems.is_empty(), "{problems:#?}");
+        // And the check sees a default that differs.
+        let mut changed = parameters::<DyadForecastRequest>();
+        changed.iter_mut().find(|p| p.name == "horizon").expect("horizon").default = Some("6".into());
+        assert_eq!(check("/api/forecast", changed).len(), 1);
+    }
+}

@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use fulcrum_coder::eval::{Prf, parse_gold, root};
+use fulcrum_coder::eval::parse_gold;
 use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
-use fulcrum_model::{Dataset, EventBatchBuilder, EventRow, cameo};
+use fulcrum_model::cameo;
 use fulcrum_query::OutputFormat;
 use fulcrum_store::{Store, WriteOptions};
 
@@ -110,7 +110,7 @@ pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
         events.len(),
         sentences as f64 / secs.max(1e-9)
     );
-    let (batch, keys) = to_batch(&events);
+    let (batch, keys) = fulcrum_coder::rows::coded_batch(&events);
     let schema = fulcrum_model::event_schema();
     match &args.out {
         Some(path) if path.as_os_str() == "-" => {
@@ -140,11 +140,7 @@ pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
             );
             txn.begin_input(&label, None);
             txn.write(&batch, &keys, Vec::new(), events.len() as u64)?;
-            let digest = format!(
-                "{:016x}",
-                keys.iter().fold(0u64, |a, k| a.rotate_left(7) ^ k)
-            );
-            let outcome = txn.end_input(&digest, "coded")?;
+            let outcome = txn.end_input(&fulcrum_coder::rows::digest(&keys), "coded")?;
             txn.commit()?;
             match outcome {
                 fulcrum_store::InputOutcome::Added(rec) => {
@@ -236,58 +232,6 @@ fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>
     Ok(docs)
 }
 
-fn to_batch(events: &[(CodedEvent, i32)]) -> (fulcrum_query::RecordBatch, Vec<u64>) {
-    let mut builder = EventBatchBuilder::with_capacity(events.len());
-    let mut keys = Vec::with_capacity(events.len());
-    for (i, (e, day)) in events.iter().enumerate() {
-        let key = fulcrum_ingest::event_key(
-            Dataset::Coded,
-            &[
-                e.doc_id.as_bytes(),
-                e.source.as_bytes(),
-                e.target.as_bytes(),
-                e.code.as_bytes(),
-                &day.to_le_bytes(),
-            ],
-        );
-        let (goldstein, quad) =
-            cameo::derived_scores(&e.code).map_or((None, None), |(g, q)| (Some(g), Some(q as i8)));
-        let root = cameo::root_of(&e.code);
-        let country = |code: &str| {
-            (code.len() >= 3 && cameo::country_label(&code[..3]).is_some())
-                .then(|| code[..3].to_string())
-        };
-        let (c1, c2) = (country(&e.source), country(&e.target));
-        let row = EventRow {
-            event_id: Some((key >> 1) as i64),
-            event_date: Some(*day),
-            dataset: Some(Dataset::Coded.as_str()),
-            actor1_code: Some(&e.source),
-            actor1_country_code: c1.as_deref(),
-            actor2_code: Some(&e.target),
-            actor2_country_code: c2.as_deref(),
-            is_root_event: Some(e.sentence_number == 1),
-            event_code: Some(&e.code),
-            event_base_code: Some(cameo::base_of(&e.code)),
-            event_root_code: root,
-            quad_class: quad,
-            goldstein,
-            story_id: Some(&e.doc_id),
-            sentence_number: Some(e.sentence_number as i32),
-            sentence_text: Some(&e.sentence),
-            source_phrase: Some(&e.source_phrase),
-            target_phrase: Some(&e.target_phrase),
-            verb_phrase: Some(&e.verb_phrase),
-            input_file: Some(&e.doc_id),
-            line_number: Some(i as i64 + 1),
-            ..Default::default()
-        };
-        builder.append(&row);
-        keys.push(key);
-    }
-    (builder.finish(), keys)
-}
-
 fn summary_table(
     events: &[(CodedEvent, i32)],
 ) -> Result<(fulcrum_query::SchemaRef, Vec<fulcrum_query::RecordBatch>)> {
@@ -343,67 +287,15 @@ fn evaluate(
     if records.is_empty() {
         bail!("{}: no <Sentence> records with <Text>", gold_path.display());
     }
-    let coder = Coder::new(dict);
-    let (mut full, mut rooted) = (Prf::default(), Prf::default());
-    let (mut noevent_tp, mut noevent_pred, mut noevent_gold) = (0, 0, 0);
-    let mut misses = Vec::new();
-    let started = Instant::now();
-    let mut sentences = 0;
-    for r in &records {
-        let mut predicted: Vec<(String, String, String)> = Vec::new();
-        for s in fulcrum_coder::text::sentences(&r.text) {
-            sentences += 1;
-            for e in coder.code_sentence(&s, r.date, None) {
-                let t = (e.source, e.target, e.code);
-                if !predicted.contains(&t) {
-                    predicted.push(t);
-                }
-            }
-        }
-        full.add(&predicted, &r.expected);
-        let to_root = |v: &[(String, String, String)]| {
-            v.iter()
-                .map(|(a, b, c)| (a.clone(), b.clone(), root(c)))
-                .collect::<Vec<_>>()
-        };
-        rooted.add(&to_root(&predicted), &to_root(&r.expected));
-        noevent_gold += r.expected.is_empty() as usize;
-        noevent_pred += predicted.is_empty() as usize;
-        noevent_tp += (r.expected.is_empty() && predicted.is_empty()) as usize;
-        if predicted != r.expected {
-            misses.push(format!(
-                "{}: expected {:?}, coded {:?}",
-                r.id, r.expected, predicted
-            ));
-        }
-    }
-    // Speed: the same records again, timed alone (one thread, so this is per core).
-    let timed = Instant::now();
-    let mut coded = 0usize;
-    for _ in 1..repeat {
-        for r in &records {
-            for s in fulcrum_coder::text::sentences(&r.text) {
-                coded += coder.code_sentence(&s, r.date, None).len();
-                sentences += 1;
-            }
-        }
-    }
-    let secs = started
-        .elapsed()
-        .as_secs_f64()
-        .max(timed.elapsed().as_secs_f64());
-    std::hint::black_box(coded);
-    let ne = Prf {
-        true_positives: noevent_tp,
-        predicted: noevent_pred,
-        expected: noevent_gold,
-    };
+    let scores = fulcrum_coder::eval::score(&Coder::new(dict), &records, repeat);
+    let (full, rooted, ne) = (scores.full, scores.rooted, scores.no_event);
+    let (sentences, secs, misses) = (scores.sentences, scores.seconds, &scores.misses);
     println!(
         "{}: {} records, {} expected triples, {} no-event records",
         gold_path.display(),
         records.len(),
         full.expected,
-        noevent_gold
+        ne.expected
     );
     println!(
         "{:<22} {:>9} {:>9} {:>9}   (tp / predicted / expected)",
@@ -432,7 +324,7 @@ fn evaluate(
         "\nrecords not coded exactly as expected ({}):",
         misses.len()
     );
-    for m in &misses {
+    for m in misses {
         println!("  {m}");
     }
     if let Some(min) = min_root_f1

@@ -1,8 +1,11 @@
 //! Shared helpers for the CLI tests: fixture writers (small, synthetic, written here) and a runner.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
 
 use fulcrum_model::cameo;
 
@@ -250,3 +253,58 @@ pub fn relations_fixture_store(dir: &Path) -> PathBuf {
     ok(&store, &["ingest", input.to_str().unwrap()]);
     store
 }
+
+/// A running `fulcrum serve` on a free loopback port, stopped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Served {
+    pub fn start(store: &Path, extra: &[&str]) -> Self {
+        let mut child = fulcrum()
+            .arg("--store")
+            .arg(store)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("fulcrum serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let base = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
+        Served { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// GET → (status, body as JSON or text).
+pub fn get(s: &Served, path: &str) -> (u16, Value) {
+    let mut r = agent().get(&s.url(path)).call().expect("request completes");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+pub fn get_ok(s: &Served, path: &str) -> Value {
+    let (status, body) = get(s, path);
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
