@@ -1,9 +1,27 @@
 //! Field-level parsing shared by the readers. Every error is a sentence naming the column and the value,
 //! because it ends up as the `reason` of a quarantined row.
 
-use fulcrum_model::days_from_civil;
+use fulcrum_model::{RejectKind, days_from_civil};
 
-pub(crate) type FieldResult<T> = Result<T, String>;
+pub(crate) type FieldResult<T> = Result<T, LineError>;
+
+/// Why a line cannot be stored: the typed kind, the column at fault and the message for the quarantine table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LineError {
+    pub kind: RejectKind,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl LineError {
+    pub(crate) fn new(kind: RejectKind, message: impl Into<String>) -> Self {
+        LineError { kind, column: None, message: message.into() }
+    }
+
+    pub(crate) fn in_column(kind: RejectKind, column: &str, message: impl Into<String>) -> Self {
+        LineError { kind, column: Some(column.to_string()), message: message.into() }
+    }
+}
 
 /// Splits a tab-separated line into at most `N` fields; returns how many there were in total
 /// (which may exceed `N`, so callers can reject wrong column counts).
@@ -33,9 +51,14 @@ pub(crate) fn opt_str_na(field: &str) -> Option<&str> {
     if field.is_empty() || field == "NA" { None } else { Some(field) }
 }
 
-fn bad(column: &str, value: &str, what: &str) -> String {
+/// An empty required column ("missing QuadClass").
+pub(crate) fn missing(column: &str) -> LineError {
+    LineError::in_column(RejectKind::MissingValue, column, format!("missing {column}"))
+}
+
+fn bad(column: &str, value: &str, what: &str) -> LineError {
     let shown: String = value.chars().take(40).collect();
-    format!("bad {what} in column {column}: '{shown}'")
+    LineError::in_column(RejectKind::BadValue, column, format!("bad {what} in column {column}: '{shown}'"))
 }
 
 pub(crate) fn opt_i64(field: &str, column: &str) -> FieldResult<Option<i64>> {
@@ -46,7 +69,7 @@ pub(crate) fn opt_i64(field: &str, column: &str) -> FieldResult<Option<i64>> {
 }
 
 pub(crate) fn req_i64(field: &str, column: &str) -> FieldResult<i64> {
-    opt_i64(field, column)?.ok_or_else(|| format!("missing value in column {column}"))
+    opt_i64(field, column)?.ok_or_else(|| LineError::in_column(RejectKind::MissingValue, column, format!("missing value in column {column}")))
 }
 
 pub(crate) fn opt_i32(field: &str, column: &str) -> FieldResult<Option<i32>> {
@@ -158,7 +181,9 @@ mod tests {
         assert_eq!(opt_f64("-2.5", "x"), Ok(Some(-2.5)));
         assert_eq!(opt_f64("", "x"), Ok(None));
         assert!(opt_f64("NaN", "x").is_err());
-        assert!(opt_i64("12a", "x").unwrap_err().contains("column x"));
+        let e = opt_i64("12a", "x").unwrap_err();
+        assert!(e.message.contains("column x"), "{e:?}");
+        assert_eq!((e.kind, e.column.as_deref()), (RejectKind::BadValue, Some("x")));
     }
 
     #[test]

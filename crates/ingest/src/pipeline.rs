@@ -10,9 +10,10 @@ use std::sync::atomic::AtomicU64;
 
 use arrow_array::RecordBatch;
 use crossbeam_channel::bounded;
-use fulcrum_model::{EventBatchBuilder, Reject};
+use fulcrum_model::{EventBatchBuilder, Reject, RejectKind};
 
 use crate::format::{Format, detect_format};
+use crate::fields::LineError;
 use crate::readers::*;
 use crate::source::{HashingReader, InputSpec, OpenInput};
 use crate::IngestError;
@@ -258,13 +259,13 @@ fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedC
             raw = stripped;
         }
         let outcome = match std::str::from_utf8(raw) {
-            Err(e) => Err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
-            Ok("") => Err("empty line".to_string()),
+            Err(e) => Err(LineError::new(RejectKind::InvalidUtf8, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))),
+            Ok("") => Err(LineError::new(RejectKind::EmptyLine, "empty line")),
             Ok(line) => parser.parse(line, &LineContext { input: display, line_number }, &mut builder),
         };
         match outcome {
             Ok(key) => keys.push(key),
-            Err(reason) => rejects.push(Reject { line_number, raw: raw.to_vec(), reason }),
+            Err(e) => rejects.push(Reject { line_number, raw: raw.to_vec(), kind: e.kind, column: e.column, reason: e.message }),
         }
     }
     ParsedChunk { batch: builder.finish(), keys, rejects, lines }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use fulcrum_model::cameo::{self, IcewsActor};
-use fulcrum_model::{Dataset, EventBatchBuilder, EventRow};
+use fulcrum_model::{Dataset, EventBatchBuilder, EventRow, RejectKind};
 
 use crate::fields::*;
 
@@ -30,7 +30,7 @@ pub use fulcrum_model::event_key;
 
 fn check_event_code(code: &str) -> FieldResult<()> {
     if cameo::event_code(code).is_none() {
-        return Err(format!("unknown CAMEO event code '{}'", code.chars().take(12).collect::<String>()));
+        return Err(LineError::new(RejectKind::UnknownCode, format!("unknown CAMEO event code '{}'", code.chars().take(12).collect::<String>())));
     }
     Ok(())
 }
@@ -81,12 +81,12 @@ impl LineParser for GdeltParser {
         let n = split_tabs(line, &mut f);
         let (dataset, geo_width): (Dataset, usize) = if self.version2 {
             if n != 61 {
-                return Err(format!("expected 61 columns (GDELT 2.0), found {n}"));
+                return Err(LineError::new(RejectKind::ColumnCount, format!("expected 61 columns (GDELT 2.0), found {n}")));
             }
             (Dataset::Gdelt2, 8)
         } else {
             if n != 57 && n != 58 {
-                return Err(format!("expected 57 or 58 columns (GDELT 1.0), found {n}"));
+                return Err(LineError::new(RejectKind::ColumnCount, format!("expected 57 or 58 columns (GDELT 1.0), found {n}")));
             }
             (Dataset::Gdelt1, 7)
         };
@@ -95,11 +95,11 @@ impl LineParser for GdeltParser {
         let event_date = yyyymmdd(f[1], "SQLDATE")?;
         let event_code = f[26];
         check_event_code(event_code)?;
-        let quad_class = opt_i8(f[29], "QuadClass")?.ok_or("missing QuadClass")?;
+        let quad_class = opt_i8(f[29], "QuadClass")?.ok_or_else(|| missing("QuadClass"))?;
         if !(1..=4).contains(&quad_class) {
-            return Err(format!("QuadClass {quad_class} outside 1..4"));
+            return Err(LineError::in_column(RejectKind::OutOfRange, "QuadClass", format!("QuadClass {quad_class} outside 1..4")));
         }
-        let goldstein = opt_f64(f[30], "GoldsteinScale")?.ok_or("missing GoldsteinScale")?;
+        let goldstein = opt_f64(f[30], "GoldsteinScale")?.ok_or_else(|| missing("GoldsteinScale"))?;
         let geo1 = gdelt_geo(&f, 35, with_adm2, ACTOR1_GEO)?;
         let geo2 = gdelt_geo(&f, 35 + geo_width, with_adm2, ACTOR2_GEO)?;
         let geoa = gdelt_geo(&f, 35 + 2 * geo_width, with_adm2, ACTION_GEO)?;
@@ -135,7 +135,7 @@ impl LineParser for GdeltParser {
             is_root_event: opt_bool01(f[25], "IsRootEvent")?,
             event_code: Some(event_code),
             event_base_code: Some(opt_str(f[27]).unwrap_or_else(|| cameo::base_of(event_code))),
-            event_root_code: Some(opt_str(f[28]).ok_or("missing EventRootCode")?),
+            event_root_code: Some(opt_str(f[28]).ok_or_else(|| missing("EventRootCode"))?),
             quad_class: Some(quad_class),
             goldstein: Some(goldstein),
             num_mentions: opt_i32(f[31], "NumMentions")?,
@@ -231,14 +231,14 @@ impl LineParser for IcewsParser {
     fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
         let raw: Vec<&str> = line.split('\t').collect();
         if raw.len() != self.width {
-            return Err(format!("expected {} columns (ICEWS header), found {}", self.width, raw.len()));
+            return Err(LineError::new(RejectKind::ColumnCount, format!("expected {} columns (ICEWS header), found {}", self.width, raw.len())));
         }
         let f: [&str; 20] = std::array::from_fn(|i| raw[self.positions[i]]);
         let event_id = req_i64(f[0], "Event ID")?;
         let event_date = iso_date(f[1], "Event Date")?;
-        let code = opt_str_na(f[6]).ok_or("missing CAMEO Code")?;
+        let code = opt_str_na(f[6]).ok_or_else(|| missing("CAMEO Code"))?;
         check_event_code(code)?;
-        let (goldstein, quad) = cameo::derived_scores(code).ok_or("CAMEO code without a root class")?;
+        let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class"))?;
         let intensity = match opt_str_na(f[7]) {
             Some(v) => opt_f64(v, "Intensity")?,
             None => None,
@@ -357,8 +357,8 @@ struct TkgFact<'a> {
 
 fn append_tkg(fact: TkgFact<'_>, split: Option<&str>, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
     let code = cameo::icews_event_code(fact.relation)
-        .ok_or_else(|| format!("unknown relation '{}': no CAMEO code for it", fact.relation))?;
-    let (goldstein, quad) = cameo::derived_scores(code).ok_or("CAMEO code without a root class")?;
+        .ok_or_else(|| LineError::new(RejectKind::UnknownCode, format!("unknown relation '{}': no CAMEO code for it", fact.relation)))?;
+    let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class"))?;
     let s = cameo::resolve_icews_actor(fact.subject);
     let o = cameo::resolve_icews_actor(fact.object);
     let row = EventRow {
@@ -397,25 +397,25 @@ impl LineParser for TkgIdsParser {
         let mut f = [""; 5];
         let n = split_tabs(line, &mut f);
         if n != 4 && n != 5 {
-            return Err(format!("expected 4 or 5 columns (subject relation object time [-1]), found {n}"));
+            return Err(LineError::new(RejectKind::ColumnCount, format!("expected 4 or 5 columns (subject relation object time [-1]), found {n}")));
         }
         let s = req_i64(f[0], "subject")?;
         let r = req_i64(f[1], "relation")?;
         let o = req_i64(f[2], "object")?;
         let t = req_i64(f[3], "time")?;
         fn name<'m>(map: &'m HashMap<i64, String>, id: i64, what: &str) -> FieldResult<&'m str> {
-            map.get(&id).map(String::as_str).ok_or_else(|| format!("unknown {what} id {id}"))
+            map.get(&id).map(String::as_str).ok_or_else(|| LineError::new(RejectKind::BadValue, format!("unknown {what} id {id}")))
         }
         let subject = name(&self.vocabulary.entities, s, "entity")?;
         let relation = name(&self.vocabulary.relations, r, "relation")?;
         let object = name(&self.vocabulary.entities, o, "entity")?;
         if t < 0 || t % self.calendar.units_per_day != 0 {
-            return Err(format!("time {t} is not a whole day in units of 1/{} day", self.calendar.units_per_day));
+            return Err(LineError::new(RejectKind::BadValue, format!("time {t} is not a whole day in units of 1/{} day", self.calendar.units_per_day)));
         }
         let date = i32::try_from(t / self.calendar.units_per_day)
             .ok()
             .and_then(|d| d.checked_add(self.calendar.epoch_days))
-            .ok_or_else(|| format!("time {t} out of range"))?;
+            .ok_or_else(|| LineError::new(RejectKind::OutOfRange, format!("time {t} out of range")))?;
         let ids = (i32::try_from(s).ok(), i32::try_from(r).ok(), i32::try_from(o).ok());
         let ids = match ids {
             (Some(a), Some(b), Some(c)) => Some((a, b, c)),
@@ -431,14 +431,14 @@ impl LineParser for TkgNamedParser {
         let mut f = [""; 4];
         let n = split_tabs(line, &mut f);
         if n != 4 {
-            return Err(format!("expected 4 columns (subject relation object date), found {n}"));
+            return Err(LineError::new(RejectKind::ColumnCount, format!("expected 4 columns (subject relation object date), found {n}")));
         }
         let date = iso_date(f[3], "date")?;
         // The TLogic copies write spaces as underscores ("Government_(India)").
         let unscore = |s: &str| if s.contains(' ') { s.to_string() } else { s.replace('_', " ") };
         let (subject, relation, object) = (unscore(f[0]), unscore(f[1]), unscore(f[2]));
         if subject.is_empty() || object.is_empty() {
-            return Err("empty subject or object".into());
+            return Err(LineError::new(RejectKind::MissingValue, "empty subject or object"));
         }
         let fact = TkgFact { subject: &subject, relation: &relation, object: &object, date, ids: None };
         append_tkg(fact, self.split.as_deref(), ctx, out)

@@ -46,8 +46,6 @@ pub enum StoreError {
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
-    #[error("{0}")]
-    Rejected(String),
 }
 
 impl StoreError {
