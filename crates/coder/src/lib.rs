@@ -9,6 +9,7 @@
 
 pub mod dict;
 mod coder;
+pub mod documents;
 pub mod eval;
 pub mod rows;
 pub mod text;

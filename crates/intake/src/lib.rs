@@ -248,3 +248,22 @@ impl Run<'_> {
         Ok(())
     }
 }
+
+/// Writes one batch of events made in memory (by the coder) into the store as one input of one transaction.
+/// `digest` identifies the content, so the same events added again are recognised as already stored.
+pub fn store_batch(
+    store_dir: &Path,
+    label: &str,
+    batch: &fulcrum_model::arrow_array::RecordBatch,
+    keys: &[u64],
+    digest: &str,
+    format: &str,
+) -> Result<InputOutcome, IntakeError> {
+    let mut store = Store::open(store_dir.to_path_buf()).map_err(|error| IntakeError::Open { path: store_dir.to_path_buf(), error })?;
+    let mut txn = store.begin(WriteOptions::default());
+    txn.begin_input(label, None);
+    txn.write(batch, keys, Vec::new(), batch.num_rows() as u64)?;
+    let outcome = txn.end_input(digest, format)?;
+    txn.commit()?;
+    Ok(outcome)
+}

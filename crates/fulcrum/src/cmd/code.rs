@@ -9,10 +9,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use fulcrum_coder::eval::parse_gold;
+use fulcrum_coder::documents::{self, Document};
 use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
 use fulcrum_model::cameo;
 use fulcrum_query::OutputFormat;
-use fulcrum_store::{Store, WriteOptions};
 
 const AFTER: &str = "\
 Inputs: plain-text files (one document each; the file name is its id), JSON Lines files (*.jsonl) with
@@ -62,11 +62,6 @@ pub struct CodeArgs {
     repeat: usize,
 }
 
-struct Document {
-    id: String,
-    day: i32,
-    text: String,
-}
 
 pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
     let t0 = Instant::now();
@@ -127,21 +122,9 @@ pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
             crate::cmd::sql::emit(format, Some(path), &schema, &[batch])?;
         }
         None => {
-            let mut st =
-                Store::open(store).with_context(|| format!("opening store {}", store.display()))?;
-            let mut txn = st.begin(WriteOptions::default());
-            let label = format!(
-                "coded: {}",
-                args.inputs
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            txn.begin_input(&label, None);
-            txn.write(&batch, &keys, Vec::new(), events.len() as u64)?;
-            let outcome = txn.end_input(&fulcrum_coder::rows::digest(&keys), "coded")?;
-            txn.commit()?;
+            let label = format!("coded: {}", args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+            let digest = fulcrum_coder::rows::digest(&keys);
+            let outcome = fulcrum_intake::store_batch(store, &label, &batch, &keys, &digest, "coded")?;
             match outcome {
                 fulcrum_store::InputOutcome::Added(rec) => {
                     println!(
@@ -168,65 +151,26 @@ fn date_number(day: i32) -> u32 {
     (y as u32) * 10_000 + m * 100 + d
 }
 
+/// Reads every input (a file, or - for standard input) into documents.
 fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>> {
     let mut docs = Vec::new();
     for path in inputs {
         let (name, bytes) = if path.as_os_str() == "-" {
             let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .context("reading standard input")?;
+            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
             ("stdin".to_string(), buf)
         } else {
-            (
-                path.display().to_string(),
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
-            )
+            (path.display().to_string(), std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!(
-                    "warning: {name}: invalid UTF-8 at byte {}; replaced with U+FFFD",
-                    e.utf8_error().valid_up_to()
-                );
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
-        };
+        let (text, fault) = documents::decode(bytes);
+        if let Some(at) = fault {
+            eprintln!("warning: {name}: invalid UTF-8 at byte {at}; replaced with U+FFFD");
+        }
         if path.extension().is_some_and(|e| e == "jsonl") {
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let v: serde_json::Value = serde_json::from_str(line)
-                    .with_context(|| format!("{name}:{}: not JSON", i + 1))?;
-                let text = v["text"]
-                    .as_str()
-                    .with_context(|| format!("{name}:{}: no \"text\"", i + 1))?
-                    .to_string();
-                let id = match &v["id"] {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Null => format!("{name}:{}", i + 1),
-                    other => other.to_string(),
-                };
-                let day = match v["date"].as_str() {
-                    Some(d) => fulcrum_questions::parse_day(d)
-                        .with_context(|| format!("{name}:{}: bad \"date\"", i + 1))?,
-                    None => {
-                        date.with_context(|| format!("{name}:{}: no \"date\"; give --date", i + 1))?
-                    }
-                };
-                docs.push(Document { id, day, text });
-            }
+            docs.extend(documents::from_jsonl(&name, &text, date)?);
         } else {
-            let day = date.with_context(|| {
-                format!("{name}: plain text has no date; give --date YYYY-MM-DD")
-            })?;
-            docs.push(Document {
-                id: name,
-                day,
-                text,
-            });
+            let day = date.with_context(|| format!("{name}: plain text has no date; give --date YYYY-MM-DD"))?;
+            docs.push(Document { id: name, day, text });
         }
     }
     Ok(docs)
