@@ -32,15 +32,27 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 }
 
 /// The records of a JSON Lines input; `date` dates records that carry none.
-pub fn from_jsonl(input: &str, text: &str, date: Option<i32>) -> Result<Vec<Document>, DocumentError> {
+pub fn from_jsonl(
+    input: &str,
+    text: &str,
+    date: Option<i32>,
+) -> Result<Vec<Document>, DocumentError> {
     let mut docs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let fail = |reason: String| DocumentError { input: input.to_string(), line: i + 1, reason };
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| fail(format!("not JSON: {e}")))?;
-        let text = v["text"].as_str().ok_or_else(|| fail("no \"text\"".into()))?.to_string();
+        let fail = |reason: String| DocumentError {
+            input: input.to_string(),
+            line: i + 1,
+            reason,
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| fail(format!("not JSON: {e}")))?;
+        let text = v["text"]
+            .as_str()
+            .ok_or_else(|| fail("no \"text\"".into()))?
+            .to_string();
         let id = match &v["id"] {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => format!("{input}:{}", i + 1),
@@ -63,7 +75,14 @@ mod tests {
     fn records_carry_their_own_date_or_take_the_default() {
         let text = "{\"id\": 7, \"date\": \"2019-02-14\", \"text\": \"a\"}\n\n{\"text\": \"b\"}\n";
         let docs = from_jsonl("in.jsonl", text, Some(0)).unwrap();
-        assert_eq!(docs[0], Document { id: "7".into(), day: 17_941, text: "a".into() });
+        assert_eq!(
+            docs[0],
+            Document {
+                id: "7".into(),
+                day: 17_941,
+                text: "a".into()
+            }
+        );
         assert_eq!((docs[1].id.as_str(), docs[1].day), ("in.jsonl:3", 0));
         let e = from_jsonl("in.jsonl", "{\"text\": \"b\"}", None).unwrap_err();
         assert_eq!((e.line, e.reason.contains("no \"date\"")), (1, true));

@@ -28,11 +28,22 @@ pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
             if let Some(r) = current.take() {
                 out.push(r);
             }
-            let date = attribute(t, "date").and_then(|d| d.parse().ok()).unwrap_or(0);
-            current = Some(GoldRecord { id: attribute(t, "id").unwrap_or_default(), date, text: String::new(), expected: Vec::new() });
+            let date = attribute(t, "date")
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            current = Some(GoldRecord {
+                id: attribute(t, "id").unwrap_or_default(),
+                date,
+                text: String::new(),
+                expected: Vec::new(),
+            });
         } else if t.starts_with("<EventCoding") {
             if let Some(r) = current.as_mut()
-                && let (Some(s), Some(g), Some(c)) = (attribute(t, "sourcecode"), attribute(t, "targetcode"), attribute(t, "eventcode"))
+                && let (Some(s), Some(g), Some(c)) = (
+                    attribute(t, "sourcecode"),
+                    attribute(t, "targetcode"),
+                    attribute(t, "eventcode"),
+                )
             {
                 r.expected.push((s, g, c));
             }
@@ -77,7 +88,11 @@ pub struct Prf {
 }
 
 impl Prf {
-    pub fn add(&mut self, predicted: &[(String, String, String)], expected: &[(String, String, String)]) {
+    pub fn add(
+        &mut self,
+        predicted: &[(String, String, String)],
+        expected: &[(String, String, String)],
+    ) {
         let mut left: Vec<&(String, String, String)> = expected.iter().collect();
         for p in predicted {
             if let Some(k) = left.iter().position(|e| *e == p) {
@@ -90,16 +105,28 @@ impl Prf {
     }
 
     pub fn precision(&self) -> f64 {
-        if self.predicted == 0 { 0.0 } else { self.true_positives as f64 / self.predicted as f64 }
+        if self.predicted == 0 {
+            0.0
+        } else {
+            self.true_positives as f64 / self.predicted as f64
+        }
     }
 
     pub fn recall(&self) -> f64 {
-        if self.expected == 0 { 0.0 } else { self.true_positives as f64 / self.expected as f64 }
+        if self.expected == 0 {
+            0.0
+        } else {
+            self.true_positives as f64 / self.expected as f64
+        }
     }
 
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -138,13 +165,20 @@ pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> Gol
             }
         }
         full.add(&predicted, &r.expected);
-        let to_root = |v: &[(String, String, String)]| v.iter().map(|(a, b, c)| (a.clone(), b.clone(), root(c))).collect::<Vec<_>>();
+        let to_root = |v: &[(String, String, String)]| {
+            v.iter()
+                .map(|(a, b, c)| (a.clone(), b.clone(), root(c)))
+                .collect::<Vec<_>>()
+        };
         rooted.add(&to_root(&predicted), &to_root(&r.expected));
         no_event.expected += r.expected.is_empty() as usize;
         no_event.predicted += predicted.is_empty() as usize;
         no_event.true_positives += (r.expected.is_empty() && predicted.is_empty()) as usize;
         if predicted != r.expected {
-            misses.push(format!("{}: expected {:?}, coded {:?}", r.id, r.expected, predicted));
+            misses.push(format!(
+                "{}: expected {:?}, coded {:?}",
+                r.id, r.expected, predicted
+            ));
         }
     }
     let timed = std::time::Instant::now();
@@ -158,8 +192,19 @@ pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> Gol
         }
     }
     std::hint::black_box(coded);
-    let seconds = started.elapsed().as_secs_f64().max(timed.elapsed().as_secs_f64());
-    GoldScores { records: records.len(), full, rooted, no_event, sentences, seconds, misses }
+    let seconds = started
+        .elapsed()
+        .as_secs_f64()
+        .max(timed.elapsed().as_secs_f64());
+    GoldScores {
+        records: records.len(),
+        full,
+        rooted,
+        no_event,
+        sentences,
+        seconds,
+        misses,
+    }
 }
 
 /// The root (first two digits) of a CAMEO code.
@@ -179,7 +224,10 @@ mod tests {
         let gold = parse_gold(text);
         assert_eq!(gold.len(), 2);
         assert_eq!(gold[0].text, "Brazil and the United States met.");
-        assert_eq!(gold[0].expected, [("BRA".into(), "USA".into(), "031".into())]);
+        assert_eq!(
+            gold[0].expected,
+            [("BRA".into(), "USA".into(), "031".into())]
+        );
         assert!(gold[1].expected.is_empty());
         let mut prf = Prf::default();
         let t = |a: &str| (a.to_string(), "X".to_string(), "01".to_string());

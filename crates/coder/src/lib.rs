@@ -7,8 +7,8 @@
 //! within the clause, matches the verb block's patterns to choose the code, and emits events with their
 //! provenance. Pure functions over in-memory dictionaries; [`Dictionaries::load`] is the only I/O.
 
-pub mod dict;
 mod coder;
+pub mod dict;
 pub mod documents;
 pub mod eval;
 pub mod rows;
@@ -42,7 +42,10 @@ pub enum LoadError {
     #[error(transparent)]
     Dict(#[from] DictError),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Missing(String),
 }
@@ -52,22 +55,42 @@ impl Dictionaries {
     /// with `verbs` in its name), every `*actors*.txt`, and the agents, discards and issue files if present.
     pub fn load(dir: &Path) -> Result<Self, LoadError> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?
+            .map_err(|source| LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
             .filter_map(|e| e.ok())
             .filter(|e| e.path().is_file())
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();
         names.sort();
-        let find = |pred: &dyn Fn(&str) -> bool| names.iter().filter(|n| pred(&n.to_lowercase())).map(|n| dir.join(n)).collect::<Vec<_>>();
+        let find = |pred: &dyn Fn(&str) -> bool| {
+            names
+                .iter()
+                .filter(|n| pred(&n.to_lowercase()))
+                .map(|n| dir.join(n))
+                .collect::<Vec<_>>()
+        };
         let verbs = find(&|n| n == "cameo.2.0.txt").into_iter().next().or_else(|| find(&|n| n.contains("verbs") && n.ends_with(".txt")).into_iter().last()).ok_or_else(|| {
             LoadError::Missing(format!("{}: no verb dictionary (CAMEO.2.0.txt or *verbs*.txt); `fulcrum dict fetch` downloads the PETRARCH-2 dictionaries", dir.display()))
         })?;
         let actors = find(&|n| n.contains("actors") && n.ends_with(".txt"));
         if actors.is_empty() {
-            return Err(LoadError::Missing(format!("{}: no actor dictionary (*actors*.txt)", dir.display())));
+            return Err(LoadError::Missing(format!(
+                "{}: no actor dictionary (*actors*.txt)",
+                dir.display()
+            )));
         }
-        let read = |p: &Path| std::fs::read_to_string(p).map_err(|source| LoadError::Io { path: p.to_path_buf(), source });
-        let mut d = Dictionaries { verbs: VerbDict::parse(&verbs, &read(&verbs)?)?, ..Default::default() };
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|source| LoadError::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        let mut d = Dictionaries {
+            verbs: VerbDict::parse(&verbs, &read(&verbs)?)?,
+            ..Default::default()
+        };
         d.files.push(verbs.clone());
         for a in actors {
             d.actors.add_text(&a, &read(&a)?)?;
@@ -90,7 +113,11 @@ impl Dictionaries {
 
     /// Entries skipped while loading (file:line: why).
     pub fn warnings(&self) -> Vec<&DictError> {
-        self.actors.warnings.iter().chain(&self.agents.warnings).collect()
+        self.actors
+            .warnings
+            .iter()
+            .chain(&self.agents.warnings)
+            .collect()
     }
 
     /// One line summarising what was loaded.

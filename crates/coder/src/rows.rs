@@ -11,10 +11,20 @@ pub fn coded_batch(events: &[(CodedEvent, i32)]) -> (RecordBatch, Vec<u64>) {
     let mut builder = EventBatchBuilder::with_capacity(events.len());
     let mut keys = Vec::with_capacity(events.len());
     for (i, (e, day)) in events.iter().enumerate() {
-        let parts: [&[u8]; 5] = [e.doc_id.as_bytes(), e.source.as_bytes(), e.target.as_bytes(), e.code.as_bytes(), &day.to_le_bytes()];
+        let parts: [&[u8]; 5] = [
+            e.doc_id.as_bytes(),
+            e.source.as_bytes(),
+            e.target.as_bytes(),
+            e.code.as_bytes(),
+            &day.to_le_bytes(),
+        ];
         let key = event_key(Dataset::Coded, &parts);
-        let (goldstein, quad) = cameo::derived_scores(&e.code).map_or((None, None), |(g, q)| (Some(g), Some(q as i8)));
-        let country = |code: &str| (code.len() >= 3 && cameo::country_label(&code[..3]).is_some()).then(|| code[..3].to_string());
+        let (goldstein, quad) =
+            cameo::derived_scores(&e.code).map_or((None, None), |(g, q)| (Some(g), Some(q as i8)));
+        let country = |code: &str| {
+            (code.len() >= 3 && cameo::country_label(&code[..3]).is_some())
+                .then(|| code[..3].to_string())
+        };
         let (c1, c2) = (country(&e.source), country(&e.target));
         let row = EventRow {
             event_id: Some((key >> 1) as i64),
@@ -48,5 +58,8 @@ pub fn coded_batch(events: &[(CodedEvent, i32)]) -> (RecordBatch, Vec<u64>) {
 
 /// One key for a whole set of coded events, standing in for a file's content hash in the store's manifest.
 pub fn digest(keys: &[u64]) -> String {
-    format!("{:016x}", keys.iter().fold(0u64, |a, k| a.rotate_left(7) ^ k))
+    format!(
+        "{:016x}",
+        keys.iter().fold(0u64, |a, k| a.rotate_left(7) ^ k)
+    )
 }

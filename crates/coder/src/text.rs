@@ -16,13 +16,20 @@ pub fn strip_html(text: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&nbsp;", " ").replace("&quot;", "\"").replace("&#39;", "'").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    out.replace("&nbsp;", " ")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "MR", "MRS", "MS", "DR", "PROF", "GEN", "COL", "LT", "SGT", "CAPT", "MAJ", "ADM", "GOV", "SEN", "REP", "ST", "JR", "SR", "NO", "VS", "INC",
-    "CO", "CORP", "LTD", "JAN", "FEB", "MAR", "APR", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV", "DEC", "U.S", "U.N", "U.K", "E.U",
+    "MR", "MRS", "MS", "DR", "PROF", "GEN", "COL", "LT", "SGT", "CAPT", "MAJ", "ADM", "GOV", "SEN",
+    "REP", "ST", "JR", "SR", "NO", "VS", "INC", "CO", "CORP", "LTD", "JAN", "FEB", "MAR", "APR",
+    "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV", "DEC", "U.S", "U.N", "U.K", "E.U",
 ];
 
 /// Splits a document into sentences (trimmed, non-empty).
@@ -44,12 +51,24 @@ pub fn sentences(text: &str) -> Vec<String> {
                 while j < chars.len() && chars[j].is_whitespace() {
                     j += 1;
                 }
-                j >= chars.len() || (j > end && (chars[j].is_uppercase() || chars[j].is_ascii_digit() || matches!(chars[j], '"' | '“' | '\'' | '(')))
+                j >= chars.len()
+                    || (j > end
+                        && (chars[j].is_uppercase()
+                            || chars[j].is_ascii_digit()
+                            || matches!(chars[j], '"' | '“' | '\'' | '(')))
             };
-            let word_before: String = chars[start..i].iter().rev().take_while(|c| c.is_alphanumeric() || **c == '.').collect::<Vec<_>>().into_iter().rev().collect();
+            let word_before: String = chars[start..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || **c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             let abbreviation = c == '.' && {
                 let w = word_before.to_uppercase();
-                ABBREVIATIONS.contains(&w.as_str()) || (w.chars().count() == 1 && w.chars().all(char::is_alphabetic))
+                ABBREVIATIONS.contains(&w.as_str())
+                    || (w.chars().count() == 1 && w.chars().all(char::is_alphabetic))
             };
             if paragraph || (next_is_start && !abbreviation) {
                 push_sentence(&mut out, &chars[start..end]);
@@ -65,7 +84,12 @@ pub fn sentences(text: &str) -> Vec<String> {
 }
 
 fn push_sentence(out: &mut Vec<String>, chars: &[char]) {
-    let s: String = chars.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+    let s: String = chars
+        .iter()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if s.chars().any(char::is_alphanumeric) {
         out.push(s);
     }
@@ -98,7 +122,12 @@ pub fn tokens(sentence: &str) -> Vec<String> {
             word.push(c);
         } else if matches!(c, '-' | '\'' | '’' | '&') && !word.is_empty() && next_alnum {
             word.push(c);
-        } else if c == '.' && !word.is_empty() && (next_alnum || word.contains('.') || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))) {
+        } else if c == '.'
+            && !word.is_empty()
+            && (next_alnum
+                || word.contains('.')
+                || (word.chars().count() == 1 && word.chars().all(char::is_uppercase)))
+        {
             // U.S. / U.N.: letters with dots stay one token.
             word.push('.');
         } else {
@@ -118,21 +147,47 @@ mod tests {
 
     #[test]
     fn sentences_respect_abbreviations_and_quotes() {
-        let s = sentences("Mr. Putin met Gen. Bajwa in Moscow. \"We agree,\" he said! Then the U.S. objected.\n\nNew paragraph");
-        assert_eq!(s, ["Mr. Putin met Gen. Bajwa in Moscow.", "\"We agree,\" he said!", "Then the U.S. objected.", "New paragraph"]);
+        let s = sentences(
+            "Mr. Putin met Gen. Bajwa in Moscow. \"We agree,\" he said! Then the U.S. objected.\n\nNew paragraph",
+        );
+        assert_eq!(
+            s,
+            [
+                "Mr. Putin met Gen. Bajwa in Moscow.",
+                "\"We agree,\" he said!",
+                "Then the U.S. objected.",
+                "New paragraph"
+            ]
+        );
         assert!(sentences("  ...  ").is_empty());
     }
 
     #[test]
     fn tokens_split_possessives_and_keep_dotted_abbreviations() {
-        assert_eq!(tokens("Russia's envoy met the U.S. team, then left."), ["RUSSIA", "'S", "ENVOY", "MET", "THE", "U.S.", "TEAM", ",", "THEN", "LEFT"]);
+        assert_eq!(
+            tokens("Russia's envoy met the U.S. team, then left."),
+            [
+                "RUSSIA", "'S", "ENVOY", "MET", "THE", "U.S.", "TEAM", ",", "THEN", "LEFT"
+            ]
+        );
         assert_eq!(tokens("Sino-Indian talks"), ["SINO-INDIAN", "TALKS"]);
-        assert_eq!(strip_html("<p>India &amp; Pakistan</p>"), " India & Pakistan ");
+        assert_eq!(
+            strip_html("<p>India &amp; Pakistan</p>"),
+            " India & Pakistan "
+        );
     }
 
     #[test]
     fn odd_input_does_not_panic() {
-        for text in ["", "\u{0}\u{1}", "日本は.中国。", &"a. ".repeat(10_000), &"x".repeat(100_000), "'''---...", "<<<>>>&&&;"] {
+        for text in [
+            "",
+            "\u{0}\u{1}",
+            "日本は.中国。",
+            &"a. ".repeat(10_000),
+            &"x".repeat(100_000),
+            "'''---...",
+            "<<<>>>&&&;",
+        ] {
             for s in sentences(text) {
                 let _ = tokens(&s);
             }

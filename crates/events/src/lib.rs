@@ -12,11 +12,11 @@ mod table;
 
 use std::collections::HashMap;
 
+use fulcrum_model::actors::ActorSpec;
+use fulcrum_model::{Dedup, Event, Period, code_key, iso_date};
 use fulcrum_query::arrow::array::{Array, AsArray, StringArray};
 use fulcrum_query::arrow::datatypes::{DataType, Date32Type, Float64Type, Int8Type, UInt64Type};
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
-use fulcrum_model::actors::ActorSpec;
-use fulcrum_model::{Dedup, Event, Period, code_key, iso_date};
 
 pub use table::{CountryCount, DatasetSummary, EventTable};
 
@@ -35,13 +35,21 @@ pub struct Selection {
 
 impl Default for Selection {
     fn default() -> Self {
-        Selection { from: None, to: None, period: Period::Month, datasets: None, dedup: Dedup::Raw }
+        Selection {
+            from: None,
+            to: None,
+            period: Period::Month,
+            datasets: None,
+            dedup: Dedup::Raw,
+        }
     }
 }
 
 impl Selection {
     fn wants_dataset(&self, dataset: &str) -> bool {
-        self.datasets.as_ref().is_none_or(|list| list.iter().any(|d| d == dataset))
+        self.datasets
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|d| d == dataset))
     }
 
     fn in_window(&self, day: i32) -> bool {
@@ -84,7 +92,15 @@ pub struct Action<'s> {
 impl Action<'_> {
     /// The event of `src` (index into the actor list) doing this to `dst` on `day`.
     pub fn event(self, day: i32, src: u16, dst: u16) -> Event {
-        Event { day, src, dst, code: code_key(self.code), quad_class: self.quad_class as u8, goldstein: self.goldstein, tone: self.tone }
+        Event {
+            day,
+            src,
+            dst,
+            code: code_key(self.code),
+            quad_class: self.quad_class as u8,
+            goldstein: self.goldstein,
+            tone: self.tone,
+        }
     }
 }
 
@@ -103,11 +119,20 @@ impl<'a> Matcher<'a> {
 
     /// Index of the actor an event side belongs to on `day`, if any (the first that matches).
     pub fn actor_of(&self, side: Side<'_>, day: i32) -> Option<u16> {
-        self.actors.iter().position(|a| a.matches(side.country, side.actor, side.kind, day)).map(|i| i as u16)
+        self.actors
+            .iter()
+            .position(|a| a.matches(side.country, side.actor, side.kind, day))
+            .map(|i| i as u16)
     }
 
     /// The event, when its two sides are two different actors of the list.
-    pub fn event(&self, day: i32, source: Side<'_>, target: Side<'_>, action: Action<'_>) -> Option<Event> {
+    pub fn event(
+        &self,
+        day: i32,
+        source: Side<'_>,
+        target: Side<'_>,
+        action: Action<'_>,
+    ) -> Option<Event> {
         let src = self.actor_of(source, day)?;
         let dst = self.actor_of(target, day)?;
         (src != dst).then(|| action.event(day, src, dst))
@@ -125,18 +150,31 @@ pub fn countries_of(actors: &[ActorSpec]) -> Vec<String> {
 /// States that two of the actors include (RUSGOV and RUSMIL; overlapping groups): only their domestic events can
 /// be between two different actors, so every other state's domestic events are skipped before matching.
 pub fn shared_countries(actors: &[ActorSpec]) -> Vec<String> {
-    countries_of(actors).into_iter().filter(|c| actors.iter().filter(|a| a.countries().contains(c)).count() >= 2).collect()
+    countries_of(actors)
+        .into_iter()
+        .filter(|c| actors.iter().filter(|a| a.countries().contains(c)).count() >= 2)
+        .collect()
 }
 
 /// Sorts by day, applies the counting rule and resolves the window: the shared end of both ways of loading.
-fn finish(mut events: Vec<Event>, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
+fn finish(
+    mut events: Vec<Event>,
+    actors: &[ActorSpec],
+    selection: &Selection,
+) -> Result<Loaded, LoadError> {
     events.sort_by_key(|e| e.day);
     let events = selection.dedup.apply(&events);
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
-        return Err(LoadError::NoEvents { actors: names.join(", "), windowed: selection.from.is_some() || selection.to.is_some() });
+        return Err(LoadError::NoEvents {
+            actors: names.join(", "),
+            windowed: selection.from.is_some() || selection.to.is_some(),
+        });
     };
-    let (from, to) = (selection.from.unwrap_or(first.day), selection.to.unwrap_or(last.day));
+    let (from, to) = (
+        selection.from.unwrap_or(first.day),
+        selection.to.unwrap_or(last.day),
+    );
     Ok(Loaded { events, from, to })
 }
 
@@ -170,18 +208,36 @@ fn get(a: &StringArray, i: usize) -> Option<&str> {
 
 impl Columns {
     fn decode(batch: &RecordBatch) -> Result<Self, LoadError> {
-        let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+        let schema_err =
+            |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
         let text = |i: usize| -> Result<StringArray, LoadError> {
-            let c = fulcrum_query::arrow::compute::cast(batch.column(i), &DataType::Utf8).map_err(schema_err)?;
+            let c = fulcrum_query::arrow::compute::cast(batch.column(i), &DataType::Utf8)
+                .map_err(schema_err)?;
             Ok(c.as_string::<i32>().clone())
         };
-        let prim = |i: usize, dt: &DataType| fulcrum_query::arrow::compute::cast(batch.column(i), dt).map_err(schema_err);
+        let prim = |i: usize, dt: &DataType| {
+            fulcrum_query::arrow::compute::cast(batch.column(i), dt).map_err(schema_err)
+        };
         Ok(Columns {
-            dates: prim(0, &DataType::Date32)?.as_primitive::<Date32Type>().clone(),
-            text: [text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?],
+            dates: prim(0, &DataType::Date32)?
+                .as_primitive::<Date32Type>()
+                .clone(),
+            text: [
+                text(1)?,
+                text(2)?,
+                text(3)?,
+                text(4)?,
+                text(5)?,
+                text(6)?,
+                text(7)?,
+            ],
             quad: prim(8, &DataType::Int8)?.as_primitive::<Int8Type>().clone(),
-            goldstein: prim(9, &DataType::Float64)?.as_primitive::<Float64Type>().clone(),
-            tone: prim(10, &DataType::Float64)?.as_primitive::<Float64Type>().clone(),
+            goldstein: prim(9, &DataType::Float64)?
+                .as_primitive::<Float64Type>()
+                .clone(),
+            tone: prim(10, &DataType::Float64)?
+                .as_primitive::<Float64Type>()
+                .clone(),
             dataset: text(11)?,
         })
     }
@@ -191,7 +247,11 @@ impl Columns {
     }
 
     fn side(&self, first: usize, i: usize) -> Side<'_> {
-        Side { actor: get(&self.text[first], i), country: get(&self.text[first + 1], i), kind: get(&self.text[first + 2], i) }
+        Side {
+            actor: get(&self.text[first], i),
+            country: get(&self.text[first + 1], i),
+            kind: get(&self.text[first + 2], i),
+        }
     }
 
     fn action(&self, i: usize) -> Action<'_> {
@@ -199,7 +259,11 @@ impl Columns {
             code: get(&self.text[6], i).unwrap_or(""),
             quad_class: self.quad.value(i),
             goldstein: self.goldstein.value(i),
-            tone: if self.tone.is_null(i) { f64::NAN } else { self.tone.value(i) },
+            tone: if self.tone.is_null(i) {
+                f64::NAN
+            } else {
+                self.tone.value(i)
+            },
         }
     }
 }
@@ -207,14 +271,27 @@ impl Columns {
 /// The SQL condition that keeps the rows which can be events between two of the actors in the selection's window
 /// and datasets (a superset: [`Matcher`] decides each row). Shared by [`load`] and the server's event listing.
 pub fn where_clause(actors: &[ActorSpec], selection: &Selection) -> String {
-    let list = countries_of(actors).iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-    let mut clause = format!("actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}", dataset_filter(selection));
+    let list = countries_of(actors)
+        .iter()
+        .map(|c| sql_string(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut clause = format!(
+        "actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
+        dataset_filter(selection)
+    );
     let shared = shared_countries(actors);
     if shared.is_empty() {
         clause.push_str(" AND actor1_country_code <> actor2_country_code");
     } else {
-        let shared = shared.iter().map(|c| sql_string(c)).collect::<Vec<_>>().join(", ");
-        clause.push_str(&format!(" AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"));
+        let shared = shared
+            .iter()
+            .map(|c| sql_string(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        clause.push_str(&format!(
+            " AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"
+        ));
     }
     if let Some(from) = selection.from {
         clause.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
@@ -226,8 +303,15 @@ pub fn where_clause(actors: &[ActorSpec], selection: &Selection) -> String {
 }
 
 /// Events between any two of `actors`, asked of the store by SQL (rows outside the actors' states are never read).
-pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
-    let query = format!("SELECT {ANALYSIS_COLUMNS} FROM events WHERE {}", where_clause(actors, selection));
+pub fn load(
+    engine: &QueryEngine,
+    actors: &[ActorSpec],
+    selection: &Selection,
+) -> Result<Loaded, LoadError> {
+    let query = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM events WHERE {}",
+        where_clause(actors, selection)
+    );
     let (_, batches) = engine.sql(&query)?;
     let matcher = Matcher::new(actors);
     let mut events = Vec::new();
@@ -244,7 +328,12 @@ pub fn load(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection) -
 }
 
 /// Events of the whole store per period (for normalising by coverage), by SQL.
-pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+pub fn totals(
+    engine: &QueryEngine,
+    selection: &Selection,
+    from: i32,
+    to: i32,
+) -> Result<HashMap<i32, u64>, LoadError> {
     let query = format!(
         "SELECT event_date, count(*) FROM events WHERE event_date BETWEEN DATE '{}' AND DATE '{}'{} GROUP BY event_date",
         iso_date(from),
@@ -255,10 +344,12 @@ pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -
     let mut out = HashMap::new();
     for b in &batches {
         let days = b.column(0).as_primitive::<Date32Type>();
-        let n = fulcrum_query::arrow::compute::cast(b.column(1), &DataType::UInt64).map_err(|e| LoadError::Schema(e.to_string()))?;
+        let n = fulcrum_query::arrow::compute::cast(b.column(1), &DataType::UInt64)
+            .map_err(|e| LoadError::Schema(e.to_string()))?;
         let n = n.as_primitive::<UInt64Type>();
         for i in 0..b.num_rows() {
-            *out.entry(selection.period.start(days.value(i))).or_insert(0) += n.value(i);
+            *out.entry(selection.period.start(days.value(i)))
+                .or_insert(0) += n.value(i);
         }
     }
     Ok(out)
@@ -267,7 +358,10 @@ pub fn totals(engine: &QueryEngine, selection: &Selection, from: i32, to: i32) -
 /// Every stored event with both actors named and an event code, as (subject, relation, object, day): the facts
 /// of a temporal knowledge graph built from the store. Subjects and objects are actor names (else codes);
 /// relations read "code label" ("036 Express intent to meet or negotiate").
-pub fn named_facts(engine: &QueryEngine, datasets: Option<&[String]>) -> Result<Vec<(String, String, String, i32)>, LoadError> {
+pub fn named_facts(
+    engine: &QueryEngine,
+    datasets: Option<&[String]>,
+) -> Result<Vec<(String, String, String, i32)>, LoadError> {
     let mut query = "SELECT coalesce(actor1_name, actor1_code), event_code, coalesce(actor2_name, actor2_code), event_date FROM events \
                      WHERE coalesce(actor1_name, actor1_code) IS NOT NULL AND coalesce(actor2_name, actor2_code) IS NOT NULL \
                      AND event_code IS NOT NULL"
@@ -281,10 +375,16 @@ pub fn named_facts(engine: &QueryEngine, datasets: Option<&[String]>) -> Result<
     let mut facts = Vec::new();
     for b in &batches {
         let text = |i: usize| -> Result<StringArray, LoadError> {
-            Ok(fulcrum_query::arrow::compute::cast(b.column(i), &DataType::Utf8).map_err(schema_err)?.as_string::<i32>().clone())
+            Ok(
+                fulcrum_query::arrow::compute::cast(b.column(i), &DataType::Utf8)
+                    .map_err(schema_err)?
+                    .as_string::<i32>()
+                    .clone(),
+            )
         };
         let (s, r, o) = (text(0)?, text(1)?, text(2)?);
-        let days = fulcrum_query::arrow::compute::cast(b.column(3), &DataType::Date32).map_err(schema_err)?;
+        let days = fulcrum_query::arrow::compute::cast(b.column(3), &DataType::Date32)
+            .map_err(schema_err)?;
         let days = days.as_primitive::<Date32Type>();
         for i in 0..b.num_rows() {
             let code = r.value(i);
@@ -292,7 +392,12 @@ pub fn named_facts(engine: &QueryEngine, datasets: Option<&[String]>) -> Result<
                 Some(info) => format!("{code} {}", info.label),
                 None => code.to_string(),
             };
-            facts.push((s.value(i).to_string(), relation, o.value(i).to_string(), days.value(i)));
+            facts.push((
+                s.value(i).to_string(),
+                relation,
+                o.value(i).to_string(),
+                days.value(i),
+            ));
         }
     }
     Ok(facts)
@@ -304,7 +409,12 @@ pub trait EventSource: Send + Sync {
     /// Events between any two of `actors` in the selection, de-duplicated by its rule, with the window resolved.
     fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError>;
     /// Events of the whole store per period start in `[from, to]` (for normalising by coverage).
-    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError>;
+    fn totals(
+        &self,
+        selection: &Selection,
+        from: i32,
+        to: i32,
+    ) -> Result<HashMap<i32, u64>, LoadError>;
 }
 
 /// The store asked by SQL for each question: nothing is held between questions (the CLI).
@@ -317,7 +427,12 @@ impl EventSource for SqlSource<'_> {
         load(self.engine, actors, selection)
     }
 
-    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+    fn totals(
+        &self,
+        selection: &Selection,
+        from: i32,
+        to: i32,
+    ) -> Result<HashMap<i32, u64>, LoadError> {
         totals(self.engine, selection, from, to)
     }
 }
@@ -327,7 +442,12 @@ impl EventSource for EventTable {
         EventTable::select(self, actors, selection)
     }
 
-    fn totals(&self, selection: &Selection, from: i32, to: i32) -> Result<HashMap<i32, u64>, LoadError> {
+    fn totals(
+        &self,
+        selection: &Selection,
+        from: i32,
+        to: i32,
+    ) -> Result<HashMap<i32, u64>, LoadError> {
         Ok(EventTable::totals(self, selection, from, to))
     }
 }
@@ -343,33 +463,73 @@ mod tests {
     #[test]
     fn domestic_events_count_only_when_two_actors_share_a_state() {
         assert!(shared_countries(&actors(&["RUS", "IND"])).is_empty());
-        assert_eq!(shared_countries(&actors(&["RUSGOV", "RUSMIL"])), vec!["RUS"]);
+        assert_eq!(
+            shared_countries(&actors(&["RUSGOV", "RUSMIL"])),
+            vec!["RUS"]
+        );
         // India and Pakistan are SCO members: a group and a member share the member's state.
         assert_eq!(shared_countries(&actors(&["SCO", "IND"])), vec!["IND"]);
     }
 
     #[test]
     fn the_sql_condition_names_states_window_and_datasets() {
-        let selection = Selection { from: Some(17_897), to: Some(17_955), datasets: Some(vec!["gdelt2".into()]), ..Selection::default() };
+        let selection = Selection {
+            from: Some(17_897),
+            to: Some(17_955),
+            datasets: Some(vec!["gdelt2".into()]),
+            ..Selection::default()
+        };
         let clause = where_clause(&actors(&["RUS", "PAK"]), &selection);
-        assert!(clause.contains("actor1_country_code IN ('PAK', 'RUS')"), "{clause}");
-        assert!(clause.contains("actor1_country_code <> actor2_country_code"), "{clause}");
-        assert!(clause.contains("event_date >= DATE '2019-01-01'") && clause.contains("event_date <= DATE '2019-02-28'"), "{clause}");
+        assert!(
+            clause.contains("actor1_country_code IN ('PAK', 'RUS')"),
+            "{clause}"
+        );
+        assert!(
+            clause.contains("actor1_country_code <> actor2_country_code"),
+            "{clause}"
+        );
+        assert!(
+            clause.contains("event_date >= DATE '2019-01-01'")
+                && clause.contains("event_date <= DATE '2019-02-28'"),
+            "{clause}"
+        );
         assert!(clause.contains("dataset IN ('gdelt2')"), "{clause}");
         let clause = where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default());
-        assert!(clause.contains("OR actor1_country_code IN ('RUS')"), "{clause}");
+        assert!(
+            clause.contains("OR actor1_country_code IN ('RUS')"),
+            "{clause}"
+        );
     }
 
     #[test]
     fn the_matcher_takes_the_first_actor_and_never_pairs_an_actor_with_itself() {
         let list = actors(&["RUS", "SCO"]);
         let m = Matcher::new(&list);
-        let side = |c: &'static str| Side { country: Some(c), actor: None, kind: None };
-        let act = Action { code: "057", quad_class: 1, goldstein: 8.0, tone: f64::NAN };
+        let side = |c: &'static str| Side {
+            country: Some(c),
+            actor: None,
+            kind: None,
+        };
+        let act = Action {
+            code: "057",
+            quad_class: 1,
+            goldstein: 8.0,
+            tone: f64::NAN,
+        };
         let day = 17_897; // 2019-01-01: India is an SCO member
-        assert_eq!(m.actor_of(side("RUS"), day), Some(0), "RUS is also in SCO; the first actor wins");
-        assert!(m.event(day, side("RUS"), side("IND"), act).is_some_and(|e| e.src == 0 && e.dst == 1));
+        assert_eq!(
+            m.actor_of(side("RUS"), day),
+            Some(0),
+            "RUS is also in SCO; the first actor wins"
+        );
+        assert!(
+            m.event(day, side("RUS"), side("IND"), act)
+                .is_some_and(|e| e.src == 0 && e.dst == 1)
+        );
         assert!(m.event(day, side("RUS"), side("RUS"), act).is_none());
-        assert!(m.event(10_000, side("RUS"), side("IND"), act).is_none(), "1997: India was not yet in the SCO");
+        assert!(
+            m.event(10_000, side("RUS"), side("IND"), act).is_none(),
+            "1997: India was not yet in the SCO"
+        );
     }
 }

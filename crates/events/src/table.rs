@@ -5,10 +5,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use fulcrum_query::QueryEngine;
 use fulcrum_model::actors::ActorSpec;
+use fulcrum_query::QueryEngine;
 
-use crate::{ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of, finish, shared_countries};
+use crate::{
+    ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of,
+    finish, shared_countries,
+};
 
 /// Interned strings: 0 is "no value".
 #[derive(Default)]
@@ -19,7 +22,10 @@ struct Names {
 
 impl Names {
     fn new() -> Self {
-        Names { strings: vec!["".into()], ids: HashMap::new() }
+        Names {
+            strings: vec!["".into()],
+            ids: HashMap::new(),
+        }
     }
 
     fn intern(&mut self, s: Option<&str>) -> u32 {
@@ -124,11 +130,22 @@ impl EventTable {
         let mut per_day: BTreeMap<i32, Vec<u64>> = BTreeMap::new();
         for (n, r) in rows.iter().enumerate() {
             if r.sides[1] != 0 && r.sides[4] != 0 {
-                by_pair.entry((r.sides[1], r.sides[4])).or_default().push(n as u32);
+                by_pair
+                    .entry((r.sides[1], r.sides[4]))
+                    .or_default()
+                    .push(n as u32);
             }
-            per_day.entry(r.day).or_insert_with(|| vec![0; datasets.len()])[r.dataset as usize] += 1;
+            per_day
+                .entry(r.day)
+                .or_insert_with(|| vec![0; datasets.len()])[r.dataset as usize] += 1;
         }
-        Ok(EventTable { names, rows, by_pair, datasets, per_day })
+        Ok(EventTable {
+            names,
+            rows,
+            by_pair,
+            datasets,
+            per_day,
+        })
     }
 
     /// Number of events held.
@@ -141,17 +158,28 @@ impl EventTable {
     }
 
     fn side(&self, r: &Row, first: usize) -> Side<'_> {
-        Side { actor: self.names.get(r.sides[first]), country: self.names.get(r.sides[first + 1]), kind: self.names.get(r.sides[first + 2]) }
+        Side {
+            actor: self.names.get(r.sides[first]),
+            country: self.names.get(r.sides[first + 1]),
+            kind: self.names.get(r.sides[first + 2]),
+        }
     }
 
     /// Events between any two of `actors`; the same rows [`crate::load`] would return.
     pub fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
-        let wanted: Vec<bool> = self.datasets.iter().map(|d| selection.wants_dataset(d)).collect();
+        let wanted: Vec<bool> = self
+            .datasets
+            .iter()
+            .map(|d| selection.wants_dataset(d))
+            .collect();
         let countries = countries_of(actors);
         let ids: Vec<u32> = countries.iter().filter_map(|c| self.names.id(c)).collect();
         // A state's domestic events (USA → USA: often the biggest pair of all) can only be between two of the
         // actors when two of them include that state (RUSGOV and RUSMIL, or overlapping groups): skip them otherwise.
-        let shared: Vec<u32> = shared_countries(actors).iter().filter_map(|c| self.names.id(c)).collect();
+        let shared: Vec<u32> = shared_countries(actors)
+            .iter()
+            .filter_map(|c| self.names.id(c))
+            .collect();
         let matcher = Matcher::new(actors);
         // When every actor is a whole state, the index already decides who is who: the row's states are the
         // pair's, and the actor is the first one naming that state, as `Matcher` would find.
@@ -159,24 +187,34 @@ impl EventTable {
             .iter()
             .enumerate()
             .map(|(i, a)| match a {
-                ActorSpec::Country { code } => Some((self.names.id(code).unwrap_or(u32::MAX), i as u16)),
+                ActorSpec::Country { code } => {
+                    Some((self.names.id(code).unwrap_or(u32::MAX), i as u16))
+                }
                 _ => None,
             })
             .collect();
-        let state_actor = |id: u32| by_state.as_ref().and_then(|m| m.iter().find(|(c, _)| *c == id).map(|&(_, i)| i));
+        let state_actor = |id: u32| {
+            by_state
+                .as_ref()
+                .and_then(|m| m.iter().find(|(c, _)| *c == id).map(|&(_, i)| i))
+        };
         let mut events = Vec::new();
         for &c1 in &ids {
             for &c2 in &ids {
                 if c1 == c2 && !shared.contains(&c1) {
                     continue;
                 }
-                let Some(list) = self.by_pair.get(&(c1, c2)) else { continue };
+                let Some(list) = self.by_pair.get(&(c1, c2)) else {
+                    continue;
+                };
                 let known = state_actor(c1).zip(state_actor(c2));
                 if matches!(known, Some((s, d)) if s == d) {
                     continue;
                 }
                 // Rows are sorted by day: skip straight to the window.
-                let start = selection.from.map_or(0, |f| list.partition_point(|&n| self.rows[n as usize].day < f));
+                let start = selection.from.map_or(0, |f| {
+                    list.partition_point(|&n| self.rows[n as usize].day < f)
+                });
                 for &n in &list[start..] {
                     let r = &self.rows[n as usize];
                     if !selection.in_window(r.day) {
@@ -185,7 +223,12 @@ impl EventTable {
                     if !wanted[r.dataset as usize] {
                         continue;
                     }
-                    let action = Action { code: self.names.get(r.code).unwrap_or(""), quad_class: r.quad_class, goldstein: r.goldstein, tone: r.tone };
+                    let action = Action {
+                        code: self.names.get(r.code).unwrap_or(""),
+                        quad_class: r.quad_class,
+                        goldstein: r.goldstein,
+                        tone: r.tone,
+                    };
                     let event = match known {
                         Some((src, dst)) => Some(action.event(r.day, src, dst)),
                         None => matcher.event(r.day, self.side(r, 0), self.side(r, 3), action),
@@ -199,10 +242,19 @@ impl EventTable {
 
     /// Events of the whole store per period, as [`crate::totals`] counts them.
     pub fn totals(&self, selection: &Selection, from: i32, to: i32) -> HashMap<i32, u64> {
-        let wanted: Vec<bool> = self.datasets.iter().map(|d| selection.wants_dataset(d)).collect();
+        let wanted: Vec<bool> = self
+            .datasets
+            .iter()
+            .map(|d| selection.wants_dataset(d))
+            .collect();
         let mut out = HashMap::new();
         for (&day, counts) in self.per_day.range(from..=to) {
-            let n: u64 = counts.iter().zip(&wanted).filter(|(_, w)| **w).map(|(c, _)| c).sum();
+            let n: u64 = counts
+                .iter()
+                .zip(&wanted)
+                .filter(|(_, w)| **w)
+                .map(|(c, _)| c)
+                .sum();
             *out.entry(selection.period.start(day)).or_insert(0) += n;
         }
         out
@@ -210,8 +262,16 @@ impl EventTable {
 
     /// Events, first and last day per dataset.
     pub fn datasets(&self) -> Vec<DatasetSummary> {
-        let mut out: Vec<DatasetSummary> =
-            self.datasets.iter().map(|d| DatasetSummary { dataset: d.clone(), events: 0, first: i32::MAX, last: i32::MIN }).collect();
+        let mut out: Vec<DatasetSummary> = self
+            .datasets
+            .iter()
+            .map(|d| DatasetSummary {
+                dataset: d.clone(),
+                events: 0,
+                first: i32::MAX,
+                last: i32::MIN,
+            })
+            .collect();
         for (&day, counts) in &self.per_day {
             for (s, &n) in out.iter_mut().zip(counts) {
                 if n > 0 {
@@ -234,8 +294,15 @@ impl EventTable {
                 *counts.entry(c2).or_default() += rows.len() as u64;
             }
         }
-        let mut out: Vec<CountryCount> =
-            counts.into_iter().filter_map(|(id, events)| Some(CountryCount { code: self.names.get(id)?.to_string(), events })).collect();
+        let mut out: Vec<CountryCount> = counts
+            .into_iter()
+            .filter_map(|(id, events)| {
+                Some(CountryCount {
+                    code: self.names.get(id)?.to_string(),
+                    events,
+                })
+            })
+            .collect();
         out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.code.cmp(&b.code)));
         out
     }

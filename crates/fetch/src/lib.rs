@@ -46,11 +46,22 @@ pub enum FetchError {
     #[error("{url}: {reason}")]
     Http { url: String, reason: String },
     #[error("{}: {error}", path.display())]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{name}: md5 {actual} does not match the listed {expected}")]
-    Checksum { name: String, expected: String, actual: String },
+    Checksum {
+        name: String,
+        expected: String,
+        actual: String,
+    },
     #[error("{name}: {actual} bytes, the list says {expected}")]
-    Size { name: String, expected: u64, actual: u64 },
+    Size {
+        name: String,
+        expected: u64,
+        actual: u64,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -63,7 +74,10 @@ impl FetchError {
 }
 
 fn io_err(path: &Path, error: std::io::Error) -> FetchError {
-    FetchError::Io { path: path.to_path_buf(), error }
+    FetchError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
 }
 
 /// A file GDELT lists.
@@ -99,10 +113,17 @@ impl Client {
             .http_status_as_error(false)
             .user_agent(concat!("fulcrum/", env!("CARGO_PKG_VERSION")))
             .build();
-        Client { agent: config.into(), base: base.trim_end_matches('/').to_string() }
+        Client {
+            agent: config.into(),
+            base: base.trim_end_matches('/').to_string(),
+        }
     }
 
-    fn get(&self, url: &str, range_from: u64) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
+    fn get(
+        &self,
+        url: &str,
+        range_from: u64,
+    ) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
         let mut req = self.agent.get(url);
         if range_from > 0 {
             req = req.header("Range", format!("bytes={range_from}-"));
@@ -110,7 +131,10 @@ impl Client {
         let resp = req.call().map_err(|e| classify(url, e))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
-            return Err(FetchError::Status { url: url.to_string(), status });
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status,
+            });
         }
         Ok(resp)
     }
@@ -134,7 +158,10 @@ impl Client {
         let resp = self.get(url, 0)?;
         let reader = BufReader::new(resp.into_body().into_reader());
         for line in reader.lines() {
-            let line = line.map_err(|e| FetchError::Http { url: url.to_string(), reason: e.to_string() })?;
+            let line = line.map_err(|e| FetchError::Http {
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?;
             each(line.trim());
         }
         Ok(())
@@ -146,10 +173,18 @@ impl Client {
         let mut files = Vec::new();
         self.lines(&url, |line| {
             let mut parts = line.split_whitespace();
-            let (Some(size), Some(md5), Some(remote)) = (parts.next(), parts.next(), parts.next()) else { return };
+            let (Some(size), Some(md5), Some(remote)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return;
+            };
             let name = remote.rsplit('/').next().unwrap_or(remote);
-            let Some(ts) = name.strip_suffix(".export.CSV.zip") else { return };
-            if ts.len() == 14 && ts.bytes().all(|b| b.is_ascii_digit()) && (lo.as_str()..=hi.as_str()).contains(&ts) {
+            let Some(ts) = name.strip_suffix(".export.CSV.zip") else {
+                return;
+            };
+            if ts.len() == 14
+                && ts.bytes().all(|b| b.is_ascii_digit())
+                && (lo.as_str()..=hi.as_str()).contains(&ts)
+            {
                 files.push(RemoteFile {
                     name: name.to_string(),
                     url: self.list_url(GdeltVersion::V2, name),
@@ -160,7 +195,8 @@ impl Client {
         })?;
         files.sort_by(|a, b| a.name.cmp(&b.name));
         files.dedup_by(|a, b| a.name == b.name);
-        let listed: std::collections::HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        let listed: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.name.as_str()).collect();
         let mut gaps = Vec::new();
         for day in from..=to {
             for quarter in 0..96 {
@@ -185,7 +221,9 @@ impl Client {
         });
         let mut files = Vec::new();
         self.lines(&self.list_url(GdeltVersion::V1, "md5sums"), |line| {
-            let Some((md5, name)) = line.split_once(char::is_whitespace) else { return };
+            let Some((md5, name)) = line.split_once(char::is_whitespace) else {
+                return;
+            };
             let name = name.trim();
             if let Some((first, last)) = v1_period(name)
                 && first <= to
@@ -202,7 +240,8 @@ impl Client {
         files.sort_by(|a, b| a.name.cmp(&b.name));
         files.dedup_by(|a, b| a.name == b.name);
         let daily_start = days_from_civil(2013, 4, 1).expect("valid date");
-        let listed: std::collections::HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        let listed: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.name.as_str()).collect();
         let gaps = (from.max(daily_start)..=to)
             .map(|d| {
                 let (y, m, dd) = civil_from_days(d);
@@ -215,7 +254,12 @@ impl Client {
 
     /// Downloads one file into `dest`, resuming a `.part` left by an interrupted run.
     /// Returns the bytes transferred now (0 when the file was already there).
-    pub fn download(&self, file: &RemoteFile, dest: &Path, on_bytes: &(dyn Fn(u64) + Sync)) -> Result<u64, FetchError> {
+    pub fn download(
+        &self,
+        file: &RemoteFile,
+        dest: &Path,
+        on_bytes: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64, FetchError> {
         let target = dest.join(&file.name);
         if target.exists() && verify(&target, file).is_ok() {
             return Ok(0);
@@ -224,20 +268,28 @@ impl Client {
         let mut transferred = 0;
         for attempt in 0..2 {
             let have = fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-            let have = if file.size.is_some_and(|s| have > s) { 0 } else { have };
+            let have = if file.size.is_some_and(|s| have > s) {
+                0
+            } else {
+                have
+            };
             let resp = self.get(&file.url, have)?;
             let resumed = have > 0 && resp.status().as_u16() == 206;
             let mut out = if resumed {
-                File::options().append(true).open(&part).map_err(|e| io_err(&part, e))?
+                File::options()
+                    .append(true)
+                    .open(&part)
+                    .map_err(|e| io_err(&part, e))?
             } else {
                 File::create(&part).map_err(|e| io_err(&part, e))?
             };
             let mut body = resp.into_body().into_reader();
             let mut buf = vec![0u8; 1 << 16];
             loop {
-                let n = body
-                    .read(&mut buf)
-                    .map_err(|e| FetchError::Http { url: file.url.clone(), reason: e.to_string() })?;
+                let n = body.read(&mut buf).map_err(|e| FetchError::Http {
+                    url: file.url.clone(),
+                    reason: e.to_string(),
+                })?;
                 if n == 0 {
                     break;
                 }
@@ -275,7 +327,11 @@ pub fn verify(path: &Path, file: &RemoteFile) -> Result<(), FetchError> {
     if let Some(expected) = file.size
         && expected != len
     {
-        return Err(FetchError::Size { name: file.name.clone(), expected, actual: len });
+        return Err(FetchError::Size {
+            name: file.name.clone(),
+            expected,
+            actual: len,
+        });
     }
     if let Some(expected) = &file.md5 {
         let mut hasher = Md5::new();
@@ -283,7 +339,11 @@ pub fn verify(path: &Path, file: &RemoteFile) -> Result<(), FetchError> {
         std::io::copy(&mut f, &mut hasher).map_err(|e| io_err(path, e))?;
         let actual = hex::encode(hasher.finalize());
         if &actual != expected {
-            return Err(FetchError::Checksum { name: file.name.clone(), expected: expected.clone(), actual });
+            return Err(FetchError::Checksum {
+                name: file.name.clone(),
+                expected: expected.clone(),
+                actual,
+            });
         }
     }
     Ok(())
@@ -352,8 +412,14 @@ fn classify(url: &str, e: ureq::Error) -> FetchError {
         ureq::Error::Io(_)
         | ureq::Error::HostNotFound
         | ureq::Error::ConnectionFailed
-        | ureq::Error::Timeout(_) => FetchError::Unreachable { url: url.to_string(), reason: e.to_string() },
-        other => FetchError::Http { url: url.to_string(), reason: other.to_string() },
+        | ureq::Error::Timeout(_) => FetchError::Unreachable {
+            url: url.to_string(),
+            reason: e.to_string(),
+        },
+        other => FetchError::Http {
+            url: url.to_string(),
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -372,13 +438,21 @@ fn v1_period(name: &str) -> Option<(i32, i32)> {
     let num = |s: &str| s.parse::<u32>().ok();
     match digits.len() {
         8 if name.ends_with(".export.CSV.zip") => {
-            let d = days_from_civil(num(&digits[..4])? as i32, num(&digits[4..6])?, num(&digits[6..])?)?;
+            let d = days_from_civil(
+                num(&digits[..4])? as i32,
+                num(&digits[4..6])?,
+                num(&digits[6..])?,
+            )?;
             Some((d, d))
         }
         6 if name.ends_with(".zip") => {
             let (y, m) = (num(&digits[..4])? as i32, num(&digits[4..])?);
             let first = days_from_civil(y, m, 1)?;
-            let next = if m == 12 { days_from_civil(y + 1, 1, 1)? } else { days_from_civil(y, m + 1, 1)? };
+            let next = if m == 12 {
+                days_from_civil(y + 1, 1, 1)?
+            } else {
+                days_from_civil(y, m + 1, 1)?
+            };
             Some((first, next - 1))
         }
         4 if name.ends_with(".zip") => {
@@ -396,9 +470,18 @@ mod tests {
     #[test]
     fn v1_names_cover_their_periods() {
         let d = |y, m, dd| days_from_civil(y, m, dd).unwrap();
-        assert_eq!(v1_period("20190214.export.CSV.zip"), Some((d(2019, 2, 14), d(2019, 2, 14))));
-        assert_eq!(v1_period("201302.zip"), Some((d(2013, 2, 1), d(2013, 2, 28))));
-        assert_eq!(v1_period("1982.zip"), Some((d(1982, 1, 1), d(1982, 12, 31))));
+        assert_eq!(
+            v1_period("20190214.export.CSV.zip"),
+            Some((d(2019, 2, 14), d(2019, 2, 14)))
+        );
+        assert_eq!(
+            v1_period("201302.zip"),
+            Some((d(2013, 2, 1), d(2013, 2, 28)))
+        );
+        assert_eq!(
+            v1_period("1982.zip"),
+            Some((d(1982, 1, 1), d(1982, 12, 31)))
+        );
         assert_eq!(v1_period("GDELT.MASTERREDUCEDV2.1979-2013.zip"), None);
     }
 

@@ -30,27 +30,53 @@ pub fn origins(len: usize, horizon: usize, origins: usize, min_train: usize) -> 
     }
     let span = last - min_train;
     let n = origins.min(span + 1);
-    let mut out: Vec<usize> = (0..n).map(|i| if n == 1 { last } else { min_train + span * i / (n - 1) }).collect();
+    let mut out: Vec<usize> = (0..n)
+        .map(|i| {
+            if n == 1 {
+                last
+            } else {
+                min_train + span * i / (n - 1)
+            }
+        })
+        .collect();
     out.dedup();
     out
 }
 
 /// Backtests `models` on `series` (and its reverse direction) at the given origins.
-pub fn backtest(models: &[Model], series: &[f64], reverse: Option<&[f64]>, origins: &[usize], settings: &Settings) -> Result<Vec<Score>, ForecastError> {
+pub fn backtest(
+    models: &[Model],
+    series: &[f64],
+    reverse: Option<&[f64]>,
+    origins: &[usize],
+    settings: &Settings,
+) -> Result<Vec<Score>, ForecastError> {
     let mut out = Vec::new();
     for &model in models {
         let mut acc = vec![(0usize, 0.0, 0.0, 0usize, 0usize); settings.horizon];
         for &origin in origins {
             let seen = &series[..origin];
             let seen_reverse = reverse.map(|r| &r[..origin]);
-            let f: Forecast = forecast(model, seen, seen_reverse, &Settings { seed: settings.seed ^ origin as u64, ..*settings })?;
+            let f: Forecast = forecast(
+                model,
+                seen,
+                seen_reverse,
+                &Settings {
+                    seed: settings.seed ^ origin as u64,
+                    ..*settings
+                },
+            )?;
             for (h, step) in f.steps.iter().enumerate() {
-                let Some(&y) = series.get(origin + h) else { break };
+                let Some(&y) = series.get(origin + h) else {
+                    break;
+                };
                 let a = &mut acc[h];
                 a.0 += 1;
                 a.1 += step.crps(y);
                 a.2 += match settings.target {
-                    Target::Counts => (step.mean_of(|x| x.max(0.0).ln_1p()) - y.max(0.0).ln_1p()).powi(2),
+                    Target::Counts => {
+                        (step.mean_of(|x| x.max(0.0).ln_1p()) - y.max(0.0).ln_1p()).powi(2)
+                    }
                     Target::Goldstein => (step.mean() - y).powi(2),
                 };
                 a.3 += step.covers(y, 0.5) as usize;
@@ -62,7 +88,15 @@ pub fn backtest(models: &[Model], series: &[f64], reverse: Option<&[f64]>, origi
                 continue;
             }
             let nf = n as f64;
-            out.push(Score { model, horizon: h + 1, forecasts: n, crps: crps / nf, mse: mse / nf, coverage50: c50 as f64 / nf, coverage90: c90 as f64 / nf });
+            out.push(Score {
+                model,
+                horizon: h + 1,
+                forecasts: n,
+                crps: crps / nf,
+                mse: mse / nf,
+                coverage50: c50 as f64 / nf,
+                coverage90: c90 as f64 / nf,
+            });
         }
     }
     Ok(out)
@@ -77,7 +111,9 @@ pub fn summary(scores: &[Score]) -> Vec<Score> {
         .map(|model| {
             let rows: Vec<&Score> = scores.iter().filter(|s| s.model == model).collect();
             let n: usize = rows.iter().map(|s| s.forecasts).sum();
-            let avg = |f: &dyn Fn(&Score) -> f64| rows.iter().map(|s| f(s) * s.forecasts as f64).sum::<f64>() / n.max(1) as f64;
+            let avg = |f: &dyn Fn(&Score) -> f64| {
+                rows.iter().map(|s| f(s) * s.forecasts as f64).sum::<f64>() / n.max(1) as f64
+            };
             Score {
                 model,
                 horizon: 0,
@@ -105,10 +141,29 @@ mod tests {
     #[test]
     fn a_model_that_tracks_the_level_beats_the_bootstrap_on_a_trend() {
         let series: Vec<f64> = (0..60).map(|t| (t as f64 * 1.5).round()).collect();
-        let s = Settings { target: Target::Counts, periods_per_year: 52.0, horizon: 2, samples: 1000, seed: 1 };
+        let s = Settings {
+            target: Target::Counts,
+            periods_per_year: 52.0,
+            horizon: 2,
+            samples: 1000,
+            seed: 1,
+        };
         let o = origins(series.len(), 2, 10, 20);
-        let scores = backtest(&[Model::LastPoisson, Model::Bootstrap], &series, None, &o, &s).unwrap();
-        let crps = |m: Model, h: usize| scores.iter().find(|x| x.model == m && x.horizon == h).unwrap().crps;
+        let scores = backtest(
+            &[Model::LastPoisson, Model::Bootstrap],
+            &series,
+            None,
+            &o,
+            &s,
+        )
+        .unwrap();
+        let crps = |m: Model, h: usize| {
+            scores
+                .iter()
+                .find(|x| x.model == m && x.horizon == h)
+                .unwrap()
+                .crps
+        };
         assert!(crps(Model::LastPoisson, 1) < crps(Model::Bootstrap, 1) / 3.0);
         let sum = summary(&scores);
         assert_eq!(sum.len(), 2);

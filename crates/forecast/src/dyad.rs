@@ -50,15 +50,27 @@ impl std::str::FromStr for Model {
         Model::ALL
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| fulcrum_model::ValueError::new(s, "a forecast model", "last-poisson, bootstrap or negbin"))
+            .ok_or_else(|| {
+                fulcrum_model::ValueError::new(
+                    s,
+                    "a forecast model",
+                    "last-poisson, bootstrap or negbin",
+                )
+            })
     }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ForecastError {
     #[error("the series has {got} periods; {model} needs at least {need}")]
-    TooShort { model: &'static str, got: usize, need: usize },
-    #[error("the reverse series has {got} periods, the series {want}: they must cover the same periods")]
+    TooShort {
+        model: &'static str,
+        got: usize,
+        need: usize,
+    },
+    #[error(
+        "the reverse series has {got} periods, the series {want}: they must cover the same periods"
+    )]
     Mismatch { got: usize, want: usize },
 }
 
@@ -109,7 +121,13 @@ impl Predictive {
         let nf = n as f64;
         let to_outcome = self.samples.iter().map(|x| (x - y).abs()).sum::<f64>() / nf;
         // Σ_i Σ_j |x_i − x_j| over sorted samples = 2 Σ_i (2i − n + 1) x_i.
-        let spread: f64 = self.samples.iter().enumerate().map(|(i, x)| (2.0 * i as f64 - nf + 1.0) * x).sum::<f64>() * 2.0;
+        let spread: f64 = self
+            .samples
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (2.0 * i as f64 - nf + 1.0) * x)
+            .sum::<f64>()
+            * 2.0;
         to_outcome - 0.5 * spread / (nf * nf)
     }
 
@@ -133,28 +151,46 @@ pub struct Settings {
 
 /// Forecasts `series` (oldest first) `settings.horizon` periods ahead. `reverse` is the other direction of
 /// the dyad over the same periods (used by the regression).
-pub fn forecast(model: Model, series: &[f64], reverse: Option<&[f64]>, settings: &Settings) -> Result<Forecast, ForecastError> {
+pub fn forecast(
+    model: Model,
+    series: &[f64],
+    reverse: Option<&[f64]>,
+    settings: &Settings,
+) -> Result<Forecast, ForecastError> {
     if let Some(r) = reverse
         && r.len() != series.len()
     {
-        return Err(ForecastError::Mismatch { got: r.len(), want: series.len() });
+        return Err(ForecastError::Mismatch {
+            got: r.len(),
+            want: series.len(),
+        });
     }
     let need = match model {
         Model::LastPoisson | Model::Bootstrap => 1,
         Model::NegBinomial => MIN_REGRESSION_PERIODS,
     };
     if series.len() < need {
-        return Err(ForecastError::TooShort { model: model.name(), got: series.len(), need });
+        return Err(ForecastError::TooShort {
+            model: model.name(),
+            got: series.len(),
+            need,
+        });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let paths: Vec<Vec<f64>> = match model {
         Model::LastPoisson => last_observed_paths(series, settings, &mut rng),
         Model::Bootstrap => (0..settings.samples)
-            .map(|_| (0..settings.horizon).map(|_| series[rng.random_range(0..series.len())]).collect())
+            .map(|_| {
+                (0..settings.horizon)
+                    .map(|_| series[rng.random_range(0..series.len())])
+                    .collect()
+            })
             .collect(),
         Model::NegBinomial => regression_paths(series, reverse, settings, &mut rng),
     };
-    let steps = (0..settings.horizon).map(|h| Predictive::from_samples(paths.iter().map(|p| p[h]).collect())).collect();
+    let steps = (0..settings.horizon)
+        .map(|h| Predictive::from_samples(paths.iter().map(|p| p[h]).collect()))
+        .collect();
     Ok(Forecast { model, steps })
 }
 
@@ -165,7 +201,11 @@ fn last_observed_paths(series: &[f64], settings: &Settings, rng: &mut ChaCha8Rng
             let mean = last.max(0.0);
             let poisson = (mean > 0.0).then(|| Poisson::new(mean).expect("positive finite mean"));
             (0..settings.samples)
-                .map(|_| (0..settings.horizon).map(|_| poisson.as_ref().map_or(0.0, |p| p.sample(rng))).collect())
+                .map(|_| {
+                    (0..settings.horizon)
+                        .map(|_| poisson.as_ref().map_or(0.0, |p| p.sample(rng)))
+                        .collect()
+                })
                 .collect()
         }
         Target::Goldstein => {
@@ -193,7 +233,13 @@ const MIN_REGRESSION_PERIODS: usize = 8;
 /// Regressors for predicting period `t` from what precedes it: the last value, an exponentially weighted
 /// level (half-life about two periods), the reverse direction's level, and an annual cycle only when the
 /// series spans two years (with less it cannot be told from noise).
-fn regressors(own: &[f64], other: Option<&[f64]>, t: usize, periods_per_year: f64, target: Target) -> Vec<f64> {
+fn regressors(
+    own: &[f64],
+    other: Option<&[f64]>,
+    t: usize,
+    periods_per_year: f64,
+    target: Target,
+) -> Vec<f64> {
     let f = |x: f64| match target {
         Target::Counts => x.max(0.0).ln_1p(),
         Target::Goldstein => x,
@@ -231,7 +277,9 @@ struct Fitted {
 }
 
 fn fit(own: &[f64], other: Option<&[f64]>, settings: &Settings) -> Fitted {
-    let rows: Vec<Vec<f64>> = (1..own.len()).map(|t| regressors(own, other, t, settings.periods_per_year, settings.target)).collect();
+    let rows: Vec<Vec<f64>> = (1..own.len())
+        .map(|t| regressors(own, other, t, settings.periods_per_year, settings.target))
+        .collect();
     let y: Vec<f64> = own[1..].to_vec();
     let x = DMatrix::from_fn(rows.len(), rows[0].len(), |i, j| rows[i][j]);
     match settings.target {
@@ -241,7 +289,11 @@ fn fit(own: &[f64], other: Option<&[f64]>, settings: &Settings) -> Fitted {
             let beta = weighted_least_squares(&x, &DVector::from_vec(y.clone()), &w);
             let fitted = &x * &beta;
             let residuals = y.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect();
-            Fitted { beta, dispersion: 0.0, residuals }
+            Fitted {
+                beta,
+                dispersion: 0.0,
+                residuals,
+            }
         }
     }
 }
@@ -264,7 +316,9 @@ fn weighted_least_squares(x: &DMatrix<f64>, z: &DVector<f64>, w: &[f64]) -> DVec
         xtwx[(a, a)] += RIDGE;
     }
     xtwx[(0, 0)] += 1e-9;
-    xtwx.cholesky().map(|c| c.solve(&xtwz)).unwrap_or_else(|| DVector::zeros(p))
+    xtwx.cholesky()
+        .map(|c| c.solve(&xtwz))
+        .unwrap_or_else(|| DVector::zeros(p))
 }
 
 /// NB2 regression by iteratively reweighted least squares, the dispersion by Pearson moments.
@@ -281,9 +335,15 @@ fn fit_negbin(x: &DMatrix<f64>, y: &[f64]) -> Fitted {
         let z = DVector::from_iterator(n, (0..n).map(|i| eta[i] + (y[i] - mu[i]) / mu[i]));
         let w: Vec<f64> = mu.iter().map(|m| m / (1.0 + dispersion * m)).collect();
         let next = weighted_least_squares(x, &z, &w);
-        let mu: Vec<f64> = (x * &next).iter().map(|e| e.clamp(-20.0, 20.0).exp()).collect();
+        let mu: Vec<f64> = (x * &next)
+            .iter()
+            .map(|e| e.clamp(-20.0, 20.0).exp())
+            .collect();
         let dof = (n as f64 - x.ncols() as f64).max(1.0);
-        let excess: f64 = (0..n).map(|i| ((y[i] - mu[i]).powi(2) - mu[i]) / (mu[i] * mu[i])).sum::<f64>() / dof;
+        let excess: f64 = (0..n)
+            .map(|i| ((y[i] - mu[i]).powi(2) - mu[i]) / (mu[i] * mu[i]))
+            .sum::<f64>()
+            / dof;
         let converged = (&next - &beta).amax() < 1e-8;
         beta = next;
         dispersion = excess.clamp(1e-6, 50.0);
@@ -291,10 +351,19 @@ fn fit_negbin(x: &DMatrix<f64>, y: &[f64]) -> Fitted {
             break;
         }
     }
-    Fitted { beta, dispersion, residuals: Vec::new() }
+    Fitted {
+        beta,
+        dispersion,
+        residuals: Vec::new(),
+    }
 }
 
-fn regression_paths(series: &[f64], reverse: Option<&[f64]>, settings: &Settings, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+fn regression_paths(
+    series: &[f64],
+    reverse: Option<&[f64]>,
+    settings: &Settings,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Vec<f64>> {
     let own_fit = fit(series, reverse, settings);
     let other_fit = reverse.map(|r| fit(r, Some(series), settings));
     let n = series.len();
@@ -322,19 +391,44 @@ fn regression_paths(series: &[f64], reverse: Option<&[f64]>, settings: &Settings
     paths
 }
 
-fn draw(fit: &Fitted, own: &[f64], other: Option<&[f64]>, t: usize, settings: &Settings, rng: &mut ChaCha8Rng) -> f64 {
-    let x = DVector::from_vec(regressors(own, other, t, settings.periods_per_year, settings.target));
+fn draw(
+    fit: &Fitted,
+    own: &[f64],
+    other: Option<&[f64]>,
+    t: usize,
+    settings: &Settings,
+    rng: &mut ChaCha8Rng,
+) -> f64 {
+    let x = DVector::from_vec(regressors(
+        own,
+        other,
+        t,
+        settings.periods_per_year,
+        settings.target,
+    ));
     let eta = fit.beta.dot(&x);
     match settings.target {
         Target::Counts => {
             let mu = eta.clamp(-20.0, 12.0).exp();
             // NB2 as a Gamma–Poisson mixture.
             let shape = 1.0 / fit.dispersion;
-            let rate = Gamma::new(shape, mu / shape).map(|g| g.sample(rng)).unwrap_or(mu);
-            if rate > 0.0 { Poisson::new(rate).map(|p| p.sample(rng)).unwrap_or(rate.round()) } else { 0.0 }
+            let rate = Gamma::new(shape, mu / shape)
+                .map(|g| g.sample(rng))
+                .unwrap_or(mu);
+            if rate > 0.0 {
+                Poisson::new(rate)
+                    .map(|p| p.sample(rng))
+                    .unwrap_or(rate.round())
+            } else {
+                0.0
+            }
         }
         Target::Goldstein => {
-            let noise = if fit.residuals.is_empty() { 0.0 } else { fit.residuals[rng.random_range(0..fit.residuals.len())] };
+            let noise = if fit.residuals.is_empty() {
+                0.0
+            } else {
+                fit.residuals[rng.random_range(0..fit.residuals.len())]
+            };
             eta + noise
         }
     }
@@ -345,7 +439,13 @@ mod tests {
     use super::*;
 
     fn settings(target: Target) -> Settings {
-        Settings { target, periods_per_year: 52.0, horizon: 3, samples: 4000, seed: 7 }
+        Settings {
+            target,
+            periods_per_year: 52.0,
+            horizon: 3,
+            samples: 4000,
+            seed: 7,
+        }
     }
 
     #[test]
@@ -360,11 +460,23 @@ mod tests {
 
     #[test]
     fn last_poisson_centres_on_the_last_count() {
-        let f = forecast(Model::LastPoisson, &[3.0, 9.0, 20.0], None, &settings(Target::Counts)).unwrap();
+        let f = forecast(
+            Model::LastPoisson,
+            &[3.0, 9.0, 20.0],
+            None,
+            &settings(Target::Counts),
+        )
+        .unwrap();
         for step in &f.steps {
             assert!((step.mean() - 20.0).abs() < 0.5, "{}", step.mean());
         }
-        let zero = forecast(Model::LastPoisson, &[3.0, 0.0], None, &settings(Target::Counts)).unwrap();
+        let zero = forecast(
+            Model::LastPoisson,
+            &[3.0, 0.0],
+            None,
+            &settings(Target::Counts),
+        )
+        .unwrap();
         assert_eq!(zero.steps[0].quantile(0.99), 0.0);
     }
 
@@ -378,10 +490,17 @@ mod tests {
             y.push(Poisson::new(level).unwrap().sample(&mut rng));
         }
         let rev: Vec<f64> = y.iter().map(|v| (v / 2.0).round()).collect();
-        let s = Settings { horizon: 6, ..settings(Target::Counts) };
+        let s = Settings {
+            horizon: 6,
+            ..settings(Target::Counts)
+        };
         let f = forecast(Model::NegBinomial, &y, Some(&rev), &s).unwrap();
         // The last regime is high (t = 100..119): the first step must be near 40, far from the global mean.
-        assert!((f.steps[0].mean() - 40.0).abs() < 8.0, "{}", f.steps[0].mean());
+        assert!(
+            (f.steps[0].mean() - 40.0).abs() < 8.0,
+            "{}",
+            f.steps[0].mean()
+        );
         let width = |p: &Predictive| p.quantile(0.95) - p.quantile(0.05);
         assert!(width(&f.steps[5]) >= width(&f.steps[0]));
         let boot = forecast(Model::Bootstrap, &y, None, &s).unwrap();
@@ -391,11 +510,34 @@ mod tests {
 
     #[test]
     fn goldstein_sums_can_be_negative_and_short_series_are_refused() {
-        let y = [-10.0, -12.0, -8.0, -15.0, -11.0, -9.0, -14.0, -10.0, -12.0, -13.0];
+        let y = [
+            -10.0, -12.0, -8.0, -15.0, -11.0, -9.0, -14.0, -10.0, -12.0, -13.0,
+        ];
         let f = forecast(Model::NegBinomial, &y, None, &settings(Target::Goldstein)).unwrap();
         assert!(f.steps[0].mean() < 0.0);
-        let err = forecast(Model::NegBinomial, &y[..3], None, &settings(Target::Goldstein)).unwrap_err();
-        assert_eq!(err, ForecastError::TooShort { model: "negbin", got: 3, need: MIN_REGRESSION_PERIODS });
-        assert!(forecast(Model::Bootstrap, &y, Some(&y[..4]), &settings(Target::Counts)).is_err());
+        let err = forecast(
+            Model::NegBinomial,
+            &y[..3],
+            None,
+            &settings(Target::Goldstein),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ForecastError::TooShort {
+                model: "negbin",
+                got: 3,
+                need: MIN_REGRESSION_PERIODS
+            }
+        );
+        assert!(
+            forecast(
+                Model::Bootstrap,
+                &y,
+                Some(&y[..4]),
+                &settings(Target::Counts)
+            )
+            .is_err()
+        );
     }
 }

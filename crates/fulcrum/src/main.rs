@@ -48,7 +48,12 @@ polars and DataFusion read as-is. Its location: --store, else $FULCRUM_STORE, el
 #[command(name = "fulcrum", version, about = ABOUT, after_help = EXAMPLES)]
 struct Cli {
     /// The store folder.
-    #[arg(long, global = true, env = "FULCRUM_STORE", default_value = "fulcrum-store")]
+    #[arg(
+        long,
+        global = true,
+        env = "FULCRUM_STORE",
+        default_value = "fulcrum-store"
+    )]
     store: PathBuf,
 
     #[command(subcommand)]

@@ -24,7 +24,11 @@ pub fn bytes_bar(total: u64, what: &str) -> ProgressBar {
 }
 
 fn target() -> ProgressDrawTarget {
-    if interactive() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() }
+    if interactive() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    }
 }
 
 /// Prints a line above the bar, or plainly to stdout when no bar is drawn.
@@ -39,7 +43,9 @@ pub fn say(bar: &ProgressBar, line: impl AsRef<str>) {
 /// A spinner for a step of unknown length (hidden when not interactive).
 pub fn spinner(what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, target());
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {wide_msg}").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed:>4} {wide_msg}").expect("valid template"),
+    );
     bar.set_message(what.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar

@@ -39,10 +39,23 @@ fn tkg_models_answer_a_perfectly_recurrent_graph() {
     let json = dir.path().join("results.json");
     let top = dir.path().join("top.csv");
     let store = dir.path().join("unused-store");
-    let args = ["forecast", "tkg", "--dataset", data.to_str().unwrap(), "--json", json.to_str().unwrap(), "--predictions", top.to_str().unwrap()];
+    let args = [
+        "forecast",
+        "tkg",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--predictions",
+        top.to_str().unwrap(),
+    ];
     let table = ok(&store, &args);
-    assert!(table.contains("recurrency") && table.contains("rules"), "{table}");
-    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(
+        table.contains("recurrency") && table.contains("rules"),
+        "{table}"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
@@ -53,13 +66,23 @@ fn tkg_models_answer_a_perfectly_recurrent_graph() {
     }
     let csv = std::fs::read_to_string(&top).unwrap();
     let first = csv.lines().nth(1).unwrap();
-    assert!(first.starts_with("rules,day 45,E0,Consult,E6,E6,"), "{first}");
+    assert!(
+        first.starts_with("rules,day 45,E0,Consult,E6,E6,"),
+        "{first}"
+    );
     // A folder without the splits is refused with a message naming what is missing.
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let err = run(&store, &["forecast", "tkg", "--dataset", empty.to_str().unwrap()]);
+    let err = run(
+        &store,
+        &["forecast", "tkg", "--dataset", empty.to_str().unwrap()],
+    );
     assert!(!err.status.success());
-    assert!(String::from_utf8_lossy(&err.stderr).contains("no train.txt"), "{}", String::from_utf8_lossy(&err.stderr));
+    assert!(
+        String::from_utf8_lossy(&err.stderr).contains("no train.txt"),
+        "{}",
+        String::from_utf8_lossy(&err.stderr)
+    );
 }
 
 /// Weekly Russia → Pakistan events rising from one to five a week over a year, and Pakistan answering.
@@ -77,7 +100,13 @@ fn dyad_store(dir: &Path) -> std::path::PathBuf {
         let date: &'static str = Box::leak(date.clone().into_boxed_str());
         for _ in 0..(1 + w / 13) {
             lines.push(gdelt2_line(&Ev::new(id, date, "RUSGOV", "PAKGOV", "042")));
-            lines.push(gdelt2_line(&Ev::new(id + 1, date, "PAKGOV", "RUSGOV", "043")));
+            lines.push(gdelt2_line(&Ev::new(
+                id + 1,
+                date,
+                "PAKGOV",
+                "RUSGOV",
+                "043",
+            )));
             id += 2;
         }
     }
@@ -93,12 +122,30 @@ fn dyad_forecast_and_backtest_with_outputs() {
     let store = dyad_store(dir.path());
     let csv = dir.path().join("forecast.csv");
     let svg = dir.path().join("forecast.svg");
-    let args = ["forecast", "dyad", "RUS", "PAK", "--by", "week", "--horizon", "6", "--model", "all", "--csv", csv.to_str().unwrap(), "--plot", svg.to_str().unwrap()];
+    let args = [
+        "forecast",
+        "dyad",
+        "RUS",
+        "PAK",
+        "--by",
+        "week",
+        "--horizon",
+        "6",
+        "--model",
+        "all",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--plot",
+        svg.to_str().unwrap(),
+    ];
     ok(&store, &args);
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert_eq!(rows.len(), 18, "3 models × 6 weeks:\n{text}");
-    assert!(text.starts_with("period,model,mean,q05,q25,median,q75,q95"), "{text}");
+    assert!(
+        text.starts_with("period,model,mean,q05,q25,median,q75,q95"),
+        "{text}"
+    );
     // The last weeks had four events: the last-observed model is centred there, with ordered quantiles.
     let last_poisson: Vec<Vec<f64>> = rows
         .iter()
@@ -107,18 +154,47 @@ fn dyad_forecast_and_backtest_with_outputs() {
         .collect();
     for q in &last_poisson {
         assert!((q[0] - 4.0).abs() < 0.3, "{q:?}");
-        assert!(q[1] <= q[2] && q[2] <= q[3] && q[3] <= q[4] && q[4] <= q[5], "{q:?}");
+        assert!(
+            q[1] <= q[2] && q[2] <= q[3] && q[3] <= q[4] && q[4] <= q[5],
+            "{q:?}"
+        );
     }
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 
     let bt = dir.path().join("backtest.json");
     let png = dir.path().join("backtest.png");
-    let args = ["backtest", "dyad", "RUS", "PAK", "--by", "week", "--horizon", "3", "--origins", "10", "--json", bt.to_str().unwrap(), "--plot", png.to_str().unwrap()];
+    let args = [
+        "backtest",
+        "dyad",
+        "RUS",
+        "PAK",
+        "--by",
+        "week",
+        "--horizon",
+        "3",
+        "--origins",
+        "10",
+        "--json",
+        bt.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+    ];
     ok(&store, &args);
-    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&bt).unwrap()).unwrap();
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bt).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 3 * 3 + 3, "per model and horizon, plus one summary per model");
-    let crps = |model: &str| rows.iter().find(|r| r["model"] == model && r["horizon"] == "all").unwrap()["crps"].as_f64().unwrap();
+    assert_eq!(
+        rows.len(),
+        3 * 3 + 3,
+        "per model and horizon, plus one summary per model"
+    );
+    let crps = |model: &str| {
+        rows.iter()
+            .find(|r| r["model"] == model && r["horizon"] == "all")
+            .unwrap()["crps"]
+            .as_f64()
+            .unwrap()
+    };
     // On a rising series the global bootstrap, which forgets the level, must lose to the level-aware models.
     assert!(crps("last-poisson") < crps("bootstrap"), "{rows:?}");
     assert!(crps("negbin") < crps("bootstrap"), "{rows:?}");
@@ -126,21 +202,61 @@ fn dyad_forecast_and_backtest_with_outputs() {
 
     // The store's events as a temporal knowledge graph: the last four weeks are the test split.
     let top = dir.path().join("top.csv");
-    let table = ok(&store, &["forecast", "tkg", "--valid-days", "28", "--test-days", "28", "--model", "recurrency", "--predictions", top.to_str().unwrap()]);
+    let table = ok(
+        &store,
+        &[
+            "forecast",
+            "tkg",
+            "--valid-days",
+            "28",
+            "--test-days",
+            "28",
+            "--model",
+            "recurrency",
+            "--predictions",
+            top.to_str().unwrap(),
+        ],
+    );
     // Repeated reports of the same fact on the same day are one fact: 2 a week, 4 weeks, 2 directions.
     assert!(table.contains("| recurrency | 16 "), "{table}");
     let csv = std::fs::read_to_string(&top).unwrap();
-    let row = csv.lines().find(|l| l.contains(",042 ")).unwrap_or_else(|| panic!("{csv}"));
+    let row = csv
+        .lines()
+        .find(|l| l.contains(",042 "))
+        .unwrap_or_else(|| panic!("{csv}"));
     assert!(row.starts_with("recurrency,2019-12-03,"), "{row}");
 
-    let err = run(&store, &["backtest", "dyad", "RUS", "PAK", "--by", "month", "--min-train", "30"]);
+    let err = run(
+        &store,
+        &[
+            "backtest",
+            "dyad",
+            "RUS",
+            "PAK",
+            "--by",
+            "month",
+            "--min-train",
+            "30",
+        ],
+    );
     assert!(!err.status.success());
-    assert!(String::from_utf8_lossy(&err.stderr).contains("too few"), "{}", String::from_utf8_lossy(&err.stderr));
+    assert!(
+        String::from_utf8_lossy(&err.stderr).contains("too few"),
+        "{}",
+        String::from_utf8_lossy(&err.stderr)
+    );
 }
 
 fn mrr_of(table_json: &Path, model: &str) -> f64 {
-    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(table_json).unwrap()).unwrap();
-    rows.as_array().unwrap().iter().find(|r| r["model"] == model).unwrap()["mrr"].as_f64().unwrap()
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(table_json).unwrap()).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == model)
+        .unwrap()["mrr"]
+        .as_f64()
+        .unwrap()
 }
 
 /// The proof that the evaluation is right: the recurrency baseline's published time-aware filtered MRR
@@ -149,16 +265,37 @@ fn mrr_of(table_json: &Path, model: &str) -> f64 {
 fn recurrency_baseline_reproduces_the_published_mrr() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
-    for (folder, published, models) in [("icews14/xerte", 37.2, "both"), ("icews18/diffutkg", 28.7, "recurrency")] {
+    for (folder, published, models) in [
+        ("icews14/xerte", 37.2, "both"),
+        ("icews18/diffutkg", 28.7, "recurrency"),
+    ] {
         let json = dir.path().join("r.json");
         let path = data.join(folder);
-        let table = ok(&dir.path().join("store"), &["forecast", "tkg", "--dataset", path.to_str().unwrap(), "--model", models, "--json", json.to_str().unwrap()]);
+        let table = ok(
+            &dir.path().join("store"),
+            &[
+                "forecast",
+                "tkg",
+                "--dataset",
+                path.to_str().unwrap(),
+                "--model",
+                models,
+                "--json",
+                json.to_str().unwrap(),
+            ],
+        );
         eprintln!("{folder}:\n{table}");
         let mrr = mrr_of(&json, "recurrency");
-        assert!((mrr - published).abs() <= 0.5, "{folder}: recurrency MRR {mrr:.2}, published {published}");
+        assert!(
+            (mrr - published).abs() <= 0.5,
+            "{folder}: recurrency MRR {mrr:.2}, published {published}"
+        );
         if models == "both" {
             let rules = mrr_of(&json, "rules");
-            assert!(rules > mrr + 3.0, "{folder}: rules MRR {rules:.2} should clearly beat recurrency {mrr:.2}");
+            assert!(
+                rules > mrr + 3.0,
+                "{folder}: rules MRR {rules:.2} should clearly beat recurrency {mrr:.2}"
+            );
         }
     }
 }
@@ -168,15 +305,54 @@ fn dyad_forecast_on_the_icews18_store() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    ok(&store, &["ingest", data.join("icews18/diffutkg").to_str().unwrap()]);
+    ok(
+        &store,
+        &["ingest", data.join("icews18/diffutkg").to_str().unwrap()],
+    );
     let png = dir.path().join("rus-pak.png");
-    let out = ok(&store, &["forecast", "dyad", "RUS", "PAK", "--by", "week", "--horizon", "12", "--plot", png.to_str().unwrap()]);
-    assert_eq!(out.lines().filter(|l| l.contains("negbin")).count(), 12, "{out}");
+    let out = ok(
+        &store,
+        &[
+            "forecast",
+            "dyad",
+            "RUS",
+            "PAK",
+            "--by",
+            "week",
+            "--horizon",
+            "12",
+            "--plot",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains("negbin")).count(),
+        12,
+        "{out}"
+    );
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
     let svg = dir.path().join("ind-pak.svg");
-    let out = ok(&store, &["backtest", "dyad", "IND", "PAK", "--by", "week", "--horizon", "4", "--plot", svg.to_str().unwrap()]);
+    let out = ok(
+        &store,
+        &[
+            "backtest",
+            "dyad",
+            "IND",
+            "PAK",
+            "--by",
+            "week",
+            "--horizon",
+            "4",
+            "--plot",
+            svg.to_str().unwrap(),
+        ],
+    );
     for model in ["last-poisson", "bootstrap", "negbin"] {
-        assert!(out.lines().any(|l| l.contains(model) && l.contains("| all")), "{out}");
+        assert!(
+            out.lines()
+                .any(|l| l.contains(model) && l.contains("| all")),
+            "{out}"
+        );
     }
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 }

@@ -23,7 +23,12 @@ const LAYERS: &[(&str, u8)] = &[
 ];
 
 /// Analysis is pure functions over series and tables: these crates may use the model and nothing else of ours.
-const PURE: &[&str] = &["fulcrum-relations", "fulcrum-forecast", "fulcrum-coder", "fulcrum-plot"];
+const PURE: &[&str] = &[
+    "fulcrum-relations",
+    "fulcrum-forecast",
+    "fulcrum-coder",
+    "fulcrum-plot",
+];
 
 /// Every violation in a graph of workspace crates (name → names of the workspace crates it depends on).
 fn violations(graph: &BTreeMap<String, Vec<String>>) -> Vec<String> {
@@ -31,7 +36,9 @@ fn violations(graph: &BTreeMap<String, Vec<String>>) -> Vec<String> {
     let mut out = Vec::new();
     for (krate, deps) in graph {
         let Some(own) = layer(krate) else {
-            out.push(format!("{krate} has no layer: add it to LAYERS here and to ARCHITECTURE.md"));
+            out.push(format!(
+                "{krate} has no layer: add it to LAYERS here and to ARCHITECTURE.md"
+            ));
             continue;
         };
         for dep in deps {
@@ -51,12 +58,23 @@ fn violations(graph: &BTreeMap<String, Vec<String>>) -> Vec<String> {
 fn workspace_graph() -> BTreeMap<String, Vec<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
     let packages = meta["packages"].as_array().expect("packages");
     let ours: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
     packages
@@ -79,21 +97,48 @@ fn workspace_graph() -> BTreeMap<String, Vec<String>> {
 #[test]
 fn every_dependency_points_down_the_layers() {
     let graph = workspace_graph();
-    assert!(graph.len() >= 12, "cargo metadata listed only {:?}", graph.keys());
+    assert!(
+        graph.len() >= 12,
+        "cargo metadata listed only {:?}",
+        graph.keys()
+    );
     let found = violations(&graph);
-    assert!(found.is_empty(), "layering violations:\n  {}", found.join("\n  "));
+    assert!(
+        found.is_empty(),
+        "layering violations:\n  {}",
+        found.join("\n  ")
+    );
 }
 
 #[test]
 fn the_check_catches_an_upward_edge_an_impure_analysis_crate_and_an_unknown_crate() {
     let mut graph = workspace_graph();
     assert!(violations(&graph).is_empty());
-    graph.get_mut("fulcrum-events").expect("events crate").push("fulcrum-relations".into());
-    graph.get_mut("fulcrum-forecast").expect("forecast crate").push("fulcrum-events".into());
+    graph
+        .get_mut("fulcrum-events")
+        .expect("events crate")
+        .push("fulcrum-relations".into());
+    graph
+        .get_mut("fulcrum-forecast")
+        .expect("forecast crate")
+        .push("fulcrum-events".into());
     graph.insert("fulcrum-new".into(), vec!["fulcrum-model".into()]);
     let found = violations(&graph);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found.iter().any(|v| v.contains("fulcrum-events (layer 3) depends on fulcrum-relations (layer 4)")), "{found:#?}");
-    assert!(found.iter().any(|v| v.contains("fulcrum-forecast is pure analysis")), "{found:#?}");
-    assert!(found.iter().any(|v| v.contains("fulcrum-new has no layer")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|v| v.contains("fulcrum-events (layer 3) depends on fulcrum-relations (layer 4)")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|v| v.contains("fulcrum-forecast is pure analysis")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|v| v.contains("fulcrum-new has no layer")),
+        "{found:#?}"
+    );
 }

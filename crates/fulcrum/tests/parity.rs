@@ -12,13 +12,22 @@ use serde_json::Value;
 /// Three years of varied monthly relations among RUS, IND and PAK: enough periods at the default granularity
 /// (month) for a VAR with lag selection, change points and forecasts.
 fn store(dir: &Path) -> PathBuf {
-    const PAIRS: [(&str, &str); 6] = [("RUSGOV", "INDGOV"), ("INDGOV", "RUSGOV"), ("RUSGOV", "PAKGOV"), ("PAKGOV", "RUSGOV"), ("INDGOV", "PAKGOV"), ("PAKGOV", "INDGOV")];
+    const PAIRS: [(&str, &str); 6] = [
+        ("RUSGOV", "INDGOV"),
+        ("INDGOV", "RUSGOV"),
+        ("RUSGOV", "PAKGOV"),
+        ("PAKGOV", "RUSGOV"),
+        ("INDGOV", "PAKGOV"),
+        ("PAKGOV", "INDGOV"),
+    ];
     const CODES: [&str; 8] = ["036", "042", "057", "111", "112", "173", "190", "061"];
     let mut lines = Vec::new();
     // A fixed linear congruential sequence: varied counts and codes, the same on every run.
     let mut state: u64 = 2019;
     let mut next = |n: u64| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) % n
     };
     for month in 0..36 {
@@ -28,7 +37,13 @@ fn store(dir: &Path) -> PathBuf {
                 let day = 1 + next(28);
                 let date: &'static str = format!("{year}{m:02}{day:02}").leak();
                 let code = CODES[next(CODES.len() as u64) as usize];
-                lines.push(gdelt2_line(&Ev::new(1 + lines.len() as i64, date, src, dst, code)));
+                lines.push(gdelt2_line(&Ev::new(
+                    1 + lines.len() as i64,
+                    date,
+                    src,
+                    dst,
+                    code,
+                )));
             }
         }
     }
@@ -63,7 +78,11 @@ fn read_rows(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Array(rows)) => rows,
-        _ => text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a JSON row")).collect(),
+        _ => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("a JSON row"))
+            .collect(),
     }
 }
 
@@ -80,9 +99,23 @@ fn compare_dyad(cli: &Cli, api: &Value) {
     let mut points = 0;
     for d in api["directions"].as_array().unwrap() {
         for p in d["points"].as_array().unwrap() {
-            let row = cli.rows.iter().find(|r| r["source"] == d["source"] && r["period"] == p["period"]).expect("the CLI has the API's period");
-            for key in ["events", "goldstein_sum", "goldstein_mean", "net_coop", "q4"] {
-                same(&format!("{} {} {key}", d["source"], p["period"]), num(&row[key]), num(&p[key]));
+            let row = cli
+                .rows
+                .iter()
+                .find(|r| r["source"] == d["source"] && r["period"] == p["period"])
+                .expect("the CLI has the API's period");
+            for key in [
+                "events",
+                "goldstein_sum",
+                "goldstein_mean",
+                "net_coop",
+                "q4",
+            ] {
+                same(
+                    &format!("{} {} {key}", d["source"], p["period"]),
+                    num(&row[key]),
+                    num(&p[key]),
+                );
             }
             points += 1;
         }
@@ -96,7 +129,11 @@ fn compare_balance(cli: &Cli, api: &Value) {
     for (p, row) in points.iter().zip(&cli.rows) {
         assert_eq!(p["period"], row["period"]);
         for key in ["tilt", "tilt_se", "events_ta", "events_tb", "hostility_ab"] {
-            same(&format!("{} {key}", p["period"]), num(&row[key]), num(&p[key]));
+            same(
+                &format!("{} {key}", p["period"]),
+                num(&row[key]),
+                num(&p[key]),
+            );
         }
     }
 }
@@ -108,20 +145,36 @@ fn compare_triad(cli: &Cli, api: &Value) {
         assert_eq!(p["period"], row["period"]);
         same("triangles", num(&row["triangles"]), num(&p["triangles"]));
         same("balanced", num(&row["balanced"]), num(&p["balanced"]));
-        same("frustration", num(&row["frustration"]), num(&p["partition"]["frustration"]));
+        same(
+            "frustration",
+            num(&row["frustration"]),
+            num(&p["partition"]["frustration"]),
+        );
     }
 }
 
 fn compare_changes(cli: &Cli, api: &Value) {
     let mut segments = 0;
     for d in api["directions"].as_array().unwrap() {
-        let direction = format!("{} → {}", d["source"].as_str().unwrap(), d["target"].as_str().unwrap());
-        let rows: Vec<&Value> = cli.rows.iter().filter(|r| r["direction"] == direction.as_str()).collect();
+        let direction = format!(
+            "{} → {}",
+            d["source"].as_str().unwrap(),
+            d["target"].as_str().unwrap()
+        );
+        let rows: Vec<&Value> = cli
+            .rows
+            .iter()
+            .filter(|r| r["direction"] == direction.as_str())
+            .collect();
         let api_segments = d["segments"].as_array().unwrap();
         assert_eq!(rows.len(), api_segments.len(), "{direction}: segments");
         for (row, s) in rows.iter().zip(api_segments) {
             assert_eq!((&row["from"], &row["to"]), (&s["from"], &s["to"]));
-            same(&format!("{direction} mean"), num(&row["mean"]), num(&s["mean"]));
+            same(
+                &format!("{direction} mean"),
+                num(&row["mean"]),
+                num(&s["mean"]),
+            );
         }
         segments += rows.len();
     }
@@ -130,48 +183,138 @@ fn compare_changes(cli: &Cli, api: &Value) {
 }
 
 fn compare_var(cli: &Cli, api: &Value) {
-    let lags = cli.stdout.lines().find_map(|l| l.strip_prefix("VAR(")?.split(')').next()?.parse::<u64>().ok()).expect("the CLI prints VAR(p)");
+    let lags = cli
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("VAR(")?
+                .split(')')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("the CLI prints VAR(p)");
     assert_eq!(Some(lags), api["lags"].as_u64(), "lag order");
-    let names: Vec<&str> = api["series"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let names: Vec<&str> = api["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let csv = cli.side_file.as_deref().expect("the impulse responses");
     let mut rows = 0;
     for line in csv.lines().skip(1) {
         // horizon,response,shock,irf,lower90,upper90 — names have no commas.
         let f: Vec<&str> = line.split(',').collect();
-        let (h, i, j) = (f[0].parse::<usize>().unwrap(), names.iter().position(|n| *n == f[1]).unwrap(), names.iter().position(|n| *n == f[2]).unwrap());
-        same(&format!("irf h{h} {}←{}", f[1], f[2]), f[3].parse().unwrap(), num(&api["irf"][h][i][j]));
+        let (h, i, j) = (
+            f[0].parse::<usize>().unwrap(),
+            names.iter().position(|n| *n == f[1]).unwrap(),
+            names.iter().position(|n| *n == f[2]).unwrap(),
+        );
+        same(
+            &format!("irf h{h} {}←{}", f[1], f[2]),
+            f[3].parse().unwrap(),
+            num(&api["irf"][h][i][j]),
+        );
         // The bootstrap bands: the same replications and seed by default.
-        same(&format!("lower90 h{h} {}←{}", f[1], f[2]), f[4].parse().unwrap_or(f64::NAN), num(&api["irf_bands"]["lower"][h][i][j]));
+        same(
+            &format!("lower90 h{h} {}←{}", f[1], f[2]),
+            f[4].parse().unwrap_or(f64::NAN),
+            num(&api["irf_bands"]["lower"][h][i][j]),
+        );
         rows += 1;
     }
-    assert_eq!(rows, api["irf"].as_array().unwrap().len() * 36, "every horizon, response and shock");
+    assert_eq!(
+        rows,
+        api["irf"].as_array().unwrap().len() * 36,
+        "every horizon, response and shock"
+    );
 }
 
 fn compare_forecast(cli: &Cli, api: &Value) {
     let steps = api["forecast"].as_array().unwrap();
     assert_eq!(steps.len(), cli.rows.len(), "horizon");
     for (s, row) in steps.iter().zip(&cli.rows) {
-        assert_eq!((&s["period"], api["model"].as_str()), (&row["period"], row["model"].as_str()));
+        assert_eq!(
+            (&s["period"], api["model"].as_str()),
+            (&row["period"], row["model"].as_str())
+        );
         for key in ["mean", "q05", "median", "q95"] {
-            same(&format!("{} {key}", s["period"]), num(&row[key]), num(&s[key]));
+            same(
+                &format!("{} {key}", s["period"]),
+                num(&row[key]),
+                num(&s[key]),
+            );
         }
     }
 }
 
 const PAIRS: &[(&str, Pair)] = &[
-    ("dyad", Pair { cli: &["dyad", "RUS", "IND"], side_file: None, api: "/api/dyad?a=RUS&b=IND", compare: compare_dyad }),
-    ("balance", Pair { cli: &["balance", "RUS", "--between", "IND", "PAK"], side_file: None, api: "/api/balance?third=RUS&a=IND&b=PAK", compare: compare_balance }),
-    ("triad", Pair { cli: &["triad", "RUS", "IND", "PAK"], side_file: None, api: "/api/triad?states=RUS,IND,PAK", compare: compare_triad }),
-    ("changes", Pair { cli: &["changes", "RUS", "PAK"], side_file: None, api: "/api/changes?a=RUS&b=PAK", compare: compare_changes }),
-    ("var", Pair { cli: &["triad", "RUS", "IND", "PAK", "--var"], side_file: Some("--irf-csv"), api: "/api/var?states=RUS,IND,PAK", compare: compare_var }),
-    ("forecast", Pair { cli: &["forecast", "dyad", "RUS", "PAK"], side_file: None, api: "/api/forecast?a=RUS&b=PAK", compare: compare_forecast }),
+    (
+        "dyad",
+        Pair {
+            cli: &["dyad", "RUS", "IND"],
+            side_file: None,
+            api: "/api/dyad?a=RUS&b=IND",
+            compare: compare_dyad,
+        },
+    ),
+    (
+        "balance",
+        Pair {
+            cli: &["balance", "RUS", "--between", "IND", "PAK"],
+            side_file: None,
+            api: "/api/balance?third=RUS&a=IND&b=PAK",
+            compare: compare_balance,
+        },
+    ),
+    (
+        "triad",
+        Pair {
+            cli: &["triad", "RUS", "IND", "PAK"],
+            side_file: None,
+            api: "/api/triad?states=RUS,IND,PAK",
+            compare: compare_triad,
+        },
+    ),
+    (
+        "changes",
+        Pair {
+            cli: &["changes", "RUS", "PAK"],
+            side_file: None,
+            api: "/api/changes?a=RUS&b=PAK",
+            compare: compare_changes,
+        },
+    ),
+    (
+        "var",
+        Pair {
+            cli: &["triad", "RUS", "IND", "PAK", "--var"],
+            side_file: Some("--irf-csv"),
+            api: "/api/var?states=RUS,IND,PAK",
+            compare: compare_var,
+        },
+    ),
+    (
+        "forecast",
+        Pair {
+            cli: &["forecast", "dyad", "RUS", "PAK"],
+            side_file: None,
+            api: "/api/forecast?a=RUS&b=PAK",
+            compare: compare_forecast,
+        },
+    ),
 ];
 
 fn check(name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path());
     let served = Served::start(&store, &[]);
-    let pair = &PAIRS.iter().find(|(n, _)| *n == name).expect("a pair of that name").1;
+    let pair = &PAIRS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a pair of that name")
+        .1;
     let json = dir.path().join(format!("{name}.json"));
     let side = dir.path().join(format!("{name}.side"));
     let mut args: Vec<&str> = pair.cli.to_vec();
@@ -181,7 +324,11 @@ fn check(name: &str) {
         args.extend(["--json", json.to_str().unwrap()]);
     }
     let stdout = ok(&store, &args);
-    let cli = Cli { rows: read_rows(&json), stdout, side_file: std::fs::read_to_string(&side).ok() };
+    let cli = Cli {
+        rows: read_rows(&json),
+        stdout,
+        side_file: std::fs::read_to_string(&side).ok(),
+    };
     let api = get_ok(&served, pair.api);
     (pair.compare)(&cli, &api);
 }

@@ -9,7 +9,9 @@ use fulcrum_relations::changepoint::{Cost, pelt};
 fn series(seed: u64, levels: &[(usize, f64, f64)]) -> Vec<f64> {
     let mut state = seed;
     let mut uniform = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let mut y = Vec::new();
@@ -36,12 +38,19 @@ print(json.dumps(out))
 
 #[test]
 fn pelt_matches_ruptures_with_l2_and_normal_costs() {
-    let Some(python) = python_with("ruptures") else { return };
+    let Some(python) = python_with("ruptures") else {
+        return;
+    };
     let mut cases = Vec::new();
     let shapes: [&[(usize, f64, f64)]; 4] = [
         &[(60, 0.0, 1.0), (40, 3.0, 1.0), (80, -1.0, 1.0)],
         &[(100, 0.0, 0.5), (100, 0.0, 3.0), (50, 2.0, 0.5)],
-        &[(30, 5.0, 2.0), (30, 8.0, 2.0), (30, 5.0, 2.0), (30, 9.0, 2.0)],
+        &[
+            (30, 5.0, 2.0),
+            (30, 8.0, 2.0),
+            (30, 5.0, 2.0),
+            (30, 9.0, 2.0),
+        ],
         &[(200, 0.0, 1.0)],
     ];
     for (k, shape) in shapes.iter().enumerate() {
@@ -57,15 +66,33 @@ fn pelt_matches_ruptures_with_l2_and_normal_costs() {
     }
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("cases.json");
-    std::fs::write(&input, serde_json::to_string(&cases.iter().map(|c| &c.0).collect::<Vec<_>>()).unwrap()).unwrap();
-    let theirs: Vec<Vec<usize>> = serde_json::from_str(&python_output(&python, RUPTURES, &[input.to_str().unwrap()])).unwrap();
+    std::fs::write(
+        &input,
+        serde_json::to_string(&cases.iter().map(|c| &c.0).collect::<Vec<_>>()).unwrap(),
+    )
+    .unwrap();
+    let theirs: Vec<Vec<usize>> = serde_json::from_str(&python_output(
+        &python,
+        RUPTURES,
+        &[input.to_str().unwrap()],
+    ))
+    .unwrap();
     let mut mismatches = Vec::new();
     for ((case, ours), theirs) in cases.iter().zip(&theirs) {
         if ours != theirs {
-            mismatches.push(format!("{} min_size {} jump {} pen {}: fulcrum {ours:?}, ruptures {theirs:?}", case["model"], case["min_size"], case["jump"], case["pen"]));
+            mismatches.push(format!(
+                "{} min_size {} jump {} pen {}: fulcrum {ours:?}, ruptures {theirs:?}",
+                case["model"], case["min_size"], case["jump"], case["pen"]
+            ));
         }
     }
-    assert!(mismatches.is_empty(), "{} of {} cases differ:\n{}", mismatches.len(), cases.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} cases differ:\n{}",
+        mismatches.len(),
+        cases.len(),
+        mismatches.join("\n")
+    );
     eprintln!("PELT: {} cases identical to ruptures", cases.len());
 }
 
@@ -99,7 +126,9 @@ fn close(a: f64, b: f64) -> bool {
 fn var_matches_statsmodels_coefficients_granger_and_irfs() {
     use fulcrum_relations::var::{fit, select_order};
     use nalgebra::DMatrix;
-    let Some(python) = python_with("statsmodels") else { return };
+    let Some(python) = python_with("statsmodels") else {
+        return;
+    };
     // Six directed series of a triad, simulated from a VAR(2) with cross effects.
     let (n, k, p) = (240, 6, 2);
     let noise = series(99, &[(n * k, 0.0, 1.0)]);
@@ -112,7 +141,12 @@ fn var_matches_statsmodels_coefficients_granger_and_irfs() {
             data[(t, v)] = 0.5 + own + reciprocity + third + noise[t * k + v];
         }
     }
-    let tests: Vec<(Vec<usize>, Vec<usize>)> = vec![(vec![0], vec![1]), (vec![1], vec![0]), (vec![0, 1], vec![2, 3, 4, 5]), (vec![4], vec![0])];
+    let tests: Vec<(Vec<usize>, Vec<usize>)> = vec![
+        (vec![0], vec![1]),
+        (vec![1], vec![0]),
+        (vec![0, 1], vec![2, 3, 4, 5]),
+        (vec![4], vec![0]),
+    ];
     let case = serde_json::json!({
         "data": (0..n).map(|t| (0..k).map(|v| data[(t, v)]).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "p": p, "max_lags": 4, "horizon": 10,
@@ -121,7 +155,12 @@ fn var_matches_statsmodels_coefficients_granger_and_irfs() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("var.json");
     std::fs::write(&input, case.to_string()).unwrap();
-    let sm: serde_json::Value = serde_json::from_str(&python_output(&python, STATSMODELS, &[input.to_str().unwrap()])).unwrap();
+    let sm: serde_json::Value = serde_json::from_str(&python_output(
+        &python,
+        STATSMODELS,
+        &[input.to_str().unwrap()],
+    ))
+    .unwrap();
 
     let ours = fit(&data, p).unwrap();
     let mut worst: f64 = 0.0;
@@ -131,31 +170,55 @@ fn var_matches_statsmodels_coefficients_granger_and_irfs() {
     };
     for (r, row) in sm["params"].as_array().unwrap().iter().enumerate() {
         for (c, v) in row.as_array().unwrap().iter().enumerate() {
-            check(&format!("params[{r},{c}]"), ours.params[(r, c)], v.as_f64().unwrap());
+            check(
+                &format!("params[{r},{c}]"),
+                ours.params[(r, c)],
+                v.as_f64().unwrap(),
+            );
         }
     }
     for (i, row) in sm["sigma_u"].as_array().unwrap().iter().enumerate() {
         for (j, v) in row.as_array().unwrap().iter().enumerate() {
-            check(&format!("sigma_u[{i},{j}]"), ours.sigma_u[(i, j)], v.as_f64().unwrap());
+            check(
+                &format!("sigma_u[{i},{j}]"),
+                ours.sigma_u[(i, j)],
+                v.as_f64().unwrap(),
+            );
         }
     }
     for (t, (caused, causing)) in tests.iter().enumerate() {
         let g = ours.granger(caused, causing);
-        check(&format!("Granger F {caused:?} <- {causing:?}"), g.f, sm["granger"][t].as_f64().unwrap());
-        check(&format!("Granger p {caused:?} <- {causing:?}"), g.p_value, sm["granger_p"][t].as_f64().unwrap());
+        check(
+            &format!("Granger F {caused:?} <- {causing:?}"),
+            g.f,
+            sm["granger"][t].as_f64().unwrap(),
+        );
+        check(
+            &format!("Granger p {caused:?} <- {causing:?}"),
+            g.p_value,
+            sm["granger_p"][t].as_f64().unwrap(),
+        );
     }
     let irf = ours.orth_irf(10).unwrap();
     for (h, m) in sm["irf"].as_array().unwrap().iter().enumerate() {
         for (i, row) in m.as_array().unwrap().iter().enumerate() {
             for (j, v) in row.as_array().unwrap().iter().enumerate() {
-                check(&format!("IRF[{h}][{i},{j}]"), irf[h][(i, j)], v.as_f64().unwrap());
+                check(
+                    &format!("IRF[{h}][{i},{j}]"),
+                    irf[h][(i, j)],
+                    v.as_f64().unwrap(),
+                );
             }
         }
     }
     let sel = select_order(&data, 4).unwrap();
     for (p, v) in sm["aic"].as_array().unwrap().iter().enumerate() {
         check(&format!("AIC({p})"), sel.aic[p], v.as_f64().unwrap());
-        check(&format!("BIC({p})"), sel.bic[p], sm["bic"][p].as_f64().unwrap());
+        check(
+            &format!("BIC({p})"),
+            sel.bic[p],
+            sm["bic"][p].as_f64().unwrap(),
+        );
     }
     eprintln!("VAR: largest relative difference from statsmodels {worst:.2e}");
 }

@@ -9,19 +9,61 @@ fn dyad_series_by_month_with_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let store = relations_fixture_store(dir.path());
     let csv = dir.path().join("dyad.csv");
-    let out = ok(&store, &["dyad", "Russia", "PAK", "--by", "month", "--csv", csv.to_str().unwrap()]);
+    let out = ok(
+        &store,
+        &[
+            "dyad",
+            "Russia",
+            "PAK",
+            "--by",
+            "month",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    );
     assert!(out.contains("| 2019-01 | RUS    | PAK    | 4.0"), "{out}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows[0], "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,share_q1,share_q2,share_q3,share_q4,tone_mean");
+    assert_eq!(
+        rows[0],
+        "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,share_q1,share_q2,share_q3,share_q4,tone_mean"
+    );
     assert_eq!(rows.len(), 1 + 3 * 2, "three months, two directions");
-    assert!(rows[1].starts_with("2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,0.0,0.0,1.0,0.0,-1.25"), "{}", rows[1]);
+    assert!(
+        rows[1].starts_with(
+            "2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,0.0,0.0,1.0,0.0,-1.25"
+        ),
+        "{}",
+        rows[1]
+    );
     // One-a-day: the fixture has one event per day and direction, so nothing changes; normalised counts
     // are per 1,000 events of the whole store.
-    let out = ok(&store, &["dyad", "RUS", "PAK", "--by", "month", "--dedup", "daily", "--normalize", "--from", "2019-01-01", "--to", "2019-01-31"]);
-    assert!(out.contains("| 2019-01 | RUS    | PAK    | 250.0"), "4 of 16 January events = 250 per 1,000:\n{out}");
+    let out = ok(
+        &store,
+        &[
+            "dyad",
+            "RUS",
+            "PAK",
+            "--by",
+            "month",
+            "--dedup",
+            "daily",
+            "--normalize",
+            "--from",
+            "2019-01-01",
+            "--to",
+            "2019-01-31",
+        ],
+    );
+    assert!(
+        out.contains("| 2019-01 | RUS    | PAK    | 250.0"),
+        "4 of 16 January events = 250 per 1,000:\n{out}"
+    );
     let err = run(&store, &["dyad", "RUS", "Atlantis"]);
-    assert!(!err.status.success() && String::from_utf8_lossy(&err.stderr).contains("unknown actor 'Atlantis'"));
+    assert!(
+        !err.status.success()
+            && String::from_utf8_lossy(&err.stderr).contains("unknown actor 'Atlantis'")
+    );
 }
 
 #[test]
@@ -29,11 +71,30 @@ fn balance_detects_the_shift_towards_pakistan() {
     let dir = tempfile::tempdir().unwrap();
     let store = relations_fixture_store(dir.path());
     let json = dir.path().join("balance.json");
-    let out = ok(&store, &["balance", "RUS", "--between", "IND", "PAK", "--by", "month", "--break", "2019-02-14", "--json", json.to_str().unwrap()]);
+    let out = ok(
+        &store,
+        &[
+            "balance",
+            "RUS",
+            "--between",
+            "IND",
+            "PAK",
+            "--by",
+            "month",
+            "--break",
+            "2019-02-14",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
     // Before: coop(RUS,IND) = (8 + 1.9) / 2 = 4.95, coop(RUS,PAK) = −2 → tilt 6.95. After: both 4.95 → tilt 0.
-    assert!(out.contains("tilt before 6.950") && out.contains("after 0.000"), "{out}");
+    assert!(
+        out.contains("tilt before 6.950") && out.contains("after 0.000"),
+        "{out}"
+    );
     assert!(out.contains("the tilt moved towards PAK"), "{out}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v[0]["period"], "2019-01");
     assert_eq!(v[0]["tilt"], 6.95);
     assert_eq!(v[2]["hostility_ab"], 10.0);
@@ -48,15 +109,59 @@ fn russia_india_pakistan_on_icews18() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     ok(&store, &["ingest", data.join("icews18").to_str().unwrap()]);
-    let out = ok(&store, &["balance", "RUS", "--between", "IND", "PAK", "--by", "month", "--break", "2018-06-01"]);
-    assert!(out.contains("| 2018-01 |") && out.contains("| 2018-10 |"), "{out}");
+    let out = ok(
+        &store,
+        &[
+            "balance",
+            "RUS",
+            "--between",
+            "IND",
+            "PAK",
+            "--by",
+            "month",
+            "--break",
+            "2018-06-01",
+        ],
+    );
+    assert!(
+        out.contains("| 2018-01 |") && out.contains("| 2018-10 |"),
+        "{out}"
+    );
     assert!(out.contains("break at 2018-06-01"), "{out}");
-    let out = ok(&store, &["dyad", "IND", "PAK", "--by", "week", "--dedup", "daily"]);
-    assert!(out.lines().filter(|l| l.contains("| IND    | PAK")).count() >= 40, "{out}");
+    let out = ok(
+        &store,
+        &["dyad", "IND", "PAK", "--by", "week", "--dedup", "daily"],
+    );
+    assert!(
+        out.lines().filter(|l| l.contains("| IND    | PAK")).count() >= 40,
+        "{out}"
+    );
     let irf = dir.path().join("irf.csv");
-    let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "week", "--var", "--bootstrap", "50", "--irf-csv", irf.to_str().unwrap()]);
-    assert!(out.contains("VAR(1) on 43 observations") && out.contains("reciprocity   IND→PAK"), "{out}");
-    assert_eq!(std::fs::read_to_string(&irf).unwrap().lines().count(), 1 + 9 * 36, "horizons 0..8 × 36 pairs");
+    let out = ok(
+        &store,
+        &[
+            "triad",
+            "RUS",
+            "IND",
+            "PAK",
+            "--by",
+            "week",
+            "--var",
+            "--bootstrap",
+            "50",
+            "--irf-csv",
+            irf.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("VAR(1) on 43 observations") && out.contains("reciprocity   IND→PAK"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&irf).unwrap().lines().count(),
+        1 + 9 * 36,
+        "horizons 0..8 × 36 pairs"
+    );
 }
 
 #[test]
@@ -65,7 +170,10 @@ fn triad_signs_and_balance() {
     let store = relations_fixture_store(dir.path());
     let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "month"]);
     // January: RUS-IND friendly, RUS-PAK hostile, no IND-PAK events: no triangle.
-    assert!(out.contains("| 2019-01 | RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·"), "{out}");
+    assert!(
+        out.contains("| 2019-01 | RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·"),
+        "{out}"
+    );
     // March: all friendly with Russia, IND-PAK at war (−10): one unbalanced triangle, frustration 1.
     let march = out.lines().find(|l| l.contains("| 2019-03 |")).unwrap();
     assert!(march.contains("IND-PAK:−10.0"), "{march}");
@@ -77,10 +185,28 @@ fn triad_signs_and_balance() {
 fn changes_finds_the_warming() {
     let dir = tempfile::tempdir().unwrap();
     let store = relations_fixture_store(dir.path());
-    let out = ok(&store, &["changes", "RUS", "PAK", "--by", "day", "--series", "goldstein_sum", "--cost", "l2", "--penalty", "20"]);
+    let out = ok(
+        &store,
+        &[
+            "changes",
+            "RUS",
+            "PAK",
+            "--by",
+            "day",
+            "--series",
+            "goldstein_sum",
+            "--cost",
+            "l2",
+            "--penalty",
+            "20",
+        ],
+    );
     assert!(out.contains("RUS → PAK: 1 change point(s)"), "{out}");
     // The one change falls between the last hostile day (2019-02-08) and the first friendly one (2019-02-15).
-    let change = out.lines().find(|l| l.contains("RUS → PAK") && l.contains("| change")).unwrap();
+    let change = out
+        .lines()
+        .find(|l| l.contains("RUS → PAK") && l.contains("| change"))
+        .unwrap();
     let from = change.split('|').nth(2).unwrap().trim();
     assert!(("2019-02-09".."2019-02-16").contains(&from), "{change}");
 }

@@ -8,14 +8,24 @@ use std::collections::BTreeMap;
 use common::*;
 use fulcrum_model::cameo;
 
-const FOLDERS: [&str; 6] = ["gdelt1", "gdelt2", "icews", "icews14", "icews18", "icews05-15"];
+const FOLDERS: [&str; 6] = [
+    "gdelt1",
+    "gdelt2",
+    "icews",
+    "icews14",
+    "icews18",
+    "icews05-15",
+];
 
 /// Data lines per input file, as the folders' SOURCE.md files state them.
 const EXPECTED_LINES: [(&str, u64); 15] = [
     ("gdelt1/aamend-spark-gdelt/events1.csv", 100),
     ("gdelt1/reed9999-gdelt-demo/events.csv", 710),
     ("gdelt2/aamend-spark-gdelt/events.csv", 100),
-    ("gdelt2/arekziobrowski-gdelt-big-data/20191024143000.export.CSV", 2111),
+    (
+        "gdelt2/arekziobrowski-gdelt-big-data/20191024143000.export.CSV",
+        2111,
+    ),
     ("icews/andybega-icews/events.2018.sample.tab", 3705),
     ("icews14/xerte/train.txt", 63685),
     ("icews14/xerte/valid.txt", 13823),
@@ -35,13 +45,18 @@ fn every_shared_file_ingests_with_accounting_that_adds_up_and_duckdb_agrees() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let mut args = vec!["ingest".to_string()];
-    args.extend(FOLDERS.iter().map(|f| data.join(f).to_string_lossy().into_owned()));
+    args.extend(
+        FOLDERS
+            .iter()
+            .map(|f| data.join(f).to_string_lossy().into_owned()),
+    );
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = ok(&store, &argv);
     eprintln!("{out}");
 
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(store.join("_fulcrum/manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(store.join("_fulcrum/manifest.json")).unwrap())
+            .unwrap();
     let mut read_by_input = BTreeMap::new();
     for input in manifest["inputs"].as_array().unwrap() {
         let n = |k: &str| input[k].as_u64().unwrap();
@@ -65,14 +80,26 @@ fn every_shared_file_ingests_with_accounting_that_adds_up_and_duckdb_agrees() {
     // The only rejects allowed on real data are explained ones; today there are none.
     assert_eq!(sql_one(&store, "SELECT count(*) FROM quarantine"), "0");
 
-    let fulcrum_count: u64 = sql_one(&store, "SELECT count(*) FROM events").parse().unwrap();
-    let fulcrum_sum: f64 = sql_one(&store, "SELECT sum(goldstein) FROM events").parse().unwrap();
-    let stored: u64 = manifest["inputs"].as_array().unwrap().iter().map(|i| i["rows_stored"].as_u64().unwrap()).sum();
+    let fulcrum_count: u64 = sql_one(&store, "SELECT count(*) FROM events")
+        .parse()
+        .unwrap();
+    let fulcrum_sum: f64 = sql_one(&store, "SELECT sum(goldstein) FROM events")
+        .parse()
+        .unwrap();
+    let stored: u64 = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["rows_stored"].as_u64().unwrap())
+        .sum();
     assert_eq!(fulcrum_count, stored);
     if let Some(python) = python_with_duckdb() {
         let (count, sum) = duckdb_count_and_goldstein(&python, &store);
         assert_eq!(count, fulcrum_count, "DuckDB row count");
-        assert!((sum - fulcrum_sum).abs() <= 1e-9 * fulcrum_sum.abs().max(1.0), "Goldstein sum: DuckDB {sum} vs fulcrum {fulcrum_sum}");
+        assert!(
+            (sum - fulcrum_sum).abs() <= 1e-9 * fulcrum_sum.abs().max(1.0),
+            "Goldstein sum: DuckDB {sum} vs fulcrum {fulcrum_sum}"
+        );
         eprintln!("DuckDB agrees: {count} rows, Goldstein sum {sum}");
     }
 }
@@ -82,7 +109,14 @@ fn gdelt_goldstein_and_quadclass_match_the_compiled_tables() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    ok(&store, &["ingest", data.join("gdelt1").to_str().unwrap(), data.join("gdelt2").to_str().unwrap()]);
+    ok(
+        &store,
+        &[
+            "ingest",
+            data.join("gdelt1").to_str().unwrap(),
+            data.join("gdelt2").to_str().unwrap(),
+        ],
+    );
     let rows = sql_rows(
         &store,
         "SELECT event_code, quad_class, goldstein, count(*) FROM events GROUP BY 1, 2, 3 ORDER BY 1",
@@ -95,9 +129,16 @@ fn gdelt_goldstein_and_quadclass_match_the_compiled_tables() {
         let (quad, goldstein): (u8, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap());
         match cameo::derived_scores(&r[0]) {
             Some((g, q)) if q == quad && (g - goldstein).abs() < 1e-9 => {}
-            derived => mismatches.push(format!("{n} row(s) code {}: GDELT says ({goldstein}, Q{quad}), tables say {derived:?}", r[0])),
+            derived => mismatches.push(format!(
+                "{n} row(s) code {}: GDELT says ({goldstein}, Q{quad}), tables say {derived:?}",
+                r[0]
+            )),
         }
     }
     assert_eq!(checked, 3021, "every GDELT row checked");
-    assert!(mismatches.is_empty(), "derived scores differ from GDELT's own:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "derived scores differ from GDELT's own:\n{}",
+        mismatches.join("\n")
+    );
 }

@@ -15,11 +15,19 @@ pub(crate) struct LineError {
 
 impl LineError {
     pub(crate) fn new(kind: RejectKind, message: impl Into<String>) -> Self {
-        LineError { kind, column: None, message: message.into() }
+        LineError {
+            kind,
+            column: None,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn in_column(kind: RejectKind, column: &str, message: impl Into<String>) -> Self {
-        LineError { kind, column: Some(column.to_string()), message: message.into() }
+        LineError {
+            kind,
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
     }
 }
 
@@ -48,42 +56,69 @@ pub(crate) fn opt_str(field: &str) -> Option<&str> {
 /// ICEWS (written by R's readr) marks nulls as `NA`.
 #[inline]
 pub(crate) fn opt_str_na(field: &str) -> Option<&str> {
-    if field.is_empty() || field == "NA" { None } else { Some(field) }
+    if field.is_empty() || field == "NA" {
+        None
+    } else {
+        Some(field)
+    }
 }
 
 /// An empty required column ("missing QuadClass").
 pub(crate) fn missing(column: &str) -> LineError {
-    LineError::in_column(RejectKind::MissingValue, column, format!("missing {column}"))
+    LineError::in_column(
+        RejectKind::MissingValue,
+        column,
+        format!("missing {column}"),
+    )
 }
 
 fn bad(column: &str, value: &str, what: &str) -> LineError {
     let shown: String = value.chars().take(40).collect();
-    LineError::in_column(RejectKind::BadValue, column, format!("bad {what} in column {column}: '{shown}'"))
+    LineError::in_column(
+        RejectKind::BadValue,
+        column,
+        format!("bad {what} in column {column}: '{shown}'"),
+    )
 }
 
 pub(crate) fn opt_i64(field: &str, column: &str) -> FieldResult<Option<i64>> {
     if field.is_empty() {
         return Ok(None);
     }
-    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+    field
+        .parse()
+        .map(Some)
+        .map_err(|_| bad(column, field, "integer"))
 }
 
 pub(crate) fn req_i64(field: &str, column: &str) -> FieldResult<i64> {
-    opt_i64(field, column)?.ok_or_else(|| LineError::in_column(RejectKind::MissingValue, column, format!("missing value in column {column}")))
+    opt_i64(field, column)?.ok_or_else(|| {
+        LineError::in_column(
+            RejectKind::MissingValue,
+            column,
+            format!("missing value in column {column}"),
+        )
+    })
 }
 
 pub(crate) fn opt_i32(field: &str, column: &str) -> FieldResult<Option<i32>> {
     if field.is_empty() {
         return Ok(None);
     }
-    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+    field
+        .parse()
+        .map(Some)
+        .map_err(|_| bad(column, field, "integer"))
 }
 
 pub(crate) fn opt_i8(field: &str, column: &str) -> FieldResult<Option<i8>> {
     if field.is_empty() {
         return Ok(None);
     }
-    field.parse().map(Some).map_err(|_| bad(column, field, "integer"))
+    field
+        .parse()
+        .map(Some)
+        .map_err(|_| bad(column, field, "integer"))
 }
 
 pub(crate) fn opt_f64(field: &str, column: &str) -> FieldResult<Option<f64>> {
@@ -110,7 +145,11 @@ fn civil(y: &str, m: &str, d: &str) -> Option<i32> {
 
 /// `YYYYMMDD` → days since 1970-01-01.
 pub(crate) fn yyyymmdd(field: &str, column: &str) -> FieldResult<i32> {
-    let date = if field.len() == 8 && field.is_ascii() { civil(&field[..4], &field[4..6], &field[6..8]) } else { None };
+    let date = if field.len() == 8 && field.is_ascii() {
+        civil(&field[..4], &field[4..6], &field[6..8])
+    } else {
+        None
+    };
     date.ok_or_else(|| bad(column, field, "date (want YYYYMMDD)"))
 }
 
@@ -118,7 +157,11 @@ pub(crate) fn yyyymmdd(field: &str, column: &str) -> FieldResult<i32> {
 pub(crate) fn iso_date(field: &str, column: &str) -> FieldResult<i32> {
     let b = field.as_bytes();
     let shaped = b.len() == 10 && field.is_ascii() && b[4] == b'-' && b[7] == b'-';
-    let date = if shaped { civil(&field[..4], &field[5..7], &field[8..10]) } else { None };
+    let date = if shaped {
+        civil(&field[..4], &field[5..7], &field[8..10])
+    } else {
+        None
+    };
     date.ok_or_else(|| bad(column, field, "date (want YYYY-MM-DD)"))
 }
 
@@ -127,22 +170,35 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// GDELT's DATEADDED: `YYYYMMDD` (1.0) or `YYYYMMDDHHMMSS` (2.0) → microseconds since the epoch, UTC.
 pub(crate) fn date_added(field: &str, column: &str) -> FieldResult<Option<i64>> {
     if !field.is_ascii() {
-        return Err(bad(column, field, "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)"));
+        return Err(bad(
+            column,
+            field,
+            "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)",
+        ));
     }
     match field.len() {
         0 => Ok(None),
         8 => Ok(Some(yyyymmdd(field, column)? as i64 * MICROS_PER_DAY)),
         14 => {
             let days = yyyymmdd(&field[..8], column)? as i64;
-            let (h, m, s) = (digits(&field[8..10]), digits(&field[10..12]), digits(&field[12..14]));
+            let (h, m, s) = (
+                digits(&field[8..10]),
+                digits(&field[10..12]),
+                digits(&field[12..14]),
+            );
             match (h, m, s) {
-                (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s < 61 => {
-                    Ok(Some(days * MICROS_PER_DAY + (h as i64 * 3600 + m as i64 * 60 + s as i64) * 1_000_000))
-                }
+                (Some(h), Some(m), Some(s)) if h < 24 && m < 60 && s < 61 => Ok(Some(
+                    days * MICROS_PER_DAY
+                        + (h as i64 * 3600 + m as i64 * 60 + s as i64) * 1_000_000,
+                )),
                 _ => Err(bad(column, field, "timestamp (want YYYYMMDDHHMMSS)")),
             }
         }
-        _ => Err(bad(column, field, "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)")),
+        _ => Err(bad(
+            column,
+            field,
+            "timestamp (want YYYYMMDD or YYYYMMDDHHMMSS)",
+        )),
     }
 }
 
@@ -183,7 +239,10 @@ mod tests {
         assert!(opt_f64("NaN", "x").is_err());
         let e = opt_i64("12a", "x").unwrap_err();
         assert!(e.message.contains("column x"), "{e:?}");
-        assert_eq!((e.kind, e.column.as_deref()), (RejectKind::BadValue, Some("x")));
+        assert_eq!(
+            (e.kind, e.column.as_deref()),
+            (RejectKind::BadValue, Some("x"))
+        );
     }
 
     #[test]

@@ -57,7 +57,11 @@ impl FromStr for Format {
             "icews" => Format::Icews,
             "tkg-ids" | "tkg" => Format::TkgIds,
             "tkg-named" => Format::TkgNamed,
-            other => return Err(format!("unknown format '{other}' (gdelt1, gdelt2, icews, tkg-ids, tkg-named)")),
+            other => {
+                return Err(format!(
+                    "unknown format '{other}' (gdelt1, gdelt2, icews, tkg-ids, tkg-named)"
+                ));
+            }
         })
     }
 }
@@ -88,7 +92,9 @@ fn is_iso_date(f: &[u8]) -> bool {
     f.len() == 10
         && f[4] == b'-'
         && f[7] == b'-'
-        && f.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+        && f.iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -99,11 +105,20 @@ mod tests {
     fn detects_each_format() {
         let gdelt2 = vec!["x"; 61].join("\t");
         assert_eq!(detect_format(gdelt2.as_bytes()), Some(Format::Gdelt2));
-        assert_eq!(detect_format(vec!["x"; 57].join("\t").as_bytes()), Some(Format::Gdelt1));
-        assert_eq!(detect_format(b"Event ID\tEvent Date\n"), Some(Format::Icews));
+        assert_eq!(
+            detect_format(vec!["x"; 57].join("\t").as_bytes()),
+            Some(Format::Gdelt1)
+        );
+        assert_eq!(
+            detect_format(b"Event ID\tEvent Date\n"),
+            Some(Format::Icews)
+        );
         assert_eq!(detect_format(b"1200\t5\t371\t5760\n"), Some(Format::TkgIds));
         assert_eq!(detect_format(b"0\t9\t84\t0\t-1\n"), Some(Format::TkgIds));
-        assert_eq!(detect_format(b"A_B\tConsult\tC\t2018-09-28\r\n"), Some(Format::TkgNamed));
+        assert_eq!(
+            detect_format(b"A_B\tConsult\tC\t2018-09-28\r\n"),
+            Some(Format::TkgNamed)
+        );
         assert_eq!(detect_format(b"hello world"), None);
     }
 }

@@ -20,10 +20,15 @@ pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("{input}: {error}")]
-    Io { input: String, error: std::io::Error },
+    Io {
+        input: String,
+        error: std::io::Error,
+    },
     #[error("{input}: corrupt or truncated archive: {reason}")]
     Corrupt { input: String, reason: String },
-    #[error("{input}: cannot tell the format from the first line ({first_line:?}); pass --format gdelt1|gdelt2|icews|tkg-ids|tkg-named")]
+    #[error(
+        "{input}: cannot tell the format from the first line ({first_line:?}); pass --format gdelt1|gdelt2|icews|tkg-ids|tkg-named"
+    )]
     UnknownFormat { input: String, first_line: String },
     #[error("{input}: {reason}")]
     BadInput { input: String, reason: String },
@@ -31,16 +36,20 @@ pub enum IngestError {
 
 impl IngestError {
     pub(crate) fn io(input: impl std::fmt::Display, source: std::io::Error) -> Self {
-        IngestError::Io { input: input.to_string(), error: source }
+        IngestError::Io {
+            input: input.to_string(),
+            error: source,
+        }
     }
 
     /// A read error in the middle of a stream usually means a damaged compressed file.
     pub(crate) fn from_read_error(input: &str, e: std::io::Error) -> Self {
         use std::io::ErrorKind::*;
         match e.kind() {
-            UnexpectedEof | InvalidData | InvalidInput | Other => {
-                IngestError::Corrupt { input: input.to_string(), reason: e.to_string() }
-            }
+            UnexpectedEof | InvalidData | InvalidInput | Other => IngestError::Corrupt {
+                input: input.to_string(),
+                reason: e.to_string(),
+            },
             _ => IngestError::io(input, e),
         }
     }

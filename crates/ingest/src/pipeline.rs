@@ -12,11 +12,11 @@ use arrow_array::RecordBatch;
 use crossbeam_channel::bounded;
 use fulcrum_model::{EventBatchBuilder, Reject, RejectKind};
 
-use crate::format::{Format, detect_format};
+use crate::IngestError;
 use crate::fields::LineError;
+use crate::format::{Format, detect_format};
 use crate::readers::*;
 use crate::source::{HashingReader, InputSpec, OpenInput};
-use crate::IngestError;
 
 /// How to parse inputs.
 #[derive(Debug, Clone)]
@@ -31,8 +31,14 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        ParseOptions { format: None, chunk_bytes: 4 << 20, threads }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        ParseOptions {
+            format: None,
+            chunk_bytes: 4 << 20,
+            threads,
+        }
     }
 }
 
@@ -84,7 +90,8 @@ where
 
     // Read the first block on this thread: the format, and for ICEWS the header, come from it.
     let mut first = Vec::with_capacity(options.chunk_bytes);
-    fill_block(&mut reader, &mut first, options.chunk_bytes, &display).map_err(ParseFailure::Input)?;
+    fill_block(&mut reader, &mut first, options.chunk_bytes, &display)
+        .map_err(ParseFailure::Input)?;
     let first_line_end = memchr::memchr(b'\n', &first).map_or(first.len(), |i| i + 1);
     let format = match options.format {
         Some(f) => f,
@@ -92,11 +99,14 @@ where
         None => detect_format(&first[..first_line_end]).ok_or_else(|| {
             ParseFailure::Input(IngestError::UnknownFormat {
                 input: display.clone(),
-                first_line: String::from_utf8_lossy(&first[..first_line_end.min(200)]).trim_end().to_string(),
+                first_line: String::from_utf8_lossy(&first[..first_line_end.min(200)])
+                    .trim_end()
+                    .to_string(),
             })
         })?,
     };
-    let parser: Box<dyn LineParser> = build_parser(format, spec, &first[..first_line_end]).map_err(ParseFailure::Input)?;
+    let parser: Box<dyn LineParser> =
+        build_parser(format, spec, &first[..first_line_end]).map_err(ParseFailure::Input)?;
     let mut first_line_number = 1;
     if parser.has_header() {
         first.drain(..first_line_end);
@@ -129,8 +139,16 @@ where
                 let rest = carry.split_off(cut);
                 let data = std::mem::replace(&mut carry, rest);
                 if !data.is_empty() {
-                    let lines = memchr::memchr_iter(b'\n', &data).count() as u64 + u64::from(data.last() != Some(&b'\n'));
-                    if chunk_tx.send(Chunk { seq, first_line: line, data }).is_err() {
+                    let lines = memchr::memchr_iter(b'\n', &data).count() as u64
+                        + u64::from(data.last() != Some(&b'\n'));
+                    if chunk_tx
+                        .send(Chunk {
+                            seq,
+                            first_line: line,
+                            data,
+                        })
+                        .is_err()
+                    {
                         break; // the consumer stopped
                     }
                     seq += 1;
@@ -178,7 +196,11 @@ where
             return Err(ParseFailure::Sink(e));
         }
         let (sha256, bytes) = reader.map_err(ParseFailure::Input)?.finish();
-        Ok(InputSummary { format, sha256, bytes })
+        Ok(InputSummary {
+            format,
+            sha256,
+            bytes,
+        })
     })
 }
 
@@ -192,7 +214,12 @@ pub enum ParseFailure<E> {
 }
 
 /// Reads until `buf` holds at least `target` bytes or the input ends; returns whether it ended.
-fn fill_block(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize, display: &str) -> Result<bool, IngestError> {
+fn fill_block(
+    reader: &mut impl Read,
+    buf: &mut Vec<u8>,
+    target: usize,
+    display: &str,
+) -> Result<bool, IngestError> {
     let start = buf.len();
     buf.resize(start + target, 0);
     let mut filled = start;
@@ -211,17 +238,23 @@ fn fill_block(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize, display:
     result
 }
 
-fn build_parser(format: Format, spec: &InputSpec, first_line: &[u8]) -> Result<Box<dyn LineParser>, IngestError> {
+fn build_parser(
+    format: Format,
+    spec: &InputSpec,
+    first_line: &[u8],
+) -> Result<Box<dyn LineParser>, IngestError> {
     let split = spec.tkg.as_ref().and_then(|t| t.split.clone());
     Ok(match format {
         Format::Gdelt1 => Box::new(GdeltParser { version2: false }),
         Format::Gdelt2 => Box::new(GdeltParser { version2: true }),
         Format::Icews => {
             let header = String::from_utf8_lossy(first_line);
-            Box::new(IcewsParser::from_header(&header).map_err(|reason| IngestError::BadInput {
-                input: spec.display.clone(),
-                reason,
-            })?)
+            Box::new(
+                IcewsParser::from_header(&header).map_err(|reason| IngestError::BadInput {
+                    input: spec.display.clone(),
+                    reason,
+                })?,
+            )
         }
         Format::TkgNamed => Box::new(TkgNamedParser { split }),
         Format::TkgIds => {
@@ -229,7 +262,10 @@ fn build_parser(format: Format, spec: &InputSpec, first_line: &[u8]) -> Result<B
                 input: spec.display.clone(),
                 reason: format!("id-coded TKG file needs {what}"),
             };
-            let tkg = spec.tkg.as_ref().ok_or_else(|| missing("entity2id and relation2id files beside it"))?;
+            let tkg = spec
+                .tkg
+                .as_ref()
+                .ok_or_else(|| missing("entity2id and relation2id files beside it"))?;
             Box::new(TkgIdsParser {
                 vocabulary: tkg.vocabulary.clone().ok_or_else(|| missing("entity2id and relation2id files beside it"))?,
                 calendar: tkg.calendar.ok_or_else(|| {
@@ -259,14 +295,35 @@ fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedC
             raw = stripped;
         }
         let outcome = match std::str::from_utf8(raw) {
-            Err(e) => Err(LineError::new(RejectKind::InvalidUtf8, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))),
+            Err(e) => Err(LineError::new(
+                RejectKind::InvalidUtf8,
+                format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+            )),
             Ok("") => Err(LineError::new(RejectKind::EmptyLine, "empty line")),
-            Ok(line) => parser.parse(line, &LineContext { input: display, line_number }, &mut builder),
+            Ok(line) => parser.parse(
+                line,
+                &LineContext {
+                    input: display,
+                    line_number,
+                },
+                &mut builder,
+            ),
         };
         match outcome {
             Ok(key) => keys.push(key),
-            Err(e) => rejects.push(Reject { line_number, raw: raw.to_vec(), kind: e.kind, column: e.column, reason: e.message }),
+            Err(e) => rejects.push(Reject {
+                line_number,
+                raw: raw.to_vec(),
+                kind: e.kind,
+                column: e.column,
+                reason: e.message,
+            }),
         }
     }
-    ParsedChunk { batch: builder.finish(), keys, rejects, lines }
+    ParsedChunk {
+        batch: builder.finish(),
+        keys,
+        rejects,
+        lines,
+    }
 }

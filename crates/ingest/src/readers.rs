@@ -18,7 +18,12 @@ pub(crate) struct LineContext<'a> {
 /// Parses one line of one format.
 pub(crate) trait LineParser: Send + Sync {
     /// Appends the line's event to `out` and returns its de-duplication key, or says why the line is rejected.
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64>;
+    fn parse(
+        &self,
+        line: &str,
+        ctx: &LineContext<'_>,
+        out: &mut EventBatchBuilder,
+    ) -> FieldResult<u64>;
 
     /// Whether the first line of the input is a header to skip.
     fn has_header(&self) -> bool {
@@ -30,7 +35,13 @@ pub use fulcrum_model::event_key;
 
 fn check_event_code(code: &str) -> FieldResult<()> {
     if cameo::event_code(code).is_none() {
-        return Err(LineError::new(RejectKind::UnknownCode, format!("unknown CAMEO event code '{}'", code.chars().take(12).collect::<String>())));
+        return Err(LineError::new(
+            RejectKind::UnknownCode,
+            format!(
+                "unknown CAMEO event code '{}'",
+                code.chars().take(12).collect::<String>()
+            ),
+        ));
     }
     Ok(())
 }
@@ -61,14 +72,23 @@ const ACTOR1_GEO: GeoColumns = ("Actor1Geo_Type", "Actor1Geo_Lat", "Actor1Geo_Lo
 const ACTOR2_GEO: GeoColumns = ("Actor2Geo_Type", "Actor2Geo_Lat", "Actor2Geo_Long");
 const ACTION_GEO: GeoColumns = ("ActionGeo_Type", "ActionGeo_Lat", "ActionGeo_Long");
 
-fn gdelt_geo<'a>(f: &[&'a str], start: usize, with_adm2: bool, names: GeoColumns) -> FieldResult<Geo<'a>> {
+fn gdelt_geo<'a>(
+    f: &[&'a str],
+    start: usize,
+    with_adm2: bool,
+    names: GeoColumns,
+) -> FieldResult<Geo<'a>> {
     let shift = usize::from(with_adm2);
     Ok(Geo {
         kind: opt_i8(f[start], names.0)?,
         full_name: opt_str(f[start + 1]),
         country: opt_str(f[start + 2]),
         adm1: opt_str(f[start + 3]),
-        adm2: if with_adm2 { opt_str(f[start + 4]) } else { None },
+        adm2: if with_adm2 {
+            opt_str(f[start + 4])
+        } else {
+            None
+        },
         lat: opt_f64(f[start + 4 + shift], names.1)?,
         lon: opt_f64(f[start + 5 + shift], names.2)?,
         feature: opt_str(f[start + 6 + shift]),
@@ -76,17 +96,28 @@ fn gdelt_geo<'a>(f: &[&'a str], start: usize, with_adm2: bool, names: GeoColumns
 }
 
 impl LineParser for GdeltParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
+    fn parse(
+        &self,
+        line: &str,
+        ctx: &LineContext<'_>,
+        out: &mut EventBatchBuilder,
+    ) -> FieldResult<u64> {
         let mut f = [""; GDELT_MAX_COLUMNS];
         let n = split_tabs(line, &mut f);
         let (dataset, geo_width): (Dataset, usize) = if self.version2 {
             if n != 61 {
-                return Err(LineError::new(RejectKind::ColumnCount, format!("expected 61 columns (GDELT 2.0), found {n}")));
+                return Err(LineError::new(
+                    RejectKind::ColumnCount,
+                    format!("expected 61 columns (GDELT 2.0), found {n}"),
+                ));
             }
             (Dataset::Gdelt2, 8)
         } else {
             if n != 57 && n != 58 {
-                return Err(LineError::new(RejectKind::ColumnCount, format!("expected 57 or 58 columns (GDELT 1.0), found {n}")));
+                return Err(LineError::new(
+                    RejectKind::ColumnCount,
+                    format!("expected 57 or 58 columns (GDELT 1.0), found {n}"),
+                ));
             }
             (Dataset::Gdelt1, 7)
         };
@@ -97,15 +128,24 @@ impl LineParser for GdeltParser {
         check_event_code(event_code)?;
         let quad_class = opt_i8(f[29], "QuadClass")?.ok_or_else(|| missing("QuadClass"))?;
         if !(1..=4).contains(&quad_class) {
-            return Err(LineError::in_column(RejectKind::OutOfRange, "QuadClass", format!("QuadClass {quad_class} outside 1..4")));
+            return Err(LineError::in_column(
+                RejectKind::OutOfRange,
+                "QuadClass",
+                format!("QuadClass {quad_class} outside 1..4"),
+            ));
         }
-        let goldstein = opt_f64(f[30], "GoldsteinScale")?.ok_or_else(|| missing("GoldsteinScale"))?;
+        let goldstein =
+            opt_f64(f[30], "GoldsteinScale")?.ok_or_else(|| missing("GoldsteinScale"))?;
         let geo1 = gdelt_geo(&f, 35, with_adm2, ACTOR1_GEO)?;
         let geo2 = gdelt_geo(&f, 35 + geo_width, with_adm2, ACTOR2_GEO)?;
         let geoa = gdelt_geo(&f, 35 + 2 * geo_width, with_adm2, ACTION_GEO)?;
         let added_col = 35 + 3 * geo_width;
         let date_added = date_added(f[added_col], "DATEADDED")?;
-        let source_url = if n > added_col + 1 { opt_str(f[added_col + 1]) } else { None };
+        let source_url = if n > added_col + 1 {
+            opt_str(f[added_col + 1])
+        } else {
+            None
+        };
 
         let row = EventRow {
             event_id: Some(event_id),
@@ -219,7 +259,10 @@ impl IcewsParser {
                 .position(|n| n.trim() == wanted)
                 .ok_or_else(|| format!("ICEWS header lacks column '{wanted}'"))?;
         }
-        Ok(Self { positions, width: names.len() })
+        Ok(Self {
+            positions,
+            width: names.len(),
+        })
     }
 }
 
@@ -228,24 +271,47 @@ impl LineParser for IcewsParser {
         true
     }
 
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
+    fn parse(
+        &self,
+        line: &str,
+        ctx: &LineContext<'_>,
+        out: &mut EventBatchBuilder,
+    ) -> FieldResult<u64> {
         let raw: Vec<&str> = line.split('\t').collect();
         if raw.len() != self.width {
-            return Err(LineError::new(RejectKind::ColumnCount, format!("expected {} columns (ICEWS header), found {}", self.width, raw.len())));
+            return Err(LineError::new(
+                RejectKind::ColumnCount,
+                format!(
+                    "expected {} columns (ICEWS header), found {}",
+                    self.width,
+                    raw.len()
+                ),
+            ));
         }
         let f: [&str; 20] = std::array::from_fn(|i| raw[self.positions[i]]);
         let event_id = req_i64(f[0], "Event ID")?;
         let event_date = iso_date(f[1], "Event Date")?;
         let code = opt_str_na(f[6]).ok_or_else(|| missing("CAMEO Code"))?;
         check_event_code(code)?;
-        let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class"))?;
+        let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| {
+            LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class")
+        })?;
         let intensity = match opt_str_na(f[7]) {
             Some(v) => opt_f64(v, "Intensity")?,
             None => None,
         };
-        let lat = opt_str_na(f[18]).map(|v| opt_f64(v, "Latitude")).transpose()?.flatten();
-        let lon = opt_str_na(f[19]).map(|v| opt_f64(v, "Longitude")).transpose()?.flatten();
-        let sentence = opt_str_na(f[12]).map(|v| opt_i32(v, "Sentence Number")).transpose()?.flatten();
+        let lat = opt_str_na(f[18])
+            .map(|v| opt_f64(v, "Latitude"))
+            .transpose()?
+            .flatten();
+        let lon = opt_str_na(f[19])
+            .map(|v| opt_f64(v, "Longitude"))
+            .transpose()?
+            .flatten();
+        let sentence = opt_str_na(f[12])
+            .map(|v| opt_i32(v, "Sentence Number"))
+            .transpose()?
+            .flatten();
         let source_country = opt_str_na(f[4]);
         let target_country = opt_str_na(f[10]);
         let source = IcewsActor {
@@ -256,7 +322,10 @@ impl LineParser for IcewsParser {
             country_code: target_country.and_then(cameo::country_code_for_name),
             type_code: opt_str_na(f[8]).and_then(|n| cameo::resolve_icews_actor(n).type_code),
         };
-        let place: Vec<&str> = [f[14], f[15], f[16], f[17]].into_iter().filter_map(opt_str_na).collect();
+        let place: Vec<&str> = [f[14], f[15], f[16], f[17]]
+            .into_iter()
+            .filter_map(opt_str_na)
+            .collect();
         let full_name = (!place.is_empty()).then(|| place.join(", "));
 
         let row = EventRow {
@@ -295,7 +364,10 @@ impl LineParser for IcewsParser {
             ..Default::default()
         };
         out.append(&row);
-        Ok(event_key(Dataset::Icews, &[&event_id.to_le_bytes(), &event_date.to_le_bytes()]))
+        Ok(event_key(
+            Dataset::Icews,
+            &[&event_id.to_le_bytes(), &event_date.to_le_bytes()],
+        ))
     }
 }
 
@@ -321,7 +393,8 @@ pub struct TkgVocabulary {
 pub(crate) fn parse_id_map(text: &str) -> Result<HashMap<i64, String>, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        let map: HashMap<String, i64> = serde_json::from_str(trimmed).map_err(|e| format!("bad JSON id map: {e}"))?;
+        let map: HashMap<String, i64> =
+            serde_json::from_str(trimmed).map_err(|e| format!("bad JSON id map: {e}"))?;
         return Ok(map.into_iter().map(|(name, id)| (id, name)).collect());
     }
     let mut out = HashMap::new();
@@ -330,8 +403,13 @@ pub(crate) fn parse_id_map(text: &str) -> Result<HashMap<i64, String>, String> {
         if line.is_empty() {
             continue;
         }
-        let (name, id) = line.rsplit_once('\t').ok_or_else(|| format!("line {}: want name<TAB>id", i + 1))?;
-        let id: i64 = id.trim().parse().map_err(|_| format!("line {}: bad id '{id}'", i + 1))?;
+        let (name, id) = line
+            .rsplit_once('\t')
+            .ok_or_else(|| format!("line {}: want name<TAB>id", i + 1))?;
+        let id: i64 = id
+            .trim()
+            .parse()
+            .map_err(|_| format!("line {}: bad id '{id}'", i + 1))?;
         out.insert(id, name.to_string());
     }
     Ok(out)
@@ -355,10 +433,21 @@ struct TkgFact<'a> {
     ids: Option<(i32, i32, i32)>,
 }
 
-fn append_tkg(fact: TkgFact<'_>, split: Option<&str>, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
-    let code = cameo::icews_event_code(fact.relation)
-        .ok_or_else(|| LineError::new(RejectKind::UnknownCode, format!("unknown relation '{}': no CAMEO code for it", fact.relation)))?;
-    let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class"))?;
+fn append_tkg(
+    fact: TkgFact<'_>,
+    split: Option<&str>,
+    ctx: &LineContext<'_>,
+    out: &mut EventBatchBuilder,
+) -> FieldResult<u64> {
+    let code = cameo::icews_event_code(fact.relation).ok_or_else(|| {
+        LineError::new(
+            RejectKind::UnknownCode,
+            format!("unknown relation '{}': no CAMEO code for it", fact.relation),
+        )
+    })?;
+    let (goldstein, quad) = cameo::derived_scores(code).ok_or_else(|| {
+        LineError::new(RejectKind::UnknownCode, "CAMEO code without a root class")
+    })?;
     let s = cameo::resolve_icews_actor(fact.subject);
     let o = cameo::resolve_icews_actor(fact.object);
     let row = EventRow {
@@ -387,60 +476,121 @@ fn append_tkg(fact: TkgFact<'_>, split: Option<&str>, ctx: &LineContext<'_>, out
     out.append(&row);
     Ok(event_key(
         Dataset::Tkg,
-        &[fact.subject.as_bytes(), fact.relation.as_bytes(), fact.object.as_bytes(), &fact.date.to_le_bytes()],
+        &[
+            fact.subject.as_bytes(),
+            fact.relation.as_bytes(),
+            fact.object.as_bytes(),
+            &fact.date.to_le_bytes(),
+        ],
     ))
 }
 
 impl LineParser for TkgIdsParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
+    fn parse(
+        &self,
+        line: &str,
+        ctx: &LineContext<'_>,
+        out: &mut EventBatchBuilder,
+    ) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let mut f = [""; 5];
         let n = split_tabs(line, &mut f);
         if n != 4 && n != 5 {
-            return Err(LineError::new(RejectKind::ColumnCount, format!("expected 4 or 5 columns (subject relation object time [-1]), found {n}")));
+            return Err(LineError::new(
+                RejectKind::ColumnCount,
+                format!("expected 4 or 5 columns (subject relation object time [-1]), found {n}"),
+            ));
         }
         let s = req_i64(f[0], "subject")?;
         let r = req_i64(f[1], "relation")?;
         let o = req_i64(f[2], "object")?;
         let t = req_i64(f[3], "time")?;
         fn name<'m>(map: &'m HashMap<i64, String>, id: i64, what: &str) -> FieldResult<&'m str> {
-            map.get(&id).map(String::as_str).ok_or_else(|| LineError::new(RejectKind::BadValue, format!("unknown {what} id {id}")))
+            map.get(&id).map(String::as_str).ok_or_else(|| {
+                LineError::new(RejectKind::BadValue, format!("unknown {what} id {id}"))
+            })
         }
         let subject = name(&self.vocabulary.entities, s, "entity")?;
         let relation = name(&self.vocabulary.relations, r, "relation")?;
         let object = name(&self.vocabulary.entities, o, "entity")?;
         if t < 0 || t % self.calendar.units_per_day != 0 {
-            return Err(LineError::new(RejectKind::BadValue, format!("time {t} is not a whole day in units of 1/{} day", self.calendar.units_per_day)));
+            return Err(LineError::new(
+                RejectKind::BadValue,
+                format!(
+                    "time {t} is not a whole day in units of 1/{} day",
+                    self.calendar.units_per_day
+                ),
+            ));
         }
         let date = i32::try_from(t / self.calendar.units_per_day)
             .ok()
             .and_then(|d| d.checked_add(self.calendar.epoch_days))
-            .ok_or_else(|| LineError::new(RejectKind::OutOfRange, format!("time {t} out of range")))?;
-        let ids = (i32::try_from(s).ok(), i32::try_from(r).ok(), i32::try_from(o).ok());
+            .ok_or_else(|| {
+                LineError::new(RejectKind::OutOfRange, format!("time {t} out of range"))
+            })?;
+        let ids = (
+            i32::try_from(s).ok(),
+            i32::try_from(r).ok(),
+            i32::try_from(o).ok(),
+        );
         let ids = match ids {
             (Some(a), Some(b), Some(c)) => Some((a, b, c)),
             _ => None,
         };
-        append_tkg(TkgFact { subject, relation, object, date, ids }, self.split.as_deref(), ctx, out)
+        append_tkg(
+            TkgFact {
+                subject,
+                relation,
+                object,
+                date,
+                ids,
+            },
+            self.split.as_deref(),
+            ctx,
+            out,
+        )
     }
 }
 
 impl LineParser for TkgNamedParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut EventBatchBuilder) -> FieldResult<u64> {
+    fn parse(
+        &self,
+        line: &str,
+        ctx: &LineContext<'_>,
+        out: &mut EventBatchBuilder,
+    ) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let mut f = [""; 4];
         let n = split_tabs(line, &mut f);
         if n != 4 {
-            return Err(LineError::new(RejectKind::ColumnCount, format!("expected 4 columns (subject relation object date), found {n}")));
+            return Err(LineError::new(
+                RejectKind::ColumnCount,
+                format!("expected 4 columns (subject relation object date), found {n}"),
+            ));
         }
         let date = iso_date(f[3], "date")?;
         // The TLogic copies write spaces as underscores ("Government_(India)").
-        let unscore = |s: &str| if s.contains(' ') { s.to_string() } else { s.replace('_', " ") };
+        let unscore = |s: &str| {
+            if s.contains(' ') {
+                s.to_string()
+            } else {
+                s.replace('_', " ")
+            }
+        };
         let (subject, relation, object) = (unscore(f[0]), unscore(f[1]), unscore(f[2]));
         if subject.is_empty() || object.is_empty() {
-            return Err(LineError::new(RejectKind::MissingValue, "empty subject or object"));
+            return Err(LineError::new(
+                RejectKind::MissingValue,
+                "empty subject or object",
+            ));
         }
-        let fact = TkgFact { subject: &subject, relation: &relation, object: &object, date, ids: None };
+        let fact = TkgFact {
+            subject: &subject,
+            relation: &relation,
+            object: &object,
+            date,
+            ids: None,
+        };
         append_tkg(fact, self.split.as_deref(), ctx, out)
     }
 }
@@ -452,9 +602,15 @@ mod tests {
     #[test]
     fn keys_respect_part_boundaries_and_datasets() {
         let k = |d, parts: &[&[u8]]| event_key(d, parts);
-        assert_ne!(k(Dataset::Tkg, &[b"ab", b"c"]), k(Dataset::Tkg, &[b"a", b"bc"]));
+        assert_ne!(
+            k(Dataset::Tkg, &[b"ab", b"c"]),
+            k(Dataset::Tkg, &[b"a", b"bc"])
+        );
         assert_ne!(k(Dataset::Gdelt1, &[b"1"]), k(Dataset::Gdelt2, &[b"1"]));
-        assert_eq!(k(Dataset::Icews, &[b"7", b"x"]), k(Dataset::Icews, &[b"7", b"x"]));
+        assert_eq!(
+            k(Dataset::Icews, &[b"7", b"x"]),
+            k(Dataset::Icews, &[b"7", b"x"])
+        );
     }
 
     #[test]

@@ -35,16 +35,29 @@ pub struct TkgContext {
 
 impl InputSpec {
     pub fn stdin() -> Self {
-        InputSpec { path: None, zip_entry: None, display: "<stdin>".into(), tkg: None }
+        InputSpec {
+            path: None,
+            zip_entry: None,
+            display: "<stdin>".into(),
+            tkg: None,
+        }
     }
 
     fn file(path: PathBuf) -> Self {
-        InputSpec { display: path.display().to_string(), path: Some(path), zip_entry: None, tkg: None }
+        InputSpec {
+            display: path.display().to_string(),
+            path: Some(path),
+            zip_entry: None,
+            tkg: None,
+        }
     }
 
     /// Size on disk (of the whole file, for archive entries), if known.
     pub fn size_on_disk(&self) -> Option<u64> {
-        self.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len())
+        self.path
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
     }
 }
 
@@ -60,9 +73,15 @@ pub struct ExpandOptions {
 /// Files in a directory that are documentation or TKG side tables rather than event rows.
 fn is_side_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let ext = Path::new(&lower).extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = Path::new(&lower)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     lower.starts_with('.')
-        || matches!(ext, "md" | "json" | "yaml" | "yml" | "py" | "html" | "pdf" | "sha256" | "md5")
+        || matches!(
+            ext,
+            "md" | "json" | "yaml" | "yml" | "py" | "html" | "pdf" | "sha256" | "md5"
+        )
         || lower.starts_with("entity2id")
         || lower.starts_with("relation2id")
         || lower.starts_with("ts2id")
@@ -74,7 +93,10 @@ fn is_side_file(name: &str) -> bool {
 
 /// Expands command-line arguments into inputs, in a stable order.
 /// Returns the inputs and the side files that were passed over (to tell the user).
-pub fn expand_inputs(args: &[String], options: &ExpandOptions) -> Result<(Vec<InputSpec>, Vec<PathBuf>), IngestError> {
+pub fn expand_inputs(
+    args: &[String],
+    options: &ExpandOptions,
+) -> Result<(Vec<InputSpec>, Vec<PathBuf>), IngestError> {
     let mut inputs = Vec::new();
     let mut skipped = Vec::new();
     let mut vocabularies = Vocabularies::new();
@@ -85,11 +107,17 @@ pub fn expand_inputs(args: &[String], options: &ExpandOptions) -> Result<(Vec<In
         }
         let paths: Vec<PathBuf> = if arg.contains(['*', '?', '[']) {
             let matched: Vec<PathBuf> = glob::glob(arg)
-                .map_err(|e| IngestError::BadInput { input: arg.clone(), reason: format!("bad glob pattern: {e}") })?
+                .map_err(|e| IngestError::BadInput {
+                    input: arg.clone(),
+                    reason: format!("bad glob pattern: {e}"),
+                })?
                 .filter_map(Result::ok)
                 .collect();
             if matched.is_empty() {
-                return Err(IngestError::BadInput { input: arg.clone(), reason: "glob matched no files".into() });
+                return Err(IngestError::BadInput {
+                    input: arg.clone(),
+                    reason: "glob matched no files".into(),
+                });
             }
             matched
         } else {
@@ -124,7 +152,11 @@ fn walk_dir(
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if path.is_dir() {
             if !name.starts_with('.') && !name.starts_with('_') {
                 walk_dir(&path, options, vocabularies, inputs, skipped)?;
@@ -139,18 +171,32 @@ fn walk_dir(
     Ok(())
 }
 
-fn push_file(path: PathBuf, tkg: Option<TkgContext>, inputs: &mut Vec<InputSpec>) -> Result<(), IngestError> {
+fn push_file(
+    path: PathBuf,
+    tkg: Option<TkgContext>,
+    inputs: &mut Vec<InputSpec>,
+) -> Result<(), IngestError> {
     if has_ext(&path, "zip") {
         let file = File::open(&path).map_err(|e| IngestError::io(path.display(), e))?;
-        let archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| IngestError::Corrupt {
-            input: path.display().to_string(),
-            reason: format!("not a readable zip archive: {e}"),
-        })?;
-        let mut names: Vec<String> = archive.file_names().filter(|n| !n.ends_with('/')).map(String::from).collect();
+        let archive =
+            zip::ZipArchive::new(BufReader::new(file)).map_err(|e| IngestError::Corrupt {
+                input: path.display().to_string(),
+                reason: format!("not a readable zip archive: {e}"),
+            })?;
+        let mut names: Vec<String> = archive
+            .file_names()
+            .filter(|n| !n.ends_with('/'))
+            .map(String::from)
+            .collect();
         names.sort();
         for entry in names {
             let display = format!("{}!{}", path.display(), entry);
-            inputs.push(InputSpec { path: Some(path.clone()), zip_entry: Some(entry), display, tkg: tkg.clone() });
+            inputs.push(InputSpec {
+                path: Some(path.clone()),
+                zip_entry: Some(entry),
+                display,
+                tkg: tkg.clone(),
+            });
         }
     } else {
         let mut spec = InputSpec::file(path);
@@ -161,28 +207,49 @@ fn push_file(path: PathBuf, tkg: Option<TkgContext>, inputs: &mut Vec<InputSpec>
 }
 
 fn has_ext(path: &Path, ext: &str) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// If `path` sits in a TKG benchmark folder (beside `entity2id`/`relation2id`), the context to read it.
-fn tkg_context_for(path: &Path, options: &ExpandOptions, vocabularies: &mut Vocabularies) -> Result<Option<TkgContext>, IngestError> {
+fn tkg_context_for(
+    path: &Path,
+    options: &ExpandOptions,
+    vocabularies: &mut Vocabularies,
+) -> Result<Option<TkgContext>, IngestError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let find = |stem: &str| {
-        ["txt", "json"].iter().map(|e| dir.join(format!("{stem}.{e}"))).find(|p| p.is_file())
+        ["txt", "json"]
+            .iter()
+            .map(|e| dir.join(format!("{stem}.{e}")))
+            .find(|p| p.is_file())
     };
     let (Some(entities), Some(relations)) = (find("entity2id"), find("relation2id")) else {
         return Ok(None);
     };
     let load = |p: &Path| -> Result<std::collections::HashMap<i64, String>, IngestError> {
         let text = std::fs::read_to_string(p).map_err(|e| IngestError::io(p.display(), e))?;
-        parse_id_map(&text).map_err(|reason| IngestError::BadInput { input: p.display().to_string(), reason })
+        parse_id_map(&text).map_err(|reason| IngestError::BadInput {
+            input: p.display().to_string(),
+            reason,
+        })
     };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let split = ["train", "valid", "test"].into_iter().find(|s| name.contains(s)).map(String::from);
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let split = ["train", "valid", "test"]
+        .into_iter()
+        .find(|s| name.contains(s))
+        .map(String::from);
     let vocabulary = match vocabularies.get(dir) {
         Some(v) => v.clone(),
         None => {
-            let v = Arc::new(TkgVocabulary { entities: load(&entities)?, relations: load(&relations)? });
+            let v = Arc::new(TkgVocabulary {
+                entities: load(&entities)?,
+                relations: load(&relations)?,
+            });
             vocabularies.insert(dir.to_path_buf(), v.clone());
             v
         }
@@ -192,7 +259,11 @@ fn tkg_context_for(path: &Path, options: &ExpandOptions, vocabularies: &mut Voca
         epoch_days,
         units_per_day: options.tkg_units_per_day.unwrap_or(24),
     });
-    Ok(Some(TkgContext { vocabulary: Some(vocabulary), calendar, split }))
+    Ok(Some(TkgContext {
+        vocabulary: Some(vocabulary),
+        calendar,
+        split,
+    }))
 }
 
 /// Day 0 of the well-known ICEWS benchmarks, read from the folder names on the path.
@@ -219,7 +290,11 @@ pub(crate) struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     pub fn new(inner: R) -> Self {
-        HashingReader { inner, sha: Sha256::new(), bytes: 0 }
+        HashingReader {
+            inner,
+            sha: Sha256::new(),
+            bytes: 0,
+        }
     }
     pub fn finish(self) -> (String, u64) {
         (hex::encode(self.sha.finalize()), self.bytes)
@@ -250,7 +325,8 @@ impl<R: io::Seek> io::Seek for CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -258,26 +334,44 @@ impl<R: Read> Read for CountingReader<R> {
 /// Holds whatever an open input needs to stay alive (a zip archive owns the file its entry reads).
 pub(crate) enum OpenInput {
     Stream(Box<dyn Read + Send>),
-    Zip { archive: zip::ZipArchive<BufReader<CountingReader<File>>>, entry: String },
+    Zip {
+        archive: zip::ZipArchive<BufReader<CountingReader<File>>>,
+        entry: String,
+    },
 }
 
 impl OpenInput {
-    pub fn open(spec: &InputSpec, counter: Arc<std::sync::atomic::AtomicU64>) -> Result<Self, IngestError> {
+    pub fn open(
+        spec: &InputSpec,
+        counter: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Result<Self, IngestError> {
         let Some(path) = &spec.path else {
-            return Ok(OpenInput::Stream(Box::new(CountingReader { inner: io::stdin(), counter })));
+            return Ok(OpenInput::Stream(Box::new(CountingReader {
+                inner: io::stdin(),
+                counter,
+            })));
         };
         let file = File::open(path).map_err(|e| IngestError::io(path.display(), e))?;
-        let raw = CountingReader { inner: file, counter };
+        let raw = CountingReader {
+            inner: file,
+            counter,
+        };
         if let Some(entry) = &spec.zip_entry {
-            let archive = zip::ZipArchive::new(BufReader::new(raw)).map_err(|e| IngestError::Corrupt {
-                input: spec.display.clone(),
-                reason: format!("not a readable zip archive: {e}"),
-            })?;
-            return Ok(OpenInput::Zip { archive, entry: entry.clone() });
+            let archive =
+                zip::ZipArchive::new(BufReader::new(raw)).map_err(|e| IngestError::Corrupt {
+                    input: spec.display.clone(),
+                    reason: format!("not a readable zip archive: {e}"),
+                })?;
+            return Ok(OpenInput::Zip {
+                archive,
+                entry: entry.clone(),
+            });
         }
         let buffered = BufReader::with_capacity(1 << 20, raw);
         if has_ext(path, "gz") {
-            return Ok(OpenInput::Stream(Box::new(flate2::read::MultiGzDecoder::new(buffered))));
+            return Ok(OpenInput::Stream(Box::new(
+                flate2::read::MultiGzDecoder::new(buffered),
+            )));
         }
         Ok(OpenInput::Stream(Box::new(buffered)))
     }

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, UNIX_EPOCH};
 
-use fulcrum_ingest::{ExpandOptions, Format, IngestError, InputSpec, ParseFailure, ParseOptions, expand_inputs, parse_input};
+use fulcrum_ingest::{
+    ExpandOptions, Format, IngestError, InputSpec, ParseFailure, ParseOptions, expand_inputs,
+    parse_input,
+};
 use fulcrum_model::RejectKind;
 use fulcrum_store::{InputOutcome, InputRecord, Store, StoreError, Txn, WriteOptions};
 
@@ -50,7 +53,11 @@ pub enum InputEvent {
     /// Its rows were read: stored, quarantined or skipped as duplicates.
     Added(InputRecord),
     /// The same content was ingested before under another name.
-    SameContent { input: String, earlier: String, txn: String },
+    SameContent {
+        input: String,
+        earlier: String,
+        txn: String,
+    },
 }
 
 /// Hears about a run as it goes; every method has a default that ignores it.
@@ -117,14 +124,24 @@ pub enum IntakeError {
          {committed} earlier transaction(s) stay committed. Fix or remove the input and run again: inputs already \
          stored are skipped."
     )]
-    Input { error: Box<dyn std::error::Error + Send + Sync>, group: usize, committed: usize },
+    Input {
+        error: Box<dyn std::error::Error + Send + Sync>,
+        group: usize,
+        committed: usize,
+    },
     /// Too many rows were rejected: nothing of the run was committed.
     #[error(
         "{:.3}% of rows rejected ({quarantined} of {read}), above the maximum {:.3}%; nothing was committed",
         rate * 100.0,
         max * 100.0
     )]
-    TooManyRejects { rate: f64, max: f64, quarantined: u64, read: u64, rejects: RejectCounts },
+    TooManyRejects {
+        rate: f64,
+        max: f64,
+        quarantined: u64,
+        read: u64,
+        rejects: RejectCounts,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -133,8 +150,16 @@ pub enum IntakeError {
 fn fingerprint(spec: &InputSpec) -> Option<(String, u64, i64)> {
     let path = spec.path.as_ref()?;
     let meta = std::fs::metadata(path).ok()?;
-    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos() as i64;
-    let canonical = std::fs::canonicalize(path).ok()?.to_string_lossy().into_owned();
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i64;
+    let canonical = std::fs::canonicalize(path)
+        .ok()?
+        .to_string_lossy()
+        .into_owned();
     let id = match &spec.zip_entry {
         Some(entry) => format!("{canonical}!{entry}"),
         None => canonical,
@@ -144,14 +169,29 @@ fn fingerprint(spec: &InputSpec) -> Option<(String, u64, i64)> {
 
 /// Reads `inputs` (files, folders, globs, `-`) into the store at `store_dir`, one atomic transaction per group of
 /// whole inputs.
-pub fn ingest(store_dir: &Path, inputs: &[String], options: &IngestOptions, observer: &dyn Observer) -> Result<IngestReport, IntakeError> {
-    let (specs, passed_over) = expand_inputs(inputs, &options.expand).map_err(IntakeError::Expand)?;
+pub fn ingest(
+    store_dir: &Path,
+    inputs: &[String],
+    options: &IngestOptions,
+    observer: &dyn Observer,
+) -> Result<IngestReport, IntakeError> {
+    let (specs, passed_over) =
+        expand_inputs(inputs, &options.expand).map_err(IntakeError::Expand)?;
     if specs.is_empty() {
         return Err(IntakeError::NoInputs);
     }
-    let mut store = Store::open(store_dir.to_path_buf()).map_err(|error| IntakeError::Open { path: store_dir.to_path_buf(), error })?;
-    let write_options = WriteOptions { zstd_level: options.zstd_level, ..WriteOptions::default() };
-    let mut parse_options = ParseOptions { format: options.format, ..ParseOptions::default() };
+    let mut store = Store::open(store_dir.to_path_buf()).map_err(|error| IntakeError::Open {
+        path: store_dir.to_path_buf(),
+        error,
+    })?;
+    let write_options = WriteOptions {
+        zstd_level: options.zstd_level,
+        ..WriteOptions::default()
+    };
+    let mut parse_options = ParseOptions {
+        format: options.format,
+        ..ParseOptions::default()
+    };
     if let Some(t) = options.threads {
         parse_options.threads = t.max(1);
     }
@@ -159,7 +199,12 @@ pub fn ingest(store_dir: &Path, inputs: &[String], options: &IngestOptions, obse
     observer.start(specs.iter().filter_map(InputSpec::size_on_disk).sum());
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let mut run = Run { observer, counter, totals: Totals::default(), rejects: RejectCounts::new() };
+    let mut run = Run {
+        observer,
+        counter,
+        totals: Totals::default(),
+        rejects: RejectCounts::new(),
+    };
     let mut transactions = 0;
     let mut next = 0;
     while next < specs.len() {
@@ -170,7 +215,11 @@ pub fn ingest(store_dir: &Path, inputs: &[String], options: &IngestOptions, obse
             if let Err(error) = run.ingest_one(&mut txn, spec, &parse_options) {
                 let group = txn.inputs().len();
                 drop(txn);
-                return Err(IntakeError::Input { error, group, committed: transactions });
+                return Err(IntakeError::Input {
+                    error,
+                    group,
+                    committed: transactions,
+                });
             }
             if !one_txn && txn.rows_stored() >= options.commit_rows {
                 break;
@@ -178,18 +227,37 @@ pub fn ingest(store_dir: &Path, inputs: &[String], options: &IngestOptions, obse
         }
         if let Some(max) = options.max_reject_rate {
             let t = &run.totals;
-            let rate = if t.read == 0 { 0.0 } else { t.quarantined as f64 / t.read as f64 };
+            let rate = if t.read == 0 {
+                0.0
+            } else {
+                t.quarantined as f64 / t.read as f64
+            };
             if rate > max {
                 drop(txn);
-                return Err(IntakeError::TooManyRejects { rate, max, quarantined: t.quarantined, read: t.read, rejects: run.rejects });
+                return Err(IntakeError::TooManyRejects {
+                    rate,
+                    max,
+                    quarantined: t.quarantined,
+                    read: t.read,
+                    rejects: run.rejects,
+                });
             }
         }
         txn.commit()?;
         transactions += 1;
     }
     let totals = run.totals;
-    debug_assert_eq!(totals.read, totals.stored + totals.quarantined + totals.duplicates);
-    Ok(IngestReport { totals, rejects: run.rejects, passed_over, transactions, seconds: started.elapsed().as_secs_f64() })
+    debug_assert_eq!(
+        totals.read,
+        totals.stored + totals.quarantined + totals.duplicates
+    );
+    Ok(IngestReport {
+        totals,
+        rejects: run.rejects,
+        passed_over,
+        transactions,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// The state of a run across its inputs.
@@ -201,14 +269,23 @@ struct Run<'o> {
 }
 
 impl Run<'_> {
-    fn ingest_one(&mut self, txn: &mut Txn<'_>, spec: &InputSpec, options: &ParseOptions) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn ingest_one(
+        &mut self,
+        txn: &mut Txn<'_>,
+        spec: &InputSpec,
+        options: &ParseOptions,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let fp = fingerprint(spec);
         if let Some((path, size, modified)) = &fp
             && let Some(earlier) = txn.manifest().find_file(path, *size, *modified)
         {
-            let event = InputEvent::Unchanged { input: spec.display.clone(), txn: earlier.txn.clone() };
+            let event = InputEvent::Unchanged {
+                input: spec.display.clone(),
+                txn: earlier.txn.clone(),
+            };
             self.totals.unchanged += 1;
-            self.observer.progress(self.counter.fetch_add(*size, Ordering::Relaxed) + size);
+            self.observer
+                .progress(self.counter.fetch_add(*size, Ordering::Relaxed) + size);
             self.observer.input_done(&event);
             return Ok(());
         }
@@ -241,7 +318,11 @@ impl Run<'_> {
             }
             InputOutcome::AlreadyStored(earlier) => {
                 self.totals.unchanged += 1;
-                InputEvent::SameContent { input: spec.display.clone(), earlier: earlier.input.clone(), txn: earlier.txn.clone() }
+                InputEvent::SameContent {
+                    input: spec.display.clone(),
+                    earlier: earlier.input.clone(),
+                    txn: earlier.txn.clone(),
+                }
             }
         };
         self.observer.input_done(&event);
@@ -259,7 +340,10 @@ pub fn store_batch(
     digest: &str,
     format: &str,
 ) -> Result<InputOutcome, IntakeError> {
-    let mut store = Store::open(store_dir.to_path_buf()).map_err(|error| IntakeError::Open { path: store_dir.to_path_buf(), error })?;
+    let mut store = Store::open(store_dir.to_path_buf()).map_err(|error| IntakeError::Open {
+        path: store_dir.to_path_buf(),
+        error,
+    })?;
     let mut txn = store.begin(WriteOptions::default());
     txn.begin_input(label, None);
     txn.write(batch, keys, Vec::new(), batch.num_rows() as u64)?;

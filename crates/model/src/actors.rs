@@ -12,7 +12,11 @@ pub struct Membership {
 }
 
 const fn m(country: &'static str, joined: (i32, u32, u32)) -> Membership {
-    Membership { country, joined, left: None }
+    Membership {
+        country,
+        joined,
+        left: None,
+    }
 }
 
 /// Named groups of states. Dates are accession dates (for founders, the founding date).
@@ -56,7 +60,12 @@ pub fn groups() -> Vec<(&'static str, &'static str, Vec<Membership>)> {
         (
             "QUAD",
             "Quadrilateral Security Dialogue (revived November 2017)",
-            vec![m("USA", (2017, 11, 12)), m("JPN", (2017, 11, 12)), m("IND", (2017, 11, 12)), m("AUS", (2017, 11, 12))],
+            vec![
+                m("USA", (2017, 11, 12)),
+                m("JPN", (2017, 11, 12)),
+                m("IND", (2017, 11, 12)),
+                m("AUS", (2017, 11, 12)),
+            ],
         ),
         (
             "NATO",
@@ -108,7 +117,11 @@ pub fn groups() -> Vec<(&'static str, &'static str, Vec<Membership>)> {
                 m("NLD", eec_1958),
                 m("DNK", (1973, 1, 1)),
                 m("IRL", (1973, 1, 1)),
-                Membership { country: "GBR", joined: (1973, 1, 1), left: Some((2020, 2, 1)) },
+                Membership {
+                    country: "GBR",
+                    joined: (1973, 1, 1),
+                    left: Some((2020, 2, 1)),
+                },
                 m("GRC", (1981, 1, 1)),
                 m("PRT", (1986, 1, 1)),
                 m("ESP", (1986, 1, 1)),
@@ -146,12 +159,17 @@ pub enum ActorSpec {
     /// the sector's type code.
     Exact { code: String },
     /// A group of states, each counted while it is a member.
-    Group { name: String, members: Vec<(String, i32, Option<i32>)> },
+    Group {
+        name: String,
+        members: Vec<(String, i32, Option<i32>)>,
+    },
 }
 
 /// An actor name that resolves to nothing.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown actor '{name}': use a CAMEO country code (RUS), a country name (Russia), an actor code (RUSGOV) or a group ({groups})")]
+#[error(
+    "unknown actor '{name}': use a CAMEO country code (RUS), a country name (Russia), an actor code (RUSGOV) or a group ({groups})"
+)]
 pub struct UnknownActor {
     pub name: String,
     pub groups: String,
@@ -163,20 +181,37 @@ impl ActorSpec {
         let trimmed = name.trim();
         let upper = trimmed.to_ascii_uppercase();
         if let Some((gname, _, members)) = groups().into_iter().find(|(g, _, _)| *g == upper) {
-            let members = members.into_iter().map(|mb| (mb.country.to_string(), day(mb.joined), mb.left.map(day))).collect();
-            return Ok(ActorSpec::Group { name: gname.to_string(), members });
+            let members = members
+                .into_iter()
+                .map(|mb| (mb.country.to_string(), day(mb.joined), mb.left.map(day)))
+                .collect();
+            return Ok(ActorSpec::Group {
+                name: gname.to_string(),
+                members,
+            });
         }
         let is_code = trimmed.len() >= 3 && trimmed.bytes().all(|b| b.is_ascii_uppercase());
         if is_code && trimmed.len() == 3 && cameo::country_label(trimmed).is_some() {
             return Ok(ActorSpec::Country { code: upper });
         }
-        if is_code && trimmed.len() > 3 && trimmed.len() % 3 == 0 && cameo::country_label(&trimmed[..3]).is_some() {
+        if is_code
+            && trimmed.len() > 3
+            && trimmed.len() % 3 == 0
+            && cameo::country_label(&trimmed[..3]).is_some()
+        {
             return Ok(ActorSpec::Exact { code: upper });
         }
-        if let Some(code) = cameo::country_code_for_name(trimmed).or_else(|| country_by_label(trimmed)) {
-            return Ok(ActorSpec::Country { code: code.to_string() });
+        if let Some(code) =
+            cameo::country_code_for_name(trimmed).or_else(|| country_by_label(trimmed))
+        {
+            return Ok(ActorSpec::Country {
+                code: code.to_string(),
+            });
         }
-        Err(UnknownActor { name: name.to_string(), groups: groups().iter().map(|g| g.0).collect::<Vec<_>>().join(", ") })
+        Err(UnknownActor {
+            name: name.to_string(),
+            groups: groups().iter().map(|g| g.0).collect::<Vec<_>>().join(", "),
+        })
     }
 
     /// What tables and plots call it.
@@ -199,7 +234,13 @@ impl ActorSpec {
     }
 
     /// Whether an event side belongs to this actor on `day`.
-    pub fn matches(&self, country: Option<&str>, actor_code: Option<&str>, type_code: Option<&str>, day: i32) -> bool {
+    pub fn matches(
+        &self,
+        country: Option<&str>,
+        actor_code: Option<&str>,
+        type_code: Option<&str>,
+        day: i32,
+    ) -> bool {
         match self {
             ActorSpec::Country { code } => country == Some(code.as_str()),
             ActorSpec::Exact { code } => match actor_code {
@@ -215,7 +256,9 @@ impl ActorSpec {
 
 fn country_by_label(name: &str) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    crate::cameo::country_codes().find(|(_, label)| label.to_lowercase() == lower).map(|(c, _)| c)
+    crate::cameo::country_codes()
+        .find(|(_, label)| label.to_lowercase() == lower)
+        .map(|(c, _)| c)
 }
 
 #[cfg(test)]
@@ -224,14 +267,36 @@ mod tests {
 
     #[test]
     fn names_codes_and_groups_resolve() {
-        assert_eq!(ActorSpec::parse("RUS").unwrap(), ActorSpec::Country { code: "RUS".into() });
-        assert_eq!(ActorSpec::parse("Russia").unwrap(), ActorSpec::Country { code: "RUS".into() });
-        assert_eq!(ActorSpec::parse("india").unwrap(), ActorSpec::Country { code: "IND".into() });
-        assert_eq!(ActorSpec::parse("RUSGOV").unwrap(), ActorSpec::Exact { code: "RUSGOV".into() });
-        assert!(ActorSpec::parse("Atlantis").unwrap_err().to_string().contains("SCO"));
+        assert_eq!(
+            ActorSpec::parse("RUS").unwrap(),
+            ActorSpec::Country { code: "RUS".into() }
+        );
+        assert_eq!(
+            ActorSpec::parse("Russia").unwrap(),
+            ActorSpec::Country { code: "RUS".into() }
+        );
+        assert_eq!(
+            ActorSpec::parse("india").unwrap(),
+            ActorSpec::Country { code: "IND".into() }
+        );
+        assert_eq!(
+            ActorSpec::parse("RUSGOV").unwrap(),
+            ActorSpec::Exact {
+                code: "RUSGOV".into()
+            }
+        );
+        assert!(
+            ActorSpec::parse("Atlantis")
+                .unwrap_err()
+                .to_string()
+                .contains("SCO")
+        );
         let sco = ActorSpec::parse("sco").unwrap();
         let d = |y, m, dd| crate::days_from_civil(y, m, dd).unwrap();
-        assert!(!sco.matches(Some("IND"), None, None, d(2016, 1, 1)), "India joined the SCO in 2017");
+        assert!(
+            !sco.matches(Some("IND"), None, None, d(2016, 1, 1)),
+            "India joined the SCO in 2017"
+        );
         assert!(sco.matches(Some("IND"), None, None, d(2019, 2, 14)));
         let eu = ActorSpec::parse("EU").unwrap();
         assert!(eu.matches(Some("GBR"), None, None, d(2019, 2, 14)));
@@ -243,7 +308,10 @@ mod tests {
         let gov = ActorSpec::parse("RUSGOV").unwrap();
         assert!(gov.matches(Some("RUS"), Some("RUSGOV"), Some("GOV"), 0));
         assert!(!gov.matches(Some("RUS"), Some("RUSMIL"), Some("MIL"), 0));
-        assert!(gov.matches(Some("RUS"), None, Some("GOV"), 0), "ICEWS rows have no actor code");
+        assert!(
+            gov.matches(Some("RUS"), None, Some("GOV"), 0),
+            "ICEWS rows have no actor code"
+        );
     }
 }
 

@@ -18,7 +18,13 @@ pub struct EventCodeInfo {
 
 /// All CAMEO event codes known to the tables, sorted by code.
 pub fn event_codes() -> impl Iterator<Item = EventCodeInfo> {
-    EVENT_CODES.iter().map(|&(code, label, goldstein)| EventCodeInfo { code, label, goldstein })
+    EVENT_CODES
+        .iter()
+        .map(|&(code, label, goldstein)| EventCodeInfo {
+            code,
+            label,
+            goldstein,
+        })
 }
 
 /// Label and Goldstein weight of an event code (exact match; `"0140"` is not `"014"`).
@@ -28,13 +34,18 @@ pub fn event_code(code: &str) -> Option<EventCodeInfo> {
         .ok()
         .map(|i| {
             let (code, label, goldstein) = EVENT_CODES[i];
-            EventCodeInfo { code, label, goldstein }
+            EventCodeInfo {
+                code,
+                label,
+                goldstein,
+            }
         })
 }
 
 /// The root (first two digits) of an event code.
 pub fn root_of(code: &str) -> Option<&str> {
-    code.get(..2).filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+    code.get(..2)
+        .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The base code (first three digits, or the root for two-digit codes).
@@ -45,7 +56,10 @@ pub fn base_of(code: &str) -> &str {
 /// GDELT QuadClass of a root code: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict,
 /// 4 material conflict.
 pub fn quad_class_of_root(root: &str) -> Option<u8> {
-    ROOT_QUADCLASS.iter().find(|(r, _)| *r == root).map(|&(_, q)| q)
+    ROOT_QUADCLASS
+        .iter()
+        .find(|(r, _)| *r == root)
+        .map(|&(_, q)| q)
 }
 
 /// The Goldstein weight and QuadClass the tables derive for an event code.
@@ -55,8 +69,14 @@ pub fn derived_scores(code: &str) -> Option<(f64, u8)> {
     Some((info.goldstein, quad))
 }
 
-fn lookup_sorted(table: &'static [(&'static str, &'static str)], key: &str) -> Option<&'static str> {
-    table.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| table[i].1)
+fn lookup_sorted(
+    table: &'static [(&'static str, &'static str)],
+    key: &str,
+) -> Option<&'static str> {
+    table
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// Label of a CAMEO country or region code (`IND` → "India").
@@ -156,7 +176,10 @@ pub struct IcewsActor {
 pub fn resolve_icews_actor(name: &str) -> IcewsActor {
     let name = name.trim();
     if let Some(code) = country_code_for_name(name) {
-        return IcewsActor { country_code: Some(code), type_code: None };
+        return IcewsActor {
+            country_code: Some(code),
+            type_code: None,
+        };
     }
     if let Some(open) = name.rfind('(')
         && name.ends_with(')')
@@ -164,7 +187,10 @@ pub fn resolve_icews_actor(name: &str) -> IcewsActor {
         let inner = &name[open + 1..name.len() - 1];
         let sector = name[..open].trim();
         if let Some(code) = country_code_for_name(inner) {
-            return IcewsActor { country_code: Some(code), type_code: sector_code(sector) };
+            return IcewsActor {
+                country_code: Some(code),
+                type_code: sector_code(sector),
+            };
         }
     }
     IcewsActor::default()
@@ -193,14 +219,23 @@ mod tests {
 
     #[test]
     fn icews_texts_and_names_resolve() {
-        assert_eq!(icews_event_code("Use conventional military force"), Some("190"));
+        assert_eq!(
+            icews_event_code("Use conventional military force"),
+            Some("190")
+        );
         assert_eq!(icews_event_code("Make_statement"), Some("010"));
         assert_eq!(icews_event_code("Threaten with repression"), Some("137"));
         assert_eq!(icews_event_code("Dance"), None);
-        assert_eq!(resolve_icews_actor("Russian Federation").country_code, Some("RUS"));
+        assert_eq!(
+            resolve_icews_actor("Russian Federation").country_code,
+            Some("RUS")
+        );
         assert_eq!(resolve_icews_actor("Russia").country_code, Some("RUS"));
         let gov = resolve_icews_actor("Government (India)");
-        assert_eq!((gov.country_code, gov.type_code), (Some("IND"), Some("GOV")));
+        assert_eq!(
+            (gov.country_code, gov.type_code),
+            (Some("IND"), Some("GOV"))
+        );
         assert_eq!(resolve_icews_actor("Narendra Modi"), IcewsActor::default());
     }
 

@@ -17,7 +17,13 @@ pub enum Dataset {
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 5] = [Dataset::Gdelt1, Dataset::Gdelt2, Dataset::Icews, Dataset::Tkg, Dataset::Coded];
+    pub const ALL: [Dataset; 5] = [
+        Dataset::Gdelt1,
+        Dataset::Gdelt2,
+        Dataset::Icews,
+        Dataset::Tkg,
+        Dataset::Coded,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,5 +62,9 @@ impl FromStr for Dataset {
 /// count and nothing is allocated.
 pub fn event_key(dataset: Dataset, parts: &[&[u8]]) -> u64 {
     use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
-    parts.iter().fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| xxh3_64_with_seed(part, seed))
+    parts
+        .iter()
+        .fold(xxh3_64(dataset.as_str().as_bytes()), |seed, part| {
+            xxh3_64_with_seed(part, seed)
+        })
 }

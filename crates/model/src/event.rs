@@ -23,7 +23,10 @@ pub struct Event {
 
 /// A CAMEO code string as a number that keeps leading zeros apart: `"014"` and `"14"` differ.
 pub fn code_key(code: &str) -> u32 {
-    let digits = code.bytes().take(6).fold(0u32, |acc, b| acc * 10 + (b.wrapping_sub(b'0') as u32 % 10));
+    let digits = code
+        .bytes()
+        .take(6)
+        .fold(0u32, |acc, b| acc * 10 + (b.wrapping_sub(b'0') as u32 % 10));
     digits * 8 + code.len().min(7) as u32
 }
 
@@ -112,7 +115,13 @@ impl FromStr for Measure {
             "goldstein_sum" => Measure::GoldsteinSum,
             "goldstein_mean" => Measure::GoldsteinMean,
             "net_coop" => Measure::NetCoop,
-            _ => return Err(ValueError::new(s, "a series", "events, goldstein_sum, goldstein_mean or net_coop")),
+            _ => {
+                return Err(ValueError::new(
+                    s,
+                    "a series",
+                    "events, goldstein_sum, goldstein_mean or net_coop",
+                ));
+            }
         })
     }
 }
@@ -139,7 +148,15 @@ mod tests {
     use super::*;
 
     fn event(day: i32, code: &str) -> Event {
-        Event { day, src: 0, dst: 1, code: code_key(code), quad_class: 1, goldstein: 1.0, tone: f64::NAN }
+        Event {
+            day,
+            src: 0,
+            dst: 1,
+            code: code_key(code),
+            quad_class: 1,
+            goldstein: 1.0,
+            tone: f64::NAN,
+        }
     }
 
     #[test]
@@ -150,7 +167,12 @@ mod tests {
 
     #[test]
     fn counting_rules_keep_one_event_per_group() {
-        let events = [event(1, "0141"), event(1, "0141"), event(1, "0142"), event(2, "0141")];
+        let events = [
+            event(1, "0141"),
+            event(1, "0141"),
+            event(1, "0142"),
+            event(2, "0141"),
+        ];
         assert_eq!(Dedup::Raw.apply(&events).len(), 4);
         assert_eq!(Dedup::Daily.apply(&events).len(), 3);
         assert_eq!(Dedup::Root.apply(&events).len(), 2);
@@ -159,8 +181,23 @@ mod tests {
     #[test]
     fn a_wrong_value_names_itself_and_the_accepted_forms() {
         let e = "hourly".parse::<crate::Period>().unwrap_err();
-        assert_eq!(e.to_string(), "'hourly' is not a period: want day, week or month");
-        assert!("sometimes".parse::<Dedup>().unwrap_err().to_string().contains("raw, daily or root"));
-        assert!("tone".parse::<Measure>().unwrap_err().to_string().contains("net_coop"));
+        assert_eq!(
+            e.to_string(),
+            "'hourly' is not a period: want day, week or month"
+        );
+        assert!(
+            "sometimes"
+                .parse::<Dedup>()
+                .unwrap_err()
+                .to_string()
+                .contains("raw, daily or root")
+        );
+        assert!(
+            "tone"
+                .parse::<Measure>()
+                .unwrap_err()
+                .to_string()
+                .contains("net_coop")
+        );
     }
 }

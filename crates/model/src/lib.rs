@@ -21,8 +21,11 @@ pub use arrow_array;
 pub use dataset::{Dataset, event_key};
 pub use event::{Dedup, Event, Measure, code_key};
 pub use period::{Period, iso_date};
+pub use schema::{
+    EVENT_COLUMNS, EventBatchBuilder, EventRow, UTC, civil_from_days, days_from_civil,
+    event_schema, parse_iso_date,
+};
 pub use value::{ValueError, parse_in_range};
-pub use schema::{EVENT_COLUMNS, EventBatchBuilder, EventRow, UTC, civil_from_days, days_from_civil, event_schema, parse_iso_date};
 
 /// A line that could not be stored, with everything needed to understand and repair it.
 /// It goes to the store's quarantine table instead of being dropped.

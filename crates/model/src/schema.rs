@@ -7,8 +7,8 @@
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Builder,
+    StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -17,14 +17,30 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 pub const UTC: &str = "UTC";
 
 macro_rules! column_type {
-    (str) => { DataType::Utf8 };
-    (i64) => { DataType::Int64 };
-    (i32) => { DataType::Int32 };
-    (i8) => { DataType::Int8 };
-    (f64) => { DataType::Float64 };
-    (bool) => { DataType::Boolean };
-    (date) => { DataType::Date32 };
-    (ts) => { DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())) };
+    (str) => {
+        DataType::Utf8
+    };
+    (i64) => {
+        DataType::Int64
+    };
+    (i32) => {
+        DataType::Int32
+    };
+    (i8) => {
+        DataType::Int8
+    };
+    (f64) => {
+        DataType::Float64
+    };
+    (bool) => {
+        DataType::Boolean
+    };
+    (date) => {
+        DataType::Date32
+    };
+    (ts) => {
+        DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into()))
+    };
 }
 macro_rules! row_type {
     (str) => { Option<&'a str> };
@@ -37,19 +53,41 @@ macro_rules! row_type {
     (ts) => { Option<i64> };
 }
 macro_rules! builder_type {
-    (str) => { StringBuilder };
-    (i64) => { Int64Builder };
-    (i32) => { Int32Builder };
-    (i8) => { Int8Builder };
-    (f64) => { Float64Builder };
-    (bool) => { BooleanBuilder };
-    (date) => { Date32Builder };
-    (ts) => { TimestampMicrosecondBuilder };
+    (str) => {
+        StringBuilder
+    };
+    (i64) => {
+        Int64Builder
+    };
+    (i32) => {
+        Int32Builder
+    };
+    (i8) => {
+        Int8Builder
+    };
+    (f64) => {
+        Float64Builder
+    };
+    (bool) => {
+        BooleanBuilder
+    };
+    (date) => {
+        Date32Builder
+    };
+    (ts) => {
+        TimestampMicrosecondBuilder
+    };
 }
 macro_rules! new_builder {
-    (str, $cap:expr) => { StringBuilder::with_capacity($cap, $cap * 8) };
-    (ts, $cap:expr) => { TimestampMicrosecondBuilder::with_capacity($cap).with_timezone(UTC) };
-    ($kind:ident, $cap:expr) => { <builder_type!($kind)>::with_capacity($cap) };
+    (str, $cap:expr) => {
+        StringBuilder::with_capacity($cap, $cap * 8)
+    };
+    (ts, $cap:expr) => {
+        TimestampMicrosecondBuilder::with_capacity($cap).with_timezone(UTC)
+    };
+    ($kind:ident, $cap:expr) => {
+        <builder_type!($kind)>::with_capacity($cap)
+    };
 }
 
 macro_rules! define_event_columns {
@@ -291,7 +329,10 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), Some(0));
         assert_eq!(days_from_civil(2019, 2, 14), Some(17_941));
         assert_eq!(days_from_civil(2019, 2, 29), None);
-        assert_eq!(days_from_civil(2020, 2, 29).map(civil_from_days), Some((2020, 2, 29)));
+        assert_eq!(
+            days_from_civil(2020, 2, 29).map(civil_from_days),
+            Some((2020, 2, 29))
+        );
         for d in [-800_000, -1, 0, 1, 17_941, 60_000] {
             let (y, m, dd) = civil_from_days(d);
             assert_eq!(days_from_civil(y, m, dd), Some(d));

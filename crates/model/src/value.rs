@@ -16,7 +16,11 @@ pub struct ValueError {
 
 impl ValueError {
     pub fn new(value: &str, what: &'static str, expected: impl Into<Cow<'static, str>>) -> Self {
-        ValueError { value: value.to_string(), what, expected: expected.into() }
+        ValueError {
+            value: value.to_string(),
+            what,
+            expected: expected.into(),
+        }
     }
 }
 

@@ -64,7 +64,11 @@ const PALETTE: [RGBColor; 10] = [
 fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
         let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
     });
 }
@@ -75,7 +79,10 @@ fn date_label(day: i32) -> String {
 }
 
 fn draw_err(path: &Path, e: impl std::fmt::Display) -> PlotError {
-    PlotError::Draw { path: path.display().to_string(), reason: e.to_string() }
+    PlotError::Draw {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
 }
 
 /// Draws onto an SVG or PNG file (by extension) with `$draw`, a generic function over the backend.
@@ -105,7 +112,14 @@ fn value_range(lines: &[Line]) -> Option<Range<f64>> {
     let mut hi = f64::NEG_INFINITY;
     for l in lines {
         for (i, &(_, v)) in l.points.iter().enumerate() {
-            for x in [Some(v), l.band.as_ref().map(|b| b[i].0), l.band.as_ref().map(|b| b[i].1)].into_iter().flatten() {
+            for x in [
+                Some(v),
+                l.band.as_ref().map(|b| b[i].0),
+                l.band.as_ref().map(|b| b[i].1),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 if x.is_finite() {
                     lo = lo.min(x);
                     hi = hi.max(x);
@@ -122,7 +136,11 @@ fn value_range(lines: &[Line]) -> Option<Range<f64>> {
 
 /// Draws a dated line chart to `path` (.svg or .png).
 pub fn dated_chart(path: &Path, chart: &DatedChart) -> Result<(), PlotError> {
-    let days: Vec<i32> = chart.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).collect();
+    let days: Vec<i32> = chart
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .collect();
     let (Some(&first), Some(&last)) = (days.iter().min(), days.iter().max()) else {
         return Err(PlotError::Empty(chart.title.clone()));
     };
@@ -131,7 +149,12 @@ pub fn dated_chart(path: &Path, chart: &DatedChart) -> Result<(), PlotError> {
     render!(path, (WIDTH, HEIGHT), draw_dated(chart, x, y))
 }
 
-fn draw_dated<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &DatedChart, x: Range<i32>, y: Range<f64>) -> Result<(), String> {
+fn draw_dated<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &DatedChart,
+    x: Range<i32>,
+    y: Range<f64>,
+) -> Result<(), String> {
     {
         area.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut c = ChartBuilder::on(area)
@@ -153,16 +176,34 @@ fn draw_dated<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &DatedCh
             .draw()
             .map_err(|e| e.to_string())?;
         if chart.zero_line && y.start < 0.0 && y.end > 0.0 {
-            c.draw_series(LineSeries::new(vec![(x.start, 0.0), (x.end, 0.0)], BLACK.mix(0.5))).map_err(|e| e.to_string())?;
+            c.draw_series(LineSeries::new(
+                vec![(x.start, 0.0), (x.end, 0.0)],
+                BLACK.mix(0.5),
+            ))
+            .map_err(|e| e.to_string())?;
         }
         for (i, line) in chart.lines.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             if let Some(band) = &line.band {
-                let upper: Vec<(i32, f64)> = line.points.iter().zip(band).filter(|(_, b)| b.1.is_finite()).map(|(p, b)| (p.0, b.1)).collect();
-                let lower: Vec<(i32, f64)> = line.points.iter().zip(band).filter(|(_, b)| b.0.is_finite()).map(|(p, b)| (p.0, b.0)).rev().collect();
+                let upper: Vec<(i32, f64)> = line
+                    .points
+                    .iter()
+                    .zip(band)
+                    .filter(|(_, b)| b.1.is_finite())
+                    .map(|(p, b)| (p.0, b.1))
+                    .collect();
+                let lower: Vec<(i32, f64)> = line
+                    .points
+                    .iter()
+                    .zip(band)
+                    .filter(|(_, b)| b.0.is_finite())
+                    .map(|(p, b)| (p.0, b.0))
+                    .rev()
+                    .collect();
                 let poly: Vec<(i32, f64)> = upper.into_iter().chain(lower).collect();
                 if poly.len() > 2 {
-                    c.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.15)))).map_err(|e| e.to_string())?;
+                    c.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.15))))
+                        .map_err(|e| e.to_string())?;
                 }
             }
             // Split at NaNs so gaps show as gaps.
@@ -177,26 +218,48 @@ fn draw_dated<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &DatedCh
             let mut first_segment = true;
             for seg in segments.into_iter().filter(|s| !s.is_empty()) {
                 let series = c
-                    .draw_series(LineSeries::new(seg.clone(), color.stroke_width(2)).point_size(if seg.len() < 60 { 2 } else { 0 }))
+                    .draw_series(
+                        LineSeries::new(seg.clone(), color.stroke_width(2))
+                            .point_size(if seg.len() < 60 { 2 } else { 0 }),
+                    )
                     .map_err(|e| e.to_string())?;
                 if first_segment {
-                    series.label(line.name.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+                    series.label(line.name.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+                    });
                     first_segment = false;
                 }
             }
             let marks: Vec<(i32, f64)> = line
                 .markers
                 .iter()
-                .filter_map(|m| line.points.iter().find(|p| p.0 == *m && p.1.is_finite()).copied())
+                .filter_map(|m| {
+                    line.points
+                        .iter()
+                        .find(|p| p.0 == *m && p.1.is_finite())
+                        .copied()
+                })
                 .collect();
-            c.draw_series(marks.into_iter().map(|p| TriangleMarker::new(p, 8, color.filled()))).map_err(|e| e.to_string())?;
+            c.draw_series(
+                marks
+                    .into_iter()
+                    .map(|p| TriangleMarker::new(p, 8, color.filled())),
+            )
+            .map_err(|e| e.to_string())?;
         }
         for (day, label) in &chart.events {
             if x.contains(day) {
-                c.draw_series(LineSeries::new(vec![(*day, y.start), (*day, y.end)], RGBColor(90, 90, 90).stroke_width(2)))
-                    .map_err(|e| e.to_string())?;
-                c.draw_series(std::iter::once(Text::new(format!(" {label}"), (*day, y.end - (y.end - y.start) * 0.04), ("sans-serif", 14))))
-                    .map_err(|e| e.to_string())?;
+                c.draw_series(LineSeries::new(
+                    vec![(*day, y.start), (*day, y.end)],
+                    RGBColor(90, 90, 90).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+                c.draw_series(std::iter::once(Text::new(
+                    format!(" {label}"),
+                    (*day, y.end - (y.end - y.start) * 0.04),
+                    ("sans-serif", 14),
+                )))
+                .map_err(|e| e.to_string())?;
             }
         }
         c.configure_series_labels()
@@ -223,29 +286,47 @@ pub fn irf_grid(
         return Err(PlotError::Empty(title.to_string()));
     }
     let cell = 230u32;
-    render!(path, (cell * k as u32 + 40, cell * k as u32 + 70), draw_irf(title, names, irf, bands))
+    render!(
+        path,
+        (cell * k as u32 + 40, cell * k as u32 + 70),
+        draw_irf(title, names, irf, bands)
+    )
 }
 
 type Grid = [Vec<Vec<f64>>];
 
-fn draw_irf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, names: &[String], irf: &Grid, bands: Option<(&Grid, &Grid)>) -> Result<(), String> {
+fn draw_irf<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    names: &[String],
+    irf: &Grid,
+    bands: Option<(&Grid, &Grid)>,
+) -> Result<(), String> {
     let k = names.len();
     let horizon = irf.len() - 1;
     {
         area.fill(&WHITE).map_err(|e| e.to_string())?;
         let (top, body) = area.split_vertically(50);
-        top.draw_text(title, &TextStyle::from(("sans-serif", 20).into_font()), (20, 14)).map_err(|e| e.to_string())?;
+        top.draw_text(
+            title,
+            &TextStyle::from(("sans-serif", 20).into_font()),
+            (20, 14),
+        )
+        .map_err(|e| e.to_string())?;
         let cells = body.split_evenly((k, k));
         for (idx, cell_area) in cells.iter().enumerate() {
             let (i, j) = (idx / k, idx % k);
-            let values: Vec<f64> = (0..=horizon).flat_map(|h| {
-                let mut v = vec![irf[h][i][j]];
-                if let Some((lo, hi)) = bands {
-                    v.push(lo[h][i][j]);
-                    v.push(hi[h][i][j]);
-                }
-                v
-            }).filter(|v| v.is_finite()).collect();
+            let values: Vec<f64> = (0..=horizon)
+                .flat_map(|h| {
+                    let mut v = vec![irf[h][i][j]];
+                    if let Some((lo, hi)) = bands {
+                        v.push(lo[h][i][j]);
+                        v.push(hi[h][i][j]);
+                    }
+                    v
+                })
+                .filter(|v| v.is_finite())
+                .collect();
             let lo = values.iter().cloned().fold(0.0f64, f64::min);
             let hi = values.iter().cloned().fold(0.0f64, f64::max);
             let pad = ((hi - lo) * 0.1).max(1e-9);
@@ -256,13 +337,32 @@ fn draw_irf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, name
                 .y_label_area_size(40)
                 .build_cartesian_2d(0f64..horizon as f64, lo - pad..hi + pad)
                 .map_err(|e| e.to_string())?;
-            c.configure_mesh().x_labels(5).y_labels(4).label_style(("sans-serif", 10)).light_line_style(WHITE).draw().map_err(|e| e.to_string())?;
+            c.configure_mesh()
+                .x_labels(5)
+                .y_labels(4)
+                .label_style(("sans-serif", 10))
+                .light_line_style(WHITE)
+                .draw()
+                .map_err(|e| e.to_string())?;
             if let Some((l, u)) = bands {
-                let poly: Vec<(f64, f64)> = (0..=horizon).map(|h| (h as f64, u[h][i][j])).chain((0..=horizon).rev().map(|h| (h as f64, l[h][i][j]))).filter(|p| p.1.is_finite()).collect();
-                c.draw_series(std::iter::once(Polygon::new(poly, PALETTE[0].mix(0.18)))).map_err(|e| e.to_string())?;
+                let poly: Vec<(f64, f64)> = (0..=horizon)
+                    .map(|h| (h as f64, u[h][i][j]))
+                    .chain((0..=horizon).rev().map(|h| (h as f64, l[h][i][j])))
+                    .filter(|p| p.1.is_finite())
+                    .collect();
+                c.draw_series(std::iter::once(Polygon::new(poly, PALETTE[0].mix(0.18))))
+                    .map_err(|e| e.to_string())?;
             }
-            c.draw_series(LineSeries::new(vec![(0.0, 0.0), (horizon as f64, 0.0)], BLACK.mix(0.4))).map_err(|e| e.to_string())?;
-            c.draw_series(LineSeries::new((0..=horizon).map(|h| (h as f64, irf[h][i][j])), PALETTE[0].stroke_width(2))).map_err(|e| e.to_string())?;
+            c.draw_series(LineSeries::new(
+                vec![(0.0, 0.0), (horizon as f64, 0.0)],
+                BLACK.mix(0.4),
+            ))
+            .map_err(|e| e.to_string())?;
+            c.draw_series(LineSeries::new(
+                (0..=horizon).map(|h| (h as f64, irf[h][i][j])),
+                PALETTE[0].stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
         }
         Ok(())
     }
@@ -278,9 +378,24 @@ mod tests {
             y_label: "tilt (Goldstein points)".into(),
             lines: vec![Line {
                 name: "tilt".into(),
-                points: (0..30).map(|d| (17_900 + d * 7, if d == 5 { f64::NAN } else { (d as f64 / 4.0).sin() })).collect(),
+                points: (0..30)
+                    .map(|d| {
+                        (
+                            17_900 + d * 7,
+                            if d == 5 {
+                                f64::NAN
+                            } else {
+                                (d as f64 / 4.0).sin()
+                            },
+                        )
+                    })
+                    .collect(),
                 markers: vec![17_900 + 70],
-                band: Some((0..30).map(|d| ((d as f64 / 4.0).sin() - 0.3, (d as f64 / 4.0).sin() + 0.3)).collect()),
+                band: Some(
+                    (0..30)
+                        .map(|d| ((d as f64 / 4.0).sin() - 0.3, (d as f64 / 4.0).sin() + 0.3))
+                        .collect(),
+                ),
             }],
             events: vec![(17_941, "Pulwama".into())],
             zero_line: true,
@@ -294,13 +409,28 @@ mod tests {
         let svg = dir.join("c.svg");
         dated_chart(&svg, &chart()).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
-        assert!(text.contains("RUS between IND and PAK") && text.contains("Pulwama") && text.contains("2019-"), "title, event and dates drawn");
+        assert!(
+            text.contains("RUS between IND and PAK")
+                && text.contains("Pulwama")
+                && text.contains("2019-"),
+            "title, event and dates drawn"
+        );
         let png = dir.join("c.png");
         dated_chart(&png, &chart()).unwrap();
         assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
-        assert!(matches!(dated_chart(&dir.join("c.txt"), &chart()), Err(PlotError::Extension(_))));
+        assert!(matches!(
+            dated_chart(&dir.join("c.txt"), &chart()),
+            Err(PlotError::Extension(_))
+        ));
         let irf = vec![vec![vec![1.0, 0.0], vec![0.5, 1.0]]; 5];
-        irf_grid(&dir.join("irf.png"), "IRF", &["A→B".into(), "B→A".into()], &irf, Some((&irf, &irf))).unwrap();
+        irf_grid(
+            &dir.join("irf.png"),
+            "IRF",
+            &["A→B".into(), "B→A".into()],
+            &irf,
+            Some((&irf, &irf)),
+        )
+        .unwrap();
         std::fs::remove_dir_all(&dir).ok();
     }
 }

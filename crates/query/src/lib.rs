@@ -38,7 +38,9 @@ pub enum QueryError {
     Invalid(String),
     #[error("only a single SELECT (or WITH … SELECT, EXPLAIN, SHOW, DESCRIBE) can run here: {0}")]
     NotReadOnly(String),
-    #[error("the query ran longer than the limit of {0:?}; add filters (event_date, dataset) or an aggregate")]
+    #[error(
+        "the query ran longer than the limit of {0:?}; add filters (event_date, dataset) or an aggregate"
+    )]
     TimedOut(std::time::Duration),
 }
 
@@ -61,7 +63,10 @@ pub struct QueryEngine {
 /// The partition columns, as DataFusion sees them. Strings, not integers: the folders are zero-padded
 /// (`month=02`) and an integer type would make `month = 2` silently match nothing.
 fn partition_cols() -> Vec<(String, DataType)> {
-    vec![("year".into(), DataType::Utf8), ("month".into(), DataType::Utf8)]
+    vec![
+        ("year".into(), DataType::Utf8),
+        ("month".into(), DataType::Utf8),
+    ]
 }
 
 fn dir_url(path: &Path) -> Result<String> {
@@ -77,10 +82,16 @@ impl QueryEngine {
     /// Opens a store for querying (read-only).
     pub fn open(store: &Path) -> Result<Self> {
         let snapshot = Snapshot::open(store)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
         let config = SessionConfig::new().with_information_schema(true);
         let ctx = SessionContext::new_with_config(config);
-        let engine = QueryEngine { ctx, runtime, snapshot };
+        let engine = QueryEngine {
+            ctx,
+            runtime,
+            snapshot,
+        };
         engine.register()?;
         Ok(engine)
     }
@@ -93,17 +104,29 @@ impl QueryEngine {
         let events = ListingOptions::new(Arc::new(ParquetFormat::default()))
             .with_file_extension(".parquet")
             .with_table_partition_cols(partition_cols());
-        let quarantine = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".quarantine");
+        let quarantine = ListingOptions::new(Arc::new(ParquetFormat::default()))
+            .with_file_extension(".quarantine");
         let root = dir_url(&self.snapshot.paths.root)?;
         let quarantine_dir = self.snapshot.paths.quarantine_dir();
         self.runtime.block_on(async {
-            self.ctx.register_listing_table("events", &root, events, Some(event_schema()), None).await?;
+            self.ctx
+                .register_listing_table("events", &root, events, Some(event_schema()), None)
+                .await?;
             if quarantine_dir.is_dir() {
                 let url = dir_url(&quarantine_dir)?;
-                self.ctx.register_listing_table("quarantine", &url, quarantine, Some(quarantine_schema()), None).await?;
+                self.ctx
+                    .register_listing_table(
+                        "quarantine",
+                        &url,
+                        quarantine,
+                        Some(quarantine_schema()),
+                        None,
+                    )
+                    .await?;
             } else {
                 // Reading never writes to the store: an empty table stands in for a missing folder.
-                let empty = datafusion::datasource::MemTable::try_new(quarantine_schema(), vec![vec![]])?;
+                let empty =
+                    datafusion::datasource::MemTable::try_new(quarantine_schema(), vec![vec![]])?;
                 self.ctx.register_table("quarantine", Arc::new(empty))?;
             }
             Ok::<_, QueryError>(())
@@ -123,17 +146,31 @@ impl QueryEngine {
     /// Runs one untrusted statement read-only: no DDL (CREATE, DROP), no DML (INSERT, COPY), no SET; tables are only
     /// the store's (`events`, `quarantine`, `information_schema`): file paths as table names are not enabled.
     /// Stops after `max_rows` rows and after `limit` of wall time.
-    pub fn read_only(&self, query: &str, max_rows: usize, limit: std::time::Duration) -> Result<Bounded> {
+    pub fn read_only(
+        &self,
+        query: &str,
+        max_rows: usize,
+        limit: std::time::Duration,
+    ) -> Result<Bounded> {
         use futures::StreamExt;
-        let options = datafusion::execution::context::SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        let options = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
         self.runtime.block_on(async {
             let run = async {
-                let df = self.ctx.sql_with_options(query, options).await.map_err(|e| match e {
-                    e @ datafusion::error::DataFusionError::Plan(_) if e.to_string().contains("not supported") => {
-                        QueryError::NotReadOnly(e.strip_backtrace())
-                    }
-                    e => QueryError::DataFusion(e),
-                })?;
+                let df = self
+                    .ctx
+                    .sql_with_options(query, options)
+                    .await
+                    .map_err(|e| match e {
+                        e @ datafusion::error::DataFusionError::Plan(_)
+                            if e.to_string().contains("not supported") =>
+                        {
+                            QueryError::NotReadOnly(e.strip_backtrace())
+                        }
+                        e => QueryError::DataFusion(e),
+                    })?;
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
                 let mut stream = df.execute_stream().await?;
                 let (mut batches, mut rows, mut truncated) = (Vec::new(), 0usize, false);
@@ -148,18 +185,29 @@ impl QueryEngine {
                     rows += batch.num_rows();
                     batches.push(batch);
                 }
-                Ok(Bounded { schema, batches, truncated })
+                Ok(Bounded {
+                    schema,
+                    batches,
+                    truncated,
+                })
             };
-            tokio::time::timeout(limit, run).await.map_err(|_| QueryError::TimedOut(limit))?
+            tokio::time::timeout(limit, run)
+                .await
+                .map_err(|_| QueryError::TimedOut(limit))?
         })
     }
 
     /// Runs a query that returns one row with one integer or float column.
     pub fn scalar_f64(&self, query: &str) -> Result<Option<f64>> {
         let (_, batches) = self.sql(query)?;
-        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else { return Ok(None) };
+        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
+            return Ok(None);
+        };
         let col = arrow::compute::cast(batch.column(0), &DataType::Float64)?;
-        let col = col.as_any().downcast_ref::<arrow::array::Float64Array>().expect("cast to f64");
+        let col = col
+            .as_any()
+            .downcast_ref::<arrow::array::Float64Array>()
+            .expect("cast to f64");
         Ok((!col.is_null(0)).then(|| col.value(0)))
     }
 }

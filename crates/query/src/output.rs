@@ -33,7 +33,11 @@ impl FromStr for OutputFormat {
             "json" => OutputFormat::Json,
             "jsonl" | "ndjson" => OutputFormat::Jsonl,
             "parquet" => OutputFormat::Parquet,
-            other => return Err(format!("unknown output format '{other}' (table, csv, json, jsonl, parquet)")),
+            other => {
+                return Err(format!(
+                    "unknown output format '{other}' (table, csv, json, jsonl, parquet)"
+                ));
+            }
         })
     }
 }
@@ -41,13 +45,21 @@ impl FromStr for OutputFormat {
 impl OutputFormat {
     /// The format a file name implies (`out.csv` → CSV).
     pub fn from_path(path: &str) -> Option<Self> {
-        let ext = std::path::Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+        let ext = std::path::Path::new(path)
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
         ext.parse().ok()
     }
 }
 
 /// Writes batches to `out`. Parquet needs a seekable file only in principle; arrow-rs writes it forward-only.
-pub fn write_batches(format: OutputFormat, schema: &SchemaRef, batches: &[RecordBatch], out: &mut (dyn Write + Send)) -> Result<()> {
+pub fn write_batches(
+    format: OutputFormat,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     match format {
         OutputFormat::Table => {
             let options = FormatOptions::default().with_null("");
@@ -55,11 +67,17 @@ pub fn write_batches(format: OutputFormat, schema: &SchemaRef, batches: &[Record
                 let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
                 writeln!(out, "(no rows; columns: {})", names.join(", "))?;
             } else {
-                writeln!(out, "{}", pretty_format_batches_with_options(batches, &options)?)?;
+                writeln!(
+                    out,
+                    "{}",
+                    pretty_format_batches_with_options(batches, &options)?
+                )?;
             }
         }
         OutputFormat::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(&mut *out);
+            let mut w = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(&mut *out);
             for b in batches {
                 w.write(b)?;
             }
@@ -81,7 +99,9 @@ pub fn write_batches(format: OutputFormat, schema: &SchemaRef, batches: &[Record
             w.finish()?;
         }
         OutputFormat::Parquet => {
-            let props = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default())).build();
+            let props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .build();
             let mut w = ArrowWriter::try_new(&mut *out, schema.clone(), Some(props))?;
             for b in batches {
                 w.write(b)?;

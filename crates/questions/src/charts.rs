@@ -6,14 +6,24 @@ use nalgebra::DMatrix;
 
 use crate::QuestionError;
 use crate::forecast::{BacktestAnswer, DyadForecastAnswer};
-use crate::relations::{BalanceAnswer, ChangesAnswer, DyadAnswer, TriadAnswer, VarReport, direction};
+use crate::relations::{
+    BalanceAnswer, ChangesAnswer, DyadAnswer, TriadAnswer, VarReport, direction,
+};
 
 fn line(name: String, points: Vec<(i32, f64)>) -> Line {
-    Line { name, points, markers: Vec::new(), band: None }
+    Line {
+        name,
+        points,
+        markers: Vec::new(),
+        band: None,
+    }
 }
 
 fn break_marker(break_day: Option<i32>) -> Vec<(i32, String)> {
-    break_day.map(|d| (d, format!("break {}", iso_date(d)))).into_iter().collect()
+    break_day
+        .map(|d| (d, format!("break {}", iso_date(d))))
+        .into_iter()
+        .collect()
 }
 
 /// Both directions' Goldstein sums with their change points, and an optional date marked.
@@ -25,15 +35,25 @@ pub fn dyad(a: &DyadAnswer, break_day: Option<i32>) -> DatedChart {
             let (from, to) = if s == 0 { (x, y) } else { (y, x) };
             Line {
                 name: format!("{from} → {to}"),
-                points: direction(&a.series, s).iter().map(|p| (p.period, p.goldstein_sum)).collect(),
+                points: direction(&a.series, s)
+                    .iter()
+                    .map(|p| (p.period, p.goldstein_sum))
+                    .collect(),
                 markers: a.change_points[s as usize].clone(),
                 band: None,
             }
         })
         .collect();
     DatedChart {
-        title: format!("{x} and {y}: Goldstein-weighted net cooperation by {} (▲ change points)", a.span.period),
-        y_label: if a.normalized { "Goldstein sum per 1,000 events".into() } else { "Goldstein sum".into() },
+        title: format!(
+            "{x} and {y}: Goldstein-weighted net cooperation by {} (▲ change points)",
+            a.span.period
+        ),
+        y_label: if a.normalized {
+            "Goldstein sum per 1,000 events".into()
+        } else {
+            "Goldstein sum".into()
+        },
         lines,
         events: break_marker(break_day),
         zero_line: true,
@@ -73,16 +93,26 @@ pub fn balance(a: &BalanceAnswer) -> DatedChart {
     let [t, x, y] = [&a.actors[0].code, &a.actors[1].code, &a.actors[2].code];
     let v = &a.points;
     DatedChart {
-        title: format!("{t} between {x} and {y}: tilt (> 0 leans to {x}) by {}", a.span.period),
+        title: format!(
+            "{t} between {x} and {y}: tilt (> 0 leans to {x}) by {}",
+            a.span.period
+        ),
         y_label: "tilt = coop(T,A) − coop(T,B), Goldstein points".into(),
         lines: vec![
             Line {
                 name: format!("tilt of {t} (band: ±1.96 SE)"),
                 points: v.iter().map(|p| (p.period, p.tilt)).collect(),
                 markers: Vec::new(),
-                band: Some(v.iter().map(|p| (p.tilt - 1.96 * p.tilt_se, p.tilt + 1.96 * p.tilt_se)).collect()),
+                band: Some(
+                    v.iter()
+                        .map(|p| (p.tilt - 1.96 * p.tilt_se, p.tilt + 1.96 * p.tilt_se))
+                        .collect(),
+                ),
             },
-            line(format!("hostility {x}–{y}"), v.iter().map(|p| (p.period, p.hostility_ab)).collect()),
+            line(
+                format!("hostility {x}–{y}"),
+                v.iter().map(|p| (p.period, p.hostility_ab)).collect(),
+            ),
         ],
         events: break_marker(a.break_test.as_ref().map(|b| b.break_day)),
         zero_line: true,
@@ -95,8 +125,15 @@ pub fn triad(a: &TriadAnswer) -> DatedChart {
     let mut lines = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
-            let points = a.periods.iter().map(|p| (p.start, p.graph.weight[i][j])).collect();
-            lines.push(line(format!("{}–{}", a.states[i].code, a.states[j].code), points));
+            let points = a
+                .periods
+                .iter()
+                .map(|p| (p.start, p.graph.weight[i][j]))
+                .collect();
+            lines.push(line(
+                format!("{}–{}", a.states[i].code, a.states[j].code),
+                points,
+            ));
         }
     }
     let labels: Vec<&str> = a.states.iter().map(|s| s.code.as_str()).collect();
@@ -116,16 +153,32 @@ pub fn triad(a: &TriadAnswer) -> DatedChart {
 
 /// Matrices as nested rows, as the IRF grid and JSON take them.
 pub fn matrix_rows(ms: &[DMatrix<f64>]) -> Vec<Vec<Vec<f64>>> {
-    ms.iter().map(|m| (0..m.nrows()).map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect()).collect()).collect()
+    ms.iter()
+        .map(|m| {
+            (0..m.nrows())
+                .map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect())
+                .collect()
+        })
+        .collect()
 }
 
 /// Draws the impulse-response grid of a VAR report.
-pub fn irf_grid(path: &std::path::Path, states: &str, names: &[String], r: &VarReport) -> Result<(), fulcrum_plot::PlotError> {
+pub fn irf_grid(
+    path: &std::path::Path,
+    states: &str,
+    names: &[String],
+    r: &VarReport,
+) -> Result<(), fulcrum_plot::PlotError> {
     let irf = matrix_rows(&r.irf);
-    let bands = r.bands.as_ref().map(|(lo, hi)| (matrix_rows(lo), matrix_rows(hi)));
+    let bands = r
+        .bands
+        .as_ref()
+        .map(|(lo, hi)| (matrix_rows(lo), matrix_rows(hi)));
     fulcrum_plot::irf_grid(
         path,
-        &format!("{states}: orthogonalised impulse responses (response ← shock), 90% bootstrap bands"),
+        &format!(
+            "{states}: orthogonalised impulse responses (response ← shock), 90% bootstrap bands"
+        ),
         names,
         &irf,
         bands.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice())),
@@ -137,22 +190,50 @@ pub fn forecast(a: &DyadForecastAnswer) -> Result<DatedChart, QuestionError> {
     let s = &a.series;
     let last = s.last()?;
     let what = s.measure.describe();
-    let mut lines = vec![line(format!("{} → {} (observed)", s.source.code, s.target.code), s.periods.iter().copied().zip(s.forward.iter().copied()).collect())];
+    let mut lines = vec![line(
+        format!("{} → {} (observed)", s.source.code, s.target.code),
+        s.periods
+            .iter()
+            .copied()
+            .zip(s.forward.iter().copied())
+            .collect(),
+    )];
     let origin_value = s.forward.last().copied().unwrap_or(0.0);
     for f in &a.forecasts {
         let mut points = vec![(last, origin_value)];
-        points.extend(a.future.iter().zip(&f.steps).map(|(&d, st)| (d, st.quantile(0.5))));
+        points.extend(
+            a.future
+                .iter()
+                .zip(&f.steps)
+                .map(|(&d, st)| (d, st.quantile(0.5))),
+        );
         let band = |lo: f64, hi: f64| {
             let mut b = vec![(origin_value, origin_value)];
             b.extend(f.steps.iter().map(|st| (st.quantile(lo), st.quantile(hi))));
             Some(b)
         };
         let name = f.model.name();
-        lines.push(Line { name: format!("{name} median, 90% interval"), points: points.clone(), markers: Vec::new(), band: band(0.05, 0.95) });
-        lines.push(Line { name: format!("{name} 50% interval"), points, markers: Vec::new(), band: band(0.25, 0.75) });
+        lines.push(Line {
+            name: format!("{name} median, 90% interval"),
+            points: points.clone(),
+            markers: Vec::new(),
+            band: band(0.05, 0.95),
+        });
+        lines.push(Line {
+            name: format!("{name} 50% interval"),
+            points,
+            markers: Vec::new(),
+            band: band(0.25, 0.75),
+        });
     }
     Ok(DatedChart {
-        title: format!("{} → {}: {what} by {}, forecast {} ahead", s.source.code, s.target.code, s.span.period, a.future.len()),
+        title: format!(
+            "{} → {}: {what} by {}, forecast {} ahead",
+            s.source.code,
+            s.target.code,
+            s.span.period,
+            a.future.len()
+        ),
         y_label: what,
         lines,
         events: vec![(last, "forecast origin".to_string())],
@@ -164,7 +245,14 @@ pub fn forecast(a: &DyadForecastAnswer) -> Result<DatedChart, QuestionError> {
 pub fn backtest(a: &BacktestAnswer) -> Result<DatedChart, QuestionError> {
     let s = &a.series;
     let what = s.measure.describe();
-    let mut lines = vec![line(format!("{} → {} (observed)", s.source.code, s.target.code), s.periods.iter().copied().zip(s.forward.iter().copied()).collect())];
+    let mut lines = vec![line(
+        format!("{} → {} (observed)", s.source.code, s.target.code),
+        s.periods
+            .iter()
+            .copied()
+            .zip(s.forward.iter().copied())
+            .collect(),
+    )];
     for (model, steps) in a.one_step()? {
         lines.push(Line {
             name: format!("{} one step ahead (90%)", model.name()),
@@ -174,7 +262,10 @@ pub fn backtest(a: &BacktestAnswer) -> Result<DatedChart, QuestionError> {
         });
     }
     Ok(DatedChart {
-        title: format!("{} → {}: {what} — rolling-origin one-step forecasts", s.source.code, s.target.code),
+        title: format!(
+            "{} → {}: {what} — rolling-origin one-step forecasts",
+            s.source.code, s.target.code
+        ),
         y_label: what,
         lines,
         events: Vec::new(),

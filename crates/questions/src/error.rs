@@ -31,9 +31,19 @@ pub enum QuestionError {
     #[error(
         "the window {from} .. {to} has {periods} {period}s, more than {max}: use a coarser 'by' (week, month) or a shorter window"
     )]
-    TooManyPeriods { from: String, to: String, periods: usize, period: String, max: usize },
+    TooManyPeriods {
+        from: String,
+        to: String,
+        periods: usize,
+        period: String,
+        max: usize,
+    },
     #[error("'break' {day} is outside the window {from} .. {to}")]
-    BreakOutsideWindow { day: String, from: String, to: String },
+    BreakOutsideWindow {
+        day: String,
+        from: String,
+        to: String,
+    },
     /// The data cannot support the question as asked (too few periods for a model, a singular VAR).
     #[error("{0}")]
     Unanswerable(String),
@@ -43,7 +53,9 @@ pub enum QuestionError {
     Forecast(#[from] fulcrum_forecast::dyad::ForecastError),
     #[error(transparent)]
     Tkg(#[from] fulcrum_forecast::tkg::TkgError),
-    #[error("the question took longer than its limit of {0:?}; narrow the window, use a coarser 'by' or ask about fewer states")]
+    #[error(
+        "the question took longer than its limit of {0:?}; narrow the window, use a coarser 'by' or ask about fewer states"
+    )]
     DeadlineExceeded(Duration),
 }
 

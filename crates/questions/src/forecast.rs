@@ -38,7 +38,11 @@ impl std::str::FromStr for ForecastTarget {
             "q2" => Ok(ForecastTarget::Quad(2)),
             "q3" => Ok(ForecastTarget::Quad(3)),
             "q4" => Ok(ForecastTarget::Quad(4)),
-            _ => Err(ValueError::new(s, "a forecast target", "events, goldstein, q1, q2, q3 or q4")),
+            _ => Err(ValueError::new(
+                s,
+                "a forecast target",
+                "events, goldstein, q1, q2, q3 or q4",
+            )),
         }
     }
 }
@@ -84,9 +88,13 @@ impl std::str::FromStr for Models {
         if s == "all" {
             return Ok(Models::All);
         }
-        s.parse::<Model>()
-            .map(Models::One)
-            .map_err(|_| ValueError::new(s, "a forecast model", "last-poisson, bootstrap, negbin or all"))
+        s.parse::<Model>().map(Models::One).map_err(|_| {
+            ValueError::new(
+                s,
+                "a forecast model",
+                "last-poisson, bootstrap, negbin or all",
+            )
+        })
     }
 }
 
@@ -110,7 +118,11 @@ pub struct DyadTarget {
     pub window: Window,
     /// What to forecast: events, q1..q4 (one QuadClass: verbal coop., material coop., verbal conflict, material
     /// conflict) or goldstein (the Goldstein sum).
-    #[arg(long, default_value = "events", value_name = "events|q1|q2|q3|q4|goldstein")]
+    #[arg(
+        long,
+        default_value = "events",
+        value_name = "events|q1|q2|q3|q4|goldstein"
+    )]
     pub target: ForecastTarget,
     /// Sample paths per forecast.
     #[arg(long, default_value_t = 2000, value_parser = |s: &str| parse_in_range(s, 10, 20_000))]
@@ -137,7 +149,10 @@ pub struct DyadSeries {
 impl DyadSeries {
     /// The last observed period start.
     pub fn last(&self) -> Result<i32> {
-        self.periods.last().copied().ok_or_else(|| QuestionError::Unanswerable("the window has no periods".into()))
+        self.periods
+            .last()
+            .copied()
+            .ok_or_else(|| QuestionError::Unanswerable("the window has no periods".into()))
     }
 }
 
@@ -165,14 +180,38 @@ pub struct DyadForecastAnswer {
 }
 
 /// The quantiles every forecast table and chart shows: 90% and 50% central intervals and the median.
-pub const QUANTILES: [(&str, f64); 5] = [("q05", 0.05), ("q25", 0.25), ("median", 0.5), ("q75", 0.75), ("q95", 0.95)];
+pub const QUANTILES: [(&str, f64); 5] = [
+    ("q05", 0.05),
+    ("q25", 0.25),
+    ("median", 0.5),
+    ("q75", 0.75),
+    ("q95", 0.95),
+];
 
 impl DyadForecastAnswer {
     pub fn table(&self) -> std::result::Result<Table, ArrowError> {
-        let rows: Vec<(usize, &Forecast)> = self.forecasts.iter().flat_map(|f| (0..f.steps.len()).map(move |h| (h, f))).collect();
+        let rows: Vec<(usize, &Forecast)> = self
+            .forecasts
+            .iter()
+            .flat_map(|f| (0..f.steps.len()).map(move |h| (h, f)))
+            .collect();
         let mut cols = vec![
-            ("period", Col::Str(rows.iter().map(|(h, _)| self.series.span.period.label(self.future[*h])).collect())),
-            ("model", Col::Str(rows.iter().map(|(_, f)| f.model.name().to_string()).collect())),
+            (
+                "period",
+                Col::Str(
+                    rows.iter()
+                        .map(|(h, _)| self.series.span.period.label(self.future[*h]))
+                        .collect(),
+                ),
+            ),
+            (
+                "model",
+                Col::Str(
+                    rows.iter()
+                        .map(|(_, f)| f.model.name().to_string())
+                        .collect(),
+                ),
+            ),
             ("mean", floats(&rows, |(h, f)| f.steps[*h].mean())),
         ];
         for (name, q) in QUANTILES {
@@ -217,9 +256,28 @@ impl BacktestAnswer {
     pub fn table(&self) -> std::result::Result<Table, ArrowError> {
         let all = &self.scores;
         table(vec![
-            ("model", Col::Str(all.iter().map(|x| x.model.name().to_string()).collect())),
-            ("horizon", Col::Str(all.iter().map(|x| if x.horizon == 0 { "all".to_string() } else { x.horizon.to_string() }).collect())),
-            ("forecasts", Col::U64(all.iter().map(|x| x.forecasts as u64).collect())),
+            (
+                "model",
+                Col::Str(all.iter().map(|x| x.model.name().to_string()).collect()),
+            ),
+            (
+                "horizon",
+                Col::Str(
+                    all.iter()
+                        .map(|x| {
+                            if x.horizon == 0 {
+                                "all".to_string()
+                            } else {
+                                x.horizon.to_string()
+                            }
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "forecasts",
+                Col::U64(all.iter().map(|x| x.forecasts as u64).collect()),
+            ),
             ("crps", floats(all, |x| x.crps)),
             ("mse_log", floats(all, |x| x.mse)),
             ("cover50", floats(all, |x| x.coverage50)),
@@ -234,10 +292,19 @@ impl BacktestAnswer {
         for &model in &self.models {
             let mut points = Vec::with_capacity(self.origins.len());
             for &o in &self.origins {
-                let one = Settings { horizon: 1, seed: s.settings.seed ^ o as u64, ..s.settings };
+                let one = Settings {
+                    horizon: 1,
+                    seed: s.settings.seed ^ o as u64,
+                    ..s.settings
+                };
                 let f = forecast(model, &s.forward[..o], Some(&s.reverse[..o]), &one)?;
                 let step = &f.steps[0];
-                points.push((s.periods[o], step.quantile(0.5), step.quantile(0.05), step.quantile(0.95)));
+                points.push((
+                    s.periods[o],
+                    step.quantile(0.5),
+                    step.quantile(0.05),
+                    step.quantile(0.95),
+                ));
             }
             out.push((model, points));
         }
@@ -251,9 +318,19 @@ impl Questions<'_> {
         let specs = [t.a.clone(), t.b.clone()];
         let (loaded, span) = self.load(&specs, &t.window)?;
         let series = dyad_series(&loaded.events, 0, 1, span.period, span.from, span.to, None);
-        let pick = |s: u16| series.iter().filter(|p| p.source == s).map(|p| t.target.value(p)).collect::<Vec<f64>>();
+        let pick = |s: u16| {
+            series
+                .iter()
+                .filter(|p| p.source == s)
+                .map(|p| t.target.value(p))
+                .collect::<Vec<f64>>()
+        };
         let settings = Settings {
-            target: if t.target == ForecastTarget::Goldstein { Target::Goldstein } else { Target::Counts },
+            target: if t.target == ForecastTarget::Goldstein {
+                Target::Goldstein
+            } else {
+                Target::Counts
+            },
             periods_per_year: span.period.per_year(),
             horizon,
             samples: t.samples,
@@ -262,7 +339,11 @@ impl Questions<'_> {
         Ok(DyadSeries {
             source: Actor::of(&specs[0]),
             target: Actor::of(&specs[1]),
-            periods: series.iter().filter(|p| p.source == 0).map(|p| p.period).collect(),
+            periods: series
+                .iter()
+                .filter(|p| p.source == 0)
+                .map(|p| p.period)
+                .collect(),
             forward: pick(0),
             reverse: pick(1),
             span,
@@ -284,9 +365,18 @@ impl Questions<'_> {
         let mut forecasts = Vec::new();
         for model in r.model.list() {
             self.limits.check()?;
-            forecasts.push(forecast(model, &series.forward, Some(&series.reverse), &series.settings)?);
+            forecasts.push(forecast(
+                model,
+                &series.forward,
+                Some(&series.reverse),
+                &series.settings,
+            )?);
         }
-        Ok(DyadForecastAnswer { series, future, forecasts })
+        Ok(DyadForecastAnswer {
+            series,
+            future,
+            forecasts,
+        })
     }
 
     /// Rolling-origin scores of the dyad models: at each origin they see only the periods before it.
@@ -302,10 +392,21 @@ impl Questions<'_> {
             )));
         }
         let models = r.model.list();
-        let mut scores = backtest(&models, &series.forward, Some(&series.reverse), &origin_list, &series.settings)?;
+        let mut scores = backtest(
+            &models,
+            &series.forward,
+            Some(&series.reverse),
+            &origin_list,
+            &series.settings,
+        )?;
         let summaries = summary(&scores);
         scores.extend(summaries);
-        Ok(BacktestAnswer { series, models, origins: origin_list, scores })
+        Ok(BacktestAnswer {
+            series,
+            models,
+            origins: origin_list,
+            scores,
+        })
     }
 }
 
@@ -393,8 +494,14 @@ impl TkgAnswer {
     pub fn table(&self) -> std::result::Result<Table, ArrowError> {
         let r = &self.rows;
         table(vec![
-            ("model", Col::Str(r.iter().map(|x| x.model.to_string()).collect())),
-            ("queries", Col::U64(r.iter().map(|x| x.metrics.queries).collect())),
+            (
+                "model",
+                Col::Str(r.iter().map(|x| x.model.to_string()).collect()),
+            ),
+            (
+                "queries",
+                Col::U64(r.iter().map(|x| x.metrics.queries).collect()),
+            ),
             ("mrr", floats(r, |x| 100.0 * x.metrics.mrr())),
             ("hits1", floats(r, |x| 100.0 * x.metrics.hits()[0])),
             ("hits3", floats(r, |x| 100.0 * x.metrics.hits()[1])),
@@ -407,7 +514,12 @@ impl TkgAnswer {
     pub fn predictions_table(&self) -> Option<std::result::Result<Table, ArrowError>> {
         let (model, tops) = self.predictions.as_ref()?;
         let data = &self.data;
-        let name = |e: u32| data.entities.get(e as usize).cloned().unwrap_or_else(|| format!("#{e}"));
+        let name = |e: u32| {
+            data.entities
+                .get(e as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("#{e}"))
+        };
         let day = |t: i64| match data.day_of(t) {
             Ok(day) => iso_date(day),
             Err(step) => format!("day {step}"),
@@ -417,19 +529,34 @@ impl TkgAnswer {
             ("model".into(), vec![model.to_string(); test.len()]),
             ("time".into(), test.iter().map(|q| day(q.t)).collect()),
             ("subject".into(), test.iter().map(|q| name(q.s)).collect()),
-            ("relation".into(), test.iter().map(|q| data.relation_name(q.r)).collect()),
+            (
+                "relation".into(),
+                test.iter().map(|q| data.relation_name(q.r)).collect(),
+            ),
             ("answer".into(), test.iter().map(|q| name(q.o)).collect()),
         ];
         for k in 0..10 {
-            cols.push((format!("top{}", k + 1), tops.iter().map(|t| t.get(k).map(|p| name(p.0)).unwrap_or_default()).collect()));
+            cols.push((
+                format!("top{}", k + 1),
+                tops.iter()
+                    .map(|t| t.get(k).map(|p| name(p.0)).unwrap_or_default())
+                    .collect(),
+            ));
         }
-        Some(table(cols.into_iter().map(|(n, v)| (n, Col::Str(v))).collect()))
+        Some(table(
+            cols.into_iter().map(|(n, v)| (n, Col::Str(v))).collect(),
+        ))
     }
 }
 
 /// Answers a TKG forecasting question on `data` (a benchmark folder's or the store's graph). `progress` hears what
 /// is being done (learning, choosing parameters, answering).
-pub fn forecast_tkg(r: &TkgRequest, data: TkgData, load_seconds: f64, progress: &dyn Fn(String)) -> TkgAnswer {
+pub fn forecast_tkg(
+    r: &TkgRequest,
+    data: TkgData,
+    load_seconds: f64,
+    progress: &dyn Fn(String),
+) -> TkgAnswer {
     let policy = match r.ties {
         Ties::Random => TieBreak::Random { seed: r.seed },
         Ties::Best => TieBreak::Optimistic,
@@ -447,28 +574,70 @@ pub fn forecast_tkg(r: &TkgRequest, data: TkgData, load_seconds: f64, progress: 
     let mut predictions = None;
     for model in models {
         let started = Instant::now();
-        let name = if model == TkgModel::Rules { "rules" } else { "recurrency" };
+        let name = if model == TkgModel::Rules {
+            "rules"
+        } else {
+            "recurrency"
+        };
         progress(format!("{name}: learning"));
-        let rules = (model == TkgModel::Rules).then(|| RuleModel::learn(&facts, &data.queries(&data.train), relations, r.bodies));
-        progress(format!("{name}: choosing parameters on {} validation queries", valid.len()));
-        let params = recurrency::select_params(&facts, &valid, data.num_entities(), relations, rules.as_ref());
+        let rules = (model == TkgModel::Rules)
+            .then(|| RuleModel::learn(&facts, &data.queries(&data.train), relations, r.bodies));
+        progress(format!(
+            "{name}: choosing parameters on {} validation queries",
+            valid.len()
+        ));
+        let params = recurrency::select_params(
+            &facts,
+            &valid,
+            data.num_entities(),
+            relations,
+            rules.as_ref(),
+        );
         progress(format!("{name}: answering {} test queries", test.len()));
         let keep = r.keep_predictions;
-        let (metrics, tops) = recurrency::evaluate(&facts, &test, data.num_entities(), relations, rules.as_ref(), &params, policy, |_, scores| {
-            if keep { recurrency::top_k(scores, 10) } else { Vec::new() }
+        let (metrics, tops) = recurrency::evaluate(
+            &facts,
+            &test,
+            data.num_entities(),
+            relations,
+            rules.as_ref(),
+            &params,
+            policy,
+            |_, scores| {
+                if keep {
+                    recurrency::top_k(scores, 10)
+                } else {
+                    Vec::new()
+                }
+            },
+        );
+        rows.push(TkgRow {
+            model: name,
+            metrics,
+            seconds: started.elapsed().as_secs_f64(),
+            rules: rules.as_ref().map(RuleModel::len),
         });
-        rows.push(TkgRow { model: name, metrics, seconds: started.elapsed().as_secs_f64(), rules: rules.as_ref().map(RuleModel::len) });
         if keep {
             predictions = Some((name, tops));
         }
     }
-    TkgAnswer { data, test, load_seconds, ties: r.ties, rows, predictions }
+    TkgAnswer {
+        data,
+        test,
+        load_seconds,
+        ties: r.ties,
+        rows,
+        predictions,
+    }
 }
 
 /// The graph of the store's events for [`forecast_tkg`]: actor names as entities, CAMEO codes as relations, the
 /// last `test_days` as the test split and the `valid_days` before them as validation.
 pub fn tkg_from_store(engine: &fulcrum_query::QueryEngine, r: &TkgRequest) -> Result<TkgData> {
-    let datasets: Option<Vec<String>> = r.dataset_filter.as_ref().map(|l| l.split(',').map(|d| d.trim().to_string()).collect());
+    let datasets: Option<Vec<String>> = r
+        .dataset_filter
+        .as_ref()
+        .map(|l| l.split(',').map(|d| d.trim().to_string()).collect());
     let facts = fulcrum_events::named_facts(engine, datasets.as_deref())?;
     if facts.is_empty() {
         return Err(QuestionError::Unanswerable(

@@ -23,7 +23,11 @@ pub trait Request: Args + FromArgMatches {
 
 /// The command whose arguments define `T`.
 fn command<T: Args>() -> Command {
-    let mut cmd = T::augment_args(Command::new("question").no_binary_name(true).disable_help_flag(true));
+    let mut cmd = T::augment_args(
+        Command::new("question")
+            .no_binary_name(true)
+            .disable_help_flag(true),
+    );
     cmd.build();
     cmd
 }
@@ -31,7 +35,11 @@ fn command<T: Args>() -> Command {
 /// The query parameters that feed an argument.
 fn keys_of<T: Request>(arg: &Arg) -> Vec<String> {
     let id = arg.get_id().as_str();
-    let aliased: Vec<String> = T::ALIASES.iter().filter(|(_, to)| *to == id).map(|(k, _)| k.to_string()).collect();
+    let aliased: Vec<String> = T::ALIASES
+        .iter()
+        .filter(|(_, to)| *to == id)
+        .map(|(k, _)| k.to_string())
+        .collect();
     if !aliased.is_empty() {
         return aliased;
     }
@@ -57,13 +65,27 @@ pub fn parameters<T: Request>() -> Vec<Parameter> {
         // A flag's default is "false" (clap stores it as a default value too).
         let default = match arg.get_action() {
             ArgAction::SetTrue => Some("false".to_string()),
-            _ => arg.get_default_values().first().map(|v| v.to_string_lossy().into_owned()),
+            _ => arg
+                .get_default_values()
+                .first()
+                .map(|v| v.to_string_lossy().into_owned()),
         };
         let required = arg.is_required_set();
-        keys_of::<T>(arg).into_iter().map(|name| Parameter { name, required, default: default.clone() }).collect()
+        keys_of::<T>(arg)
+            .into_iter()
+            .map(|name| Parameter {
+                name,
+                required,
+                default: default.clone(),
+            })
+            .collect()
     };
     let mut out: Vec<Parameter> = cmd.get_positionals().flat_map(describe).collect();
-    out.extend(cmd.get_arguments().filter(|a| !a.is_positional() && a.get_id() != "help").flat_map(describe));
+    out.extend(
+        cmd.get_arguments()
+            .filter(|a| !a.is_positional() && a.get_id() != "help")
+            .flat_map(describe),
+    );
     out
 }
 
@@ -80,9 +102,18 @@ fn takes_many(arg: &Arg) -> bool {
 /// would otherwise silently give a default).
 pub fn from_query<T: Request>(query: &HashMap<String, String>) -> Result<T, QuestionError> {
     let cmd = command::<T>();
-    let args: Vec<&Arg> = cmd.get_arguments().filter(|a| a.get_id() != "help").collect();
-    let known: Vec<(String, &Arg)> = args.iter().flat_map(|a| keys_of::<T>(a).into_iter().map(move |k| (k, *a))).collect();
-    let mut unknown: Vec<&String> = query.keys().filter(|k| !known.iter().any(|(name, _)| name == *k)).collect();
+    let args: Vec<&Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.get_id() != "help")
+        .collect();
+    let known: Vec<(String, &Arg)> = args
+        .iter()
+        .flat_map(|a| keys_of::<T>(a).into_iter().map(move |k| (k, *a)))
+        .collect();
+    let mut unknown: Vec<&String> = query
+        .keys()
+        .filter(|k| !known.iter().any(|(name, _)| name == *k))
+        .collect();
     unknown.sort();
     if let Some(name) = unknown.first() {
         return Err(QuestionError::Parameter(format!(
@@ -92,16 +123,26 @@ pub fn from_query<T: Request>(query: &HashMap<String, String>) -> Result<T, Ques
     }
     let mut options: Vec<OsString> = Vec::new();
     let mut positionals: Vec<OsString> = Vec::new();
-    for arg in cmd.get_positionals().chain(args.iter().copied().filter(|a| !a.is_positional())) {
+    for arg in cmd
+        .get_positionals()
+        .chain(args.iter().copied().filter(|a| !a.is_positional()))
+    {
         let keys = keys_of::<T>(arg);
         let mut values: Vec<(String, String)> = Vec::new();
         for key in &keys {
             match query.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                Some(v) if takes_many(arg) => {
-                    values.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| (key.clone(), s.to_string())))
-                }
+                Some(v) if takes_many(arg) => values.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| (key.clone(), s.to_string())),
+                ),
                 Some(v) => values.push((key.clone(), v.to_string())),
-                None if arg.is_required_set() => return Err(QuestionError::Parameter(format!("missing parameter '{key}'"))),
+                None if arg.is_required_set() => {
+                    return Err(QuestionError::Parameter(format!(
+                        "missing parameter '{key}'"
+                    )));
+                }
                 None => {}
             }
         }
@@ -124,7 +165,11 @@ pub fn from_query<T: Request>(query: &HashMap<String, String>) -> Result<T, Ques
             match v.as_str() {
                 "true" | "1" => options.push(format!("--{}", arg.get_long().unwrap_or(key)).into()),
                 "false" | "0" => {}
-                other => return Err(QuestionError::Parameter(format!("parameter '{key}' is true or false, not '{other}'"))),
+                other => {
+                    return Err(QuestionError::Parameter(format!(
+                        "parameter '{key}' is true or false, not '{other}'"
+                    )));
+                }
             }
             continue;
         }
@@ -152,25 +197,43 @@ pub fn from_query<T: Request>(query: &HashMap<String, String>) -> Result<T, Ques
 /// Runs the argument's own value parser, so a bad value is reported with the parameter's name.
 fn check_value(arg: &Arg, key: &str, value: &str) -> Result<(), QuestionError> {
     // A command of this one argument, taking one value: clap keeps value parsing to itself, so ask it this way.
-    let mut probe = arg.clone().required(false).num_args(1).value_names(["VALUE"]).action(ArgAction::Set);
+    let mut probe = arg
+        .clone()
+        .required(false)
+        .num_args(1)
+        .value_names(["VALUE"])
+        .action(ArgAction::Set);
     let argv: Vec<OsString> = if arg.is_positional() {
         probe = probe.index(1);
         vec!["--".into(), value.into()]
     } else {
         vec![format!("--{}={value}", arg.get_long().unwrap_or_default()).into()]
     };
-    let probe = Command::new("probe").no_binary_name(true).disable_help_flag(true).arg(probe);
+    let probe = Command::new("probe")
+        .no_binary_name(true)
+        .disable_help_flag(true)
+        .arg(probe);
     match probe.try_get_matches_from(argv) {
         Ok(_) => Ok(()),
         Err(e) => {
             let reason = match std::error::Error::source(&e) {
                 Some(source) => source.to_string(),
                 None => {
-                    let possible: Vec<String> = arg.get_possible_values().iter().map(|p| p.get_name().to_string()).collect();
-                    if possible.is_empty() { format!("'{value}' is not valid") } else { format!("'{value}' is not one of {}", possible.join(", ")) }
+                    let possible: Vec<String> = arg
+                        .get_possible_values()
+                        .iter()
+                        .map(|p| p.get_name().to_string())
+                        .collect();
+                    if possible.is_empty() {
+                        format!("'{value}' is not valid")
+                    } else {
+                        format!("'{value}' is not one of {}", possible.join(", "))
+                    }
                 }
             };
-            Err(QuestionError::Parameter(format!("parameter '{key}': {reason}")))
+            Err(QuestionError::Parameter(format!(
+                "parameter '{key}': {reason}"
+            )))
         }
     }
 }
@@ -178,7 +241,12 @@ fn check_value(arg: &Arg, key: &str, value: &str) -> Result<(), QuestionError> {
 /// clap's first line, without its "error: " prefix and with option syntax turned into parameter names.
 fn clap_message(e: clap::Error) -> QuestionError {
     let rendered = e.render().to_string();
-    let line = rendered.lines().next().unwrap_or("invalid parameters").trim_start_matches("error: ").to_string();
+    let line = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid parameters")
+        .trim_start_matches("error: ")
+        .to_string();
     QuestionError::Parameter(line.replace("'--", "'").replace('-', "_"))
 }
 
@@ -200,32 +268,68 @@ mod tests {
     }
 
     impl Request for Example {
-        const ALIASES: &'static [(&'static str, &'static str)] = &[("a", "between"), ("b", "between")];
+        const ALIASES: &'static [(&'static str, &'static str)] =
+            &[("a", "between"), ("b", "between")];
     }
 
     fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn parameters_reach_the_same_definition_as_the_command_line() {
-        let e: Example = from_query(&query(&[("states", "RUS, IND"), ("normalize", "true"), ("a", "IND"), ("b", "PAK")])).unwrap();
+        let e: Example = from_query(&query(&[
+            ("states", "RUS, IND"),
+            ("normalize", "true"),
+            ("a", "IND"),
+            ("b", "PAK"),
+        ]))
+        .unwrap();
         assert_eq!(e.states, ["RUS", "IND"]);
         assert_eq!(e.min_size, 4, "the default comes from the clap definition");
         assert!(e.normalize);
-        assert_eq!(e.between, ["IND", "PAK"], "aliases feed one argument in their order");
-        let e: Example = from_query(&query(&[("states", "A,B,C"), ("min_size", "7"), ("normalize", "0")])).unwrap();
+        assert_eq!(
+            e.between,
+            ["IND", "PAK"],
+            "aliases feed one argument in their order"
+        );
+        let e: Example = from_query(&query(&[
+            ("states", "A,B,C"),
+            ("min_size", "7"),
+            ("normalize", "0"),
+        ]))
+        .unwrap();
         assert_eq!((e.min_size, e.normalize), (7, false));
     }
 
     #[test]
     fn bad_parameters_are_named_with_what_they_take() {
-        let message = |pairs: &[(&str, &str)]| from_query::<Example>(&query(pairs)).unwrap_err().to_string();
-        assert!(message(&[("states", "A,B"), ("granularity", "week")]).contains("unknown parameter 'granularity'; this one takes states, min_size"));
+        let message = |pairs: &[(&str, &str)]| {
+            from_query::<Example>(&query(pairs))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            message(&[("states", "A,B"), ("granularity", "week")])
+                .contains("unknown parameter 'granularity'; this one takes states, min_size")
+        );
         assert_eq!(message(&[]), "missing parameter 'states'");
-        assert!(message(&[("states", "A")]).contains("'states' takes 2 to 3 comma-separated values, got 1"));
-        assert!(message(&[("states", "A,B"), ("min_size", "99")]).contains("parameter 'min_size': '99' is not a whole number in range: want 1 to 10"));
+        assert!(
+            message(&[("states", "A")])
+                .contains("'states' takes 2 to 3 comma-separated values, got 1")
+        );
+        assert!(
+            message(&[("states", "A,B"), ("min_size", "99")]).contains(
+                "parameter 'min_size': '99' is not a whole number in range: want 1 to 10"
+            )
+        );
         assert!(message(&[("states", "A,B"), ("normalize", "maybe")]).contains("true or false"));
-        assert_eq!(parameter_names::<Example>(), ["states", "min_size", "normalize", "a", "b"]);
+        assert_eq!(
+            parameter_names::<Example>(),
+            ["states", "min_size", "normalize", "a", "b"]
+        );
     }
 }

@@ -65,13 +65,21 @@ impl Window {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
-            return Err(QuestionError::WindowReversed { from: iso_date(from), to: iso_date(to) });
+            return Err(QuestionError::WindowReversed {
+                from: iso_date(from),
+                to: iso_date(to),
+            });
         }
         Ok(Selection {
             from: self.from,
             to: self.to,
             period: self.period,
-            datasets: self.dataset.as_ref().map(|list| list.split(',').map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect()),
+            datasets: self.dataset.as_ref().map(|list| {
+                list.split(',')
+                    .map(|d| d.trim().to_string())
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            }),
             dedup: self.dedup,
         })
     }
@@ -110,11 +118,19 @@ pub struct Actor {
 impl Actor {
     pub fn of(spec: &ActorSpec) -> Self {
         let name = match spec {
-            ActorSpec::Country { code } => fulcrum_model::cameo::country_label(code).unwrap_or(code).to_string(),
+            ActorSpec::Country { code } => fulcrum_model::cameo::country_label(code)
+                .unwrap_or(code)
+                .to_string(),
             ActorSpec::Exact { code } => code.clone(),
-            ActorSpec::Group { name, .. } => groups().into_iter().find(|g| g.0 == name).map_or(name.clone(), |g| g.1.to_string()),
+            ActorSpec::Group { name, .. } => groups()
+                .into_iter()
+                .find(|g| g.0 == name)
+                .map_or(name.clone(), |g| g.1.to_string()),
         };
-        Actor { code: spec.label(), name }
+        Actor {
+            code: spec.label(),
+            name,
+        }
     }
 }
 
@@ -130,13 +146,18 @@ pub struct Limits {
 impl Limits {
     /// A deadline `budget` from now.
     pub fn with_budget(self, budget: Duration) -> Self {
-        Limits { deadline: Some((Instant::now() + budget, budget)), ..self }
+        Limits {
+            deadline: Some((Instant::now() + budget, budget)),
+            ..self
+        }
     }
 
     /// Fails once the deadline has passed; called between units of work.
     pub fn check(&self) -> Result<(), QuestionError> {
         match self.deadline {
-            Some((at, budget)) if Instant::now() >= at => Err(QuestionError::DeadlineExceeded(budget)),
+            Some((at, budget)) if Instant::now() >= at => {
+                Err(QuestionError::DeadlineExceeded(budget))
+            }
             _ => Ok(()),
         }
     }
@@ -150,7 +171,10 @@ pub struct Questions<'s> {
 
 impl<'s> Questions<'s> {
     pub fn new(source: &'s dyn EventSource) -> Self {
-        Questions { source, limits: Limits::default() }
+        Questions {
+            source,
+            limits: Limits::default(),
+        }
     }
 
     pub fn with_limits(self, limits: Limits) -> Self {
@@ -161,7 +185,13 @@ impl<'s> Questions<'s> {
     fn load(&self, actors: &[ActorSpec], window: &Window) -> Result<(Loaded, Span), QuestionError> {
         let selection = window.selection()?;
         let loaded = self.source.select(actors, &selection)?;
-        let span = Span { from: loaded.from, to: loaded.to, period: selection.period, dedup: selection.dedup, datasets: selection.datasets };
+        let span = Span {
+            from: loaded.from,
+            to: loaded.to,
+            period: selection.period,
+            dedup: selection.dedup,
+            datasets: selection.datasets,
+        };
         let periods = span.periods().len();
         if let Some(max) = self.limits.max_periods
             && periods > max

@@ -6,9 +6,11 @@ use fulcrum_model::{Measure, Period, parse_in_range};
 use fulcrum_relations::balance::{BalancePoint, BreakTest, balancer, tilt_shift};
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
 use fulcrum_relations::dyad::{DyadPoint, dyad_series};
-use fulcrum_relations::triads::{MAX_EXACT_STATES, SignedGraph, Triangles, frustration_index, signed_graph, triangles};
-use fulcrum_relations::var::{GrangerTest, VarFit, fit, select_order, triad_data};
 use fulcrum_relations::iso_date;
+use fulcrum_relations::triads::{
+    MAX_EXACT_STATES, SignedGraph, Triangles, frustration_index, signed_graph, triangles,
+};
+use fulcrum_relations::var::{GrangerTest, VarFit, fit, select_order, triad_data};
 use nalgebra::DMatrix;
 
 use crate::front::Request;
@@ -17,7 +19,11 @@ use crate::{Actor, QuestionError, Questions, Span, Window};
 
 type Result<T> = std::result::Result<T, QuestionError>;
 
-fn range(min: usize, max: usize) -> impl Fn(&str) -> std::result::Result<usize, fulcrum_model::ValueError> + Clone + Send + Sync + 'static {
+fn range(
+    min: usize,
+    max: usize,
+) -> impl Fn(&str) -> std::result::Result<usize, fulcrum_model::ValueError> + Clone + Send + Sync + 'static
+{
     move |s| parse_in_range(s, min, max)
 }
 
@@ -29,7 +35,10 @@ fn segment(y: &[f64], cost: Cost, penalty: Option<f64>, min_size: usize) -> (Vec
 
 /// The starts of the periods where a new segment begins.
 fn change_starts(points: &[&DyadPoint], ends: &[usize]) -> Vec<i32> {
-    ends.iter().filter(|&&b| b < points.len()).map(|&b| points[b].period).collect()
+    ends.iter()
+        .filter(|&&b| b < points.len())
+        .map(|&b| points[b].period)
+        .collect()
 }
 
 /// The points of one direction (source index 0 or 1).
@@ -75,9 +84,18 @@ impl DyadAnswer {
         let s = &self.series;
         let label = |i: u16| self.actors[i as usize].code.clone();
         table(vec![
-            ("period", Col::Str(s.iter().map(|p| self.span.period.label(p.period)).collect())),
-            ("source", Col::Str(s.iter().map(|p| label(p.source)).collect())),
-            ("target", Col::Str(s.iter().map(|p| label(p.target)).collect())),
+            (
+                "period",
+                Col::Str(s.iter().map(|p| self.span.period.label(p.period)).collect()),
+            ),
+            (
+                "source",
+                Col::Str(s.iter().map(|p| label(p.source)).collect()),
+            ),
+            (
+                "target",
+                Col::Str(s.iter().map(|p| label(p.target)).collect()),
+            ),
             ("events", floats(s, |p| p.events)),
             ("goldstein_sum", floats(s, |p| p.goldstein_sum)),
             ("goldstein_mean", floats(s, |p| p.goldstein_mean)),
@@ -156,7 +174,11 @@ pub struct ChangeDirection {
 impl ChangeDirection {
     /// Periods where the online detector is confident (p > 0.5) of a recent change, once it has seen enough.
     pub fn alerts(&self, alert_window: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
-        self.online.iter().enumerate().filter(move |(i, (_, p))| *p > 0.5 && *i >= alert_window).map(|(_, &x)| x)
+        self.online
+            .iter()
+            .enumerate()
+            .filter(move |(i, (_, p))| *p > 0.5 && *i >= alert_window)
+            .map(|(_, &x)| x)
     }
 }
 
@@ -172,16 +194,50 @@ pub struct ChangesAnswer {
 
 impl ChangesAnswer {
     pub fn table(&self) -> std::result::Result<Table, fulcrum_query::arrow::error::ArrowError> {
-        let rows: Vec<(&ChangeDirection, &Segment, bool)> =
-            self.directions.iter().flat_map(|d| d.segments.iter().enumerate().map(move |(i, s)| (d, s, i == 0))).collect();
+        let rows: Vec<(&ChangeDirection, &Segment, bool)> = self
+            .directions
+            .iter()
+            .flat_map(|d| {
+                d.segments
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, s)| (d, s, i == 0))
+            })
+            .collect();
         let label = |day: i32| self.span.period.label(day);
         table(vec![
-            ("direction", Col::Str(rows.iter().map(|(d, _, _)| format!("{} → {}", d.source, d.target)).collect())),
-            ("from", Col::Str(rows.iter().map(|(_, s, _)| label(s.from)).collect())),
-            ("to", Col::Str(rows.iter().map(|(_, s, _)| label(s.to)).collect())),
-            ("begins_with", Col::Str(rows.iter().map(|(_, _, first)| if *first { "start" } else { "change" }.to_string()).collect())),
-            ("periods", Col::U64(rows.iter().map(|(_, s, _)| s.periods as u64).collect())),
-            ("mean", Col::F64(rows.iter().map(|(_, s, _)| s.mean).collect())),
+            (
+                "direction",
+                Col::Str(
+                    rows.iter()
+                        .map(|(d, _, _)| format!("{} → {}", d.source, d.target))
+                        .collect(),
+                ),
+            ),
+            (
+                "from",
+                Col::Str(rows.iter().map(|(_, s, _)| label(s.from)).collect()),
+            ),
+            (
+                "to",
+                Col::Str(rows.iter().map(|(_, s, _)| label(s.to)).collect()),
+            ),
+            (
+                "begins_with",
+                Col::Str(
+                    rows.iter()
+                        .map(|(_, _, first)| if *first { "start" } else { "change" }.to_string())
+                        .collect(),
+                ),
+            ),
+            (
+                "periods",
+                Col::U64(rows.iter().map(|(_, s, _)| s.periods as u64).collect()),
+            ),
+            (
+                "mean",
+                Col::F64(rows.iter().map(|(_, s, _)| s.mean).collect()),
+            ),
         ])
     }
 }
@@ -221,7 +277,10 @@ impl BalanceAnswer {
         let v = &self.points;
         let u = |get: fn(&BalancePoint) -> u64| Col::U64(v.iter().map(get).collect());
         table(vec![
-            ("period", Col::Str(v.iter().map(|p| self.span.period.label(p.period)).collect())),
+            (
+                "period",
+                Col::Str(v.iter().map(|p| self.span.period.label(p.period)).collect()),
+            ),
             ("events_ta", u(|p| p.events_ta)),
             ("events_tb", u(|p| p.events_tb)),
             ("coop_ta", floats(v, |p| p.coop_ta)),
@@ -278,7 +337,12 @@ impl TriadAnswer {
     /// The two camps of a period, as lists of state codes.
     pub fn camps(&self, p: &TriadPeriod) -> Option<[Vec<String>; 2]> {
         let (_, camp) = p.frustration.as_ref()?;
-        let side = |c: u8| (0..self.states.len()).filter(|&i| camp[i] == c).map(|i| self.states[i].code.clone()).collect();
+        let side = |c: u8| {
+            (0..self.states.len())
+                .filter(|&i| camp[i] == c)
+                .map(|i| self.states[i].code.clone())
+                .collect()
+        };
         Some([side(0), side(1)])
     }
 
@@ -303,19 +367,44 @@ impl TriadAnswer {
         };
         let camps = |p: &TriadPeriod| match self.camps(p) {
             Some(sides) => {
-                let side = |s: &[String]| if s.is_empty() { "—".to_string() } else { s.join(",") };
+                let side = |s: &[String]| {
+                    if s.is_empty() {
+                        "—".to_string()
+                    } else {
+                        s.join(",")
+                    }
+                };
                 format!("{} | {}", side(&sides[0]), side(&sides[1]))
             }
             None => String::new(),
         };
         let ps = &self.periods;
         table(vec![
-            ("period", Col::Str(ps.iter().map(|p| self.span.period.label(p.start)).collect())),
-            ("edges", Col::Str(ps.iter().map(|p| edges(&p.graph)).collect())),
-            ("triangles", Col::U64(ps.iter().map(|p| p.triangles.triangles).collect())),
-            ("balanced", Col::U64(ps.iter().map(|p| p.triangles.balanced).collect())),
+            (
+                "period",
+                Col::Str(ps.iter().map(|p| self.span.period.label(p.start)).collect()),
+            ),
+            (
+                "edges",
+                Col::Str(ps.iter().map(|p| edges(&p.graph)).collect()),
+            ),
+            (
+                "triangles",
+                Col::U64(ps.iter().map(|p| p.triangles.triangles).collect()),
+            ),
+            (
+                "balanced",
+                Col::U64(ps.iter().map(|p| p.triangles.balanced).collect()),
+            ),
             ("triangle_index", floats(ps, |p| p.triangles.triangle_index)),
-            ("frustration", Col::U64(ps.iter().map(|p| p.frustration.as_ref().map_or(0, |f| f.0 as u64)).collect())),
+            (
+                "frustration",
+                Col::U64(
+                    ps.iter()
+                        .map(|p| p.frustration.as_ref().map_or(0, |f| f.0 as u64))
+                        .collect(),
+                ),
+            ),
             ("camps", Col::Str(ps.iter().map(camps).collect())),
         ])
     }
@@ -337,9 +426,18 @@ impl std::str::FromStr for Lags {
         match s.to_ascii_lowercase().as_str() {
             "aic" => Ok(Lags::Aic),
             "bic" => Ok(Lags::Bic),
-            n => n.parse::<usize>().ok().filter(|&p| (1..=52).contains(&p)).map(Lags::Fixed).ok_or_else(|| {
-                fulcrum_model::ValueError::new(s, "a lag order", "aic, bic or a whole number from 1 to 52")
-            }),
+            n => n
+                .parse::<usize>()
+                .ok()
+                .filter(|&p| (1..=52).contains(&p))
+                .map(Lags::Fixed)
+                .ok_or_else(|| {
+                    fulcrum_model::ValueError::new(
+                        s,
+                        "a lag order",
+                        "aic, bic or a whole number from 1 to 52",
+                    )
+                }),
         }
     }
 }
@@ -431,7 +529,12 @@ fn report(f: &VarFit, names: &[String], horizon: usize, bootstrap: usize) -> Res
     for dyad in 0..3 {
         let (x, y) = (2 * dyad, 2 * dyad + 1);
         for (caused, causing) in [(x, y), (y, x)] {
-            granger.push(Granger { kind: "reciprocity", caused: names[caused].clone(), causing: vec![names[causing].clone()], test: f.granger(&[caused], &[causing]) });
+            granger.push(Granger {
+                kind: "reciprocity",
+                caused: names[caused].clone(),
+                causing: vec![names[causing].clone()],
+                test: f.granger(&[caused], &[causing]),
+            });
         }
         let others: Vec<usize> = (0..6).filter(|&v| v != x && v != y).collect();
         granger.push(Granger {
@@ -441,11 +544,27 @@ fn report(f: &VarFit, names: &[String], horizon: usize, bootstrap: usize) -> Res
             test: f.granger(&[x, y], &others),
         });
     }
-    let var_err = |e: fulcrum_relations::var::VarError| QuestionError::Unanswerable(format!("impulse responses: {e}"));
+    let var_err = |e: fulcrum_relations::var::VarError| {
+        QuestionError::Unanswerable(format!("impulse responses: {e}"))
+    };
     let irf = f.orth_irf(horizon).map_err(var_err)?;
     let fevd = f.fevd(horizon).map_err(var_err)?;
-    let bands = if bootstrap > 0 { Some(f.irf_bands(horizon, bootstrap, 0.9, BOOTSTRAP_SEED).map_err(var_err)?) } else { None };
-    Ok(VarReport { lags: f.p, observations: f.nobs, granger, irf, bands, fevd })
+    let bands = if bootstrap > 0 {
+        Some(
+            f.irf_bands(horizon, bootstrap, 0.9, BOOTSTRAP_SEED)
+                .map_err(var_err)?,
+        )
+    } else {
+        None
+    };
+    Ok(VarReport {
+        lags: f.p,
+        observations: f.nobs,
+        granger,
+        irf,
+        bands,
+        fevd,
+    })
 }
 
 // ------------------------------------------------------------------------------------------------ answers
@@ -460,14 +579,33 @@ impl Questions<'_> {
         let specs = [r.a.clone(), r.b.clone()];
         let (loaded, span) = self.load(&specs, &r.window)?;
         let selection = r.window.selection()?;
-        let totals = if r.normalize { Some(self.source.totals(&selection, span.from, span.to)?) } else { None };
-        let series = dyad_series(&loaded.events, 0, 1, span.period, span.from, span.to, totals.as_ref());
+        let totals = if r.normalize {
+            Some(self.source.totals(&selection, span.from, span.to)?)
+        } else {
+            None
+        };
+        let series = dyad_series(
+            &loaded.events,
+            0,
+            1,
+            span.period,
+            span.from,
+            span.to,
+            totals.as_ref(),
+        );
         let change_points = [0u16, 1].map(|s| {
             let points = direction(&series, s);
             let y: Vec<f64> = points.iter().map(|p| p.goldstein_sum).collect();
             change_starts(&points, &segment(&y, Cost::L2, None, 2).0)
         });
-        Ok(DyadAnswer { actors: actors(&specs), span, normalized: r.normalize, events: loaded.events.len(), series, change_points })
+        Ok(DyadAnswer {
+            actors: actors(&specs),
+            span,
+            normalized: r.normalize,
+            events: loaded.events.len(),
+            series,
+            change_points,
+        })
     }
 
     /// Change points of one measure in both directions: PELT offline and the Adams–MacKay detector online.
@@ -475,7 +613,11 @@ impl Questions<'_> {
         let specs = [r.a.clone(), r.b.clone()];
         let (loaded, span) = self.load(&specs, &r.window)?;
         let series = dyad_series(&loaded.events, 0, 1, span.period, span.from, span.to, None);
-        let cost = r.cost.unwrap_or(if r.series == Measure::Events { Cost::Poisson } else { Cost::Normal });
+        let cost = r.cost.unwrap_or(if r.series == Measure::Events {
+            Cost::Poisson
+        } else {
+            Cost::Normal
+        });
         let names = actors::<2>(&specs);
         let mut directions = Vec::with_capacity(2);
         for s in [0u16, 1] {
@@ -487,11 +629,20 @@ impl Questions<'_> {
             let mut start = 0;
             for &end in &ends {
                 let mean = y[start..end].iter().sum::<f64>() / (end - start) as f64;
-                segments.push(Segment { from: points[start].period, to: points[end - 1].period, periods: end - start, mean });
+                segments.push(Segment {
+                    from: points[start].period,
+                    to: points[end - 1].period,
+                    periods: end - start,
+                    mean,
+                });
                 start = end;
             }
             self.limits.check()?;
-            let online = bocpd(&y, r.hazard, r.alert_window).iter().zip(&points).map(|(step, p)| (p.period, step.p_recent_change)).collect();
+            let online = bocpd(&y, r.hazard, r.alert_window)
+                .iter()
+                .zip(&points)
+                .map(|(step, p)| (p.period, step.p_recent_change))
+                .collect();
             directions.push(ChangeDirection {
                 source: names[s as usize].code.clone(),
                 target: names[1 - s as usize].code.clone(),
@@ -502,8 +653,17 @@ impl Questions<'_> {
                 online,
             });
         }
-        let directions: [ChangeDirection; 2] = directions.try_into().map_err(|_| QuestionError::Unanswerable("two directions".into()))?;
-        Ok(ChangesAnswer { actors: names, span, series: r.series, cost, alert_window: r.alert_window, directions })
+        let directions: [ChangeDirection; 2] = directions
+            .try_into()
+            .map_err(|_| QuestionError::Unanswerable("two directions".into()))?;
+        Ok(ChangesAnswer {
+            actors: names,
+            span,
+            series: r.series,
+            cost,
+            alert_window: r.alert_window,
+            directions,
+        })
     }
 
     /// How a third state treats two rivals, period by period; with a break date, whether its tilt shifted.
@@ -515,18 +675,30 @@ impl Questions<'_> {
         let points = balancer(&loaded.events, 0, 1, 2, span.period, span.from, span.to);
         let break_test = match r.break_day {
             Some(day) if day <= span.from || day > span.to => {
-                return Err(QuestionError::BreakOutsideWindow { day: iso_date(day), from: iso_date(span.from), to: iso_date(span.to) });
+                return Err(QuestionError::BreakOutsideWindow {
+                    day: iso_date(day),
+                    from: iso_date(span.from),
+                    to: iso_date(span.to),
+                });
             }
             Some(day) => Some(tilt_shift(&loaded.events, 0, 1, 2, day, span.from, span.to)),
             None => None,
         };
-        Ok(BalanceAnswer { actors: actors(&specs), span, points, break_test })
+        Ok(BalanceAnswer {
+            actors: actors(&specs),
+            span,
+            points,
+            break_test,
+        })
     }
 
     /// The signed graph among the states per (rolling) period, its triangles and its frustration.
     pub fn triad(&self, r: &TriadRequest) -> Result<TriadAnswer> {
         if r.states.len() < 3 || r.states.len() > MAX_EXACT_STATES {
-            return Err(QuestionError::Parameter(format!("a triad takes 3 to {MAX_EXACT_STATES} states, got {}", r.states.len())));
+            return Err(QuestionError::Parameter(format!(
+                "a triad takes 3 to {MAX_EXACT_STATES} states, got {}",
+                r.states.len()
+            )));
         }
         let (loaded, span) = self.load(&r.states, &r.window)?;
         let starts = span.periods();
@@ -536,35 +708,73 @@ impl Questions<'_> {
             // The exact frustration index is exponential in the number of states: check the budget every period.
             self.limits.check()?;
             let first = starts[k + 1 - r.span.clamp(1, k + 1)];
-            let graph = signed_graph(&loaded.events, n, first, span.period.next(start) - 1, r.neutral_band);
+            let graph = signed_graph(
+                &loaded.events,
+                n,
+                first,
+                span.period.next(start) - 1,
+                r.neutral_band,
+            );
             let triangles = triangles(&graph);
             let frustration = frustration_index(&graph);
-            periods.push(TriadPeriod { start, graph, triangles, frustration });
+            periods.push(TriadPeriod {
+                start,
+                graph,
+                triangles,
+                frustration,
+            });
         }
         let states = r.states.iter().map(Actor::of).collect();
-        Ok(TriadAnswer { states, span, rolling: r.span, neutral_band: r.neutral_band, periods })
+        Ok(TriadAnswer {
+            states,
+            span,
+            rolling: r.span,
+            neutral_band: r.neutral_band,
+            periods,
+        })
     }
 
     /// The triangular VAR over the six directed Goldstein-sum series of three states.
     pub fn var(&self, r: &VarRequest) -> Result<VarAnswer> {
-        let specs: [ActorSpec; 3] = <[ActorSpec; 3]>::try_from(r.states.clone())
-            .map_err(|_| QuestionError::Parameter(format!("the VAR takes exactly three states, got {}", r.states.len())))?;
+        let specs: [ActorSpec; 3] = <[ActorSpec; 3]>::try_from(r.states.clone()).map_err(|_| {
+            QuestionError::Parameter(format!(
+                "the VAR takes exactly three states, got {}",
+                r.states.len()
+            ))
+        })?;
         let (loaded, span) = self.load(&specs, &r.window)?;
         let labels: Vec<String> = specs.iter().map(ActorSpec::label).collect();
         let (names, data) = triad_data(&loaded.events, &labels, span.period, span.from, span.to);
         let o = &r.options;
         let choice = match o.lags {
-            Lags::Fixed(p) => LagChoice { lags: p, by: o.lags, best: None, max_lags: o.max_lags },
+            Lags::Fixed(p) => LagChoice {
+                lags: p,
+                by: o.lags,
+                best: None,
+                max_lags: o.max_lags,
+            },
             by => {
                 let sel = select_order(&data, o.max_lags).map_err(|e| {
-                    QuestionError::Unanswerable(format!("choosing the lag order: {e} (try fewer max_lags or a finer 'by')"))
+                    QuestionError::Unanswerable(format!(
+                        "choosing the lag order: {e} (try fewer max_lags or a finer 'by')"
+                    ))
                 })?;
-                let best = if by == Lags::Aic { sel.best_aic } else { sel.best_bic };
+                let best = if by == Lags::Aic {
+                    sel.best_aic
+                } else {
+                    sel.best_bic
+                };
                 // Order 0 means no detectable dynamics; a VAR needs at least one lag.
-                LagChoice { lags: best.max(1), by, best: Some((sel.best_aic, sel.best_bic)), max_lags: o.max_lags }
+                LagChoice {
+                    lags: best.max(1),
+                    by,
+                    best: Some((sel.best_aic, sel.best_bic)),
+                    max_lags: o.max_lags,
+                }
             }
         };
-        let fitted = fit(&data, choice.lags).map_err(|e| QuestionError::Unanswerable(format!("fitting the VAR: {e}")))?;
+        let fitted = fit(&data, choice.lags)
+            .map_err(|e| QuestionError::Unanswerable(format!("fitting the VAR: {e}")))?;
         self.limits.check()?;
         let whole = report(&fitted, &names, o.horizon, o.bootstrap)?;
         let mut split = Vec::new();
@@ -582,11 +792,22 @@ impl Questions<'_> {
                 split.push((format!("{label} {}", iso_date(day)), rows.len(), result));
             }
         }
-        Ok(VarAnswer { states: actors(&specs), span, names, choice, whole, split })
+        Ok(VarAnswer {
+            states: actors(&specs),
+            span,
+            names,
+            choice,
+            whole,
+            split,
+        })
     }
 }
 
 /// A period's label and the days it covers, for answers that list periods.
 pub fn period_days(period: Period, start: i32) -> (String, String, String) {
-    (period.label(start), iso_date(start), iso_date(period.next(start) - 1))
+    (
+        period.label(start),
+        iso_date(start),
+        iso_date(period.next(start) - 1),
+    )
 }

@@ -31,7 +31,11 @@ pub fn table<S: AsRef<str>>(columns: Vec<(S, Col)>) -> Result<Table, ArrowError>
             Col::Str(v) => (DataType::Utf8, Arc::new(StringArray::from(v))),
             Col::F64(v) => (
                 DataType::Float64,
-                Arc::new(Float64Array::from(v.into_iter().map(|x| x.is_finite().then(|| round(x))).collect::<Vec<_>>())),
+                Arc::new(Float64Array::from(
+                    v.into_iter()
+                        .map(|x| x.is_finite().then(|| round(x)))
+                        .collect::<Vec<_>>(),
+                )),
             ),
             Col::U64(v) => (DataType::UInt64, Arc::new(UInt64Array::from(v))),
         };
@@ -40,7 +44,10 @@ pub fn table<S: AsRef<str>>(columns: Vec<(S, Col)>) -> Result<Table, ArrowError>
     }
     let schema: SchemaRef = Arc::new(Schema::new(fields));
     let batch = RecordBatch::try_new(schema.clone(), arrays)?;
-    Ok(Table { schema, batches: vec![batch] })
+    Ok(Table {
+        schema,
+        batches: vec![batch],
+    })
 }
 
 /// A float column from a getter over rows.

@@ -49,7 +49,11 @@ impl Moments {
         self.sum_sq += x * x;
     }
     fn mean(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.sum / self.n as f64 }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.n as f64
+        }
     }
     /// Sample variance (n − 1); NaN below two events.
     fn variance(&self) -> f64 {
@@ -66,7 +70,15 @@ fn between(e: &Event, x: u16, y: u16) -> bool {
 }
 
 /// The balancer view of `t` between `a` and `b`, per period of `[from, to]` (zero-filled).
-pub fn balancer(events: &[Event], t: u16, a: u16, b: u16, period: Period, from: i32, to: i32) -> Vec<BalancePoint> {
+pub fn balancer(
+    events: &[Event],
+    t: u16,
+    a: u16,
+    b: u16,
+    period: Period,
+    from: i32,
+    to: i32,
+) -> Vec<BalancePoint> {
     let periods = period.range(from, to);
     let index = |day: i32| periods.binary_search(&period.start(day)).ok();
     let mut acc = vec![[Moments::default(); 3]; periods.len()];
@@ -149,7 +161,15 @@ fn estimate(events: &[Event], t: u16, a: u16, b: u16, lo: i32, hi: i32) -> TiltE
 }
 
 /// Tests whether `t`'s tilt between `a` and `b` shifted at `break_day` (events on the break day count as after).
-pub fn tilt_shift(events: &[Event], t: u16, a: u16, b: u16, break_day: i32, from: i32, to: i32) -> BreakTest {
+pub fn tilt_shift(
+    events: &[Event],
+    t: u16,
+    a: u16,
+    b: u16,
+    break_day: i32,
+    from: i32,
+    to: i32,
+) -> BreakTest {
     let before = estimate(events, t, a, b, from, break_day - 1);
     let after = estimate(events, t, a, b, break_day, to);
     let shift = after.tilt - before.tilt;
@@ -160,7 +180,15 @@ pub fn tilt_shift(events: &[Event], t: u16, a: u16, b: u16, break_day: i32, from
     } else {
         f64::NAN
     };
-    BreakTest { break_day, before, after, shift, standard_error: se, z, p_value }
+    BreakTest {
+        break_day,
+        before,
+        after,
+        shift,
+        standard_error: se,
+        z,
+        p_value,
+    }
 }
 
 #[cfg(test)]
@@ -169,13 +197,26 @@ mod tests {
     use crate::code_key;
 
     fn ev(day: i32, src: u16, dst: u16, g: f64) -> Event {
-        Event { day, src, dst, code: code_key("042"), quad_class: 1, goldstein: g, tone: f64::NAN }
+        Event {
+            day,
+            src,
+            dst,
+            code: code_key("042"),
+            quad_class: 1,
+            goldstein: g,
+            tone: f64::NAN,
+        }
     }
 
     #[test]
     fn tilt_balance_and_hostility() {
         // T=0, A=1, B=2.
-        let events = vec![ev(0, 0, 1, 4.0), ev(0, 1, 0, 2.0), ev(0, 0, 2, -1.0), ev(0, 1, 2, -10.0)];
+        let events = vec![
+            ev(0, 0, 1, 4.0),
+            ev(0, 1, 0, 2.0),
+            ev(0, 0, 2, -1.0),
+            ev(0, 1, 2, -10.0),
+        ];
         let v = balancer(&events, 0, 1, 2, Period::Day, 0, 1);
         assert_eq!(v.len(), 2);
         assert_eq!((v[0].coop_ta, v[0].coop_tb, v[0].tilt), (3.0, -1.0, 4.0));

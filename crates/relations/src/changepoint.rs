@@ -38,7 +38,11 @@ impl FromStr for Cost {
             "l2" | "mean" => Ok(Cost::L2),
             "normal" | "meanvar" => Ok(Cost::Normal),
             "poisson" | "counts" => Ok(Cost::Poisson),
-            _ => Err(fulcrum_model::ValueError::new(s, "a segment cost", "l2, normal or poisson")),
+            _ => Err(fulcrum_model::ValueError::new(
+                s,
+                "a segment cost",
+                "l2, normal or poisson",
+            )),
         }
     }
 }
@@ -105,7 +109,9 @@ pub fn default_penalty(cost: Cost, y: &[f64]) -> f64 {
                 // Over half the differences are equal (e.g. a mostly flat count series): fall back to their
                 // standard deviation.
                 let m = d.iter().sum::<f64>() / d.len() as f64;
-                sigma = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (d.len() - 1) as f64).sqrt() / std::f64::consts::SQRT_2;
+                sigma = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (d.len() - 1) as f64)
+                    .sqrt()
+                    / std::f64::consts::SQRT_2;
             }
             2.0 * sigma * sigma * ln_n
         }
@@ -115,7 +121,11 @@ pub fn default_penalty(cost: Cost, y: &[f64]) -> f64 {
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// PELT. Returns the breakpoints as `ruptures` does: the end index of each segment, the last being `y.len()`.
@@ -127,7 +137,8 @@ pub fn pelt(y: &[f64], cost: Cost, penalty: f64, min_size: usize, jump: usize) -
     let (min_size, jump) = (min_size.max(1), jump.max(1));
     let sums = Sums::new(y);
     // best[t] = (total cost of the best partition of y[..t] including penalties, breakpoints).
-    let mut best: std::collections::HashMap<usize, (f64, Vec<usize>)> = std::collections::HashMap::new();
+    let mut best: std::collections::HashMap<usize, (f64, Vec<usize>)> =
+        std::collections::HashMap::new();
     best.insert(0, (0.0, Vec::new()));
     let mut admissible: Vec<usize> = Vec::new();
     let mut ends: Vec<usize> = (0..n).step_by(jump).filter(|&k| k >= min_size).collect();
@@ -143,11 +154,17 @@ pub fn pelt(y: &[f64], cost: Cost, penalty: f64, min_size: usize, jump: usize) -
             }
         }
         // ruptures keeps the first minimum in admissible order.
-        let Some(&(arg, value)) = options.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else { continue };
+        let Some(&(arg, value)) = options.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+            continue;
+        };
         let mut bkps = best[&arg].1.clone();
         bkps.push(end);
         best.insert(end, (value, bkps));
-        let keep: std::collections::HashSet<usize> = options.iter().filter(|o| o.1 <= value + penalty).map(|o| o.0).collect();
+        let keep: std::collections::HashSet<usize> = options
+            .iter()
+            .filter(|o| o.1 <= value + penalty)
+            .map(|o| o.0)
+            .collect();
         admissible.retain(|t| keep.contains(t));
     }
     best.remove(&n).map(|(_, b)| b).unwrap_or_else(|| vec![n])
@@ -217,9 +234,17 @@ pub fn bocpd(y: &[f64], hazard_lambda: f64, window: usize) -> Vec<OnlineStep> {
             nbeta.push(beta[i] + kappa[i] * (x - mu[i]).powi(2) / (2.0 * (kappa[i] + 1.0)));
         }
         (mu, kappa, alpha, beta, r) = (nmu, nkappa, nalpha, nbeta, next);
-        let map = r.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
+        let map = r
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
         let recent: f64 = r.iter().take(window.max(1)).sum();
-        out.push(OnlineStep { p_recent_change: recent, map_run_length: map });
+        out.push(OnlineStep {
+            p_recent_change: recent,
+            map_run_length: map,
+        });
     }
     out
 }
@@ -227,7 +252,9 @@ pub fn bocpd(y: &[f64], hazard_lambda: f64, window: usize) -> Vec<OnlineStep> {
 fn student_t_pdf(x: f64, mu: f64, scale2: f64, df: f64) -> f64 {
     use statrs::function::gamma::ln_gamma;
     let z = (x - mu).powi(2) / scale2;
-    let ln = ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI * scale2).ln()
+    let ln = ln_gamma((df + 1.0) / 2.0)
+        - ln_gamma(df / 2.0)
+        - 0.5 * (df * std::f64::consts::PI * scale2).ln()
         - (df + 1.0) / 2.0 * (1.0 + z / df).ln();
     ln.exp()
 }
@@ -249,7 +276,9 @@ mod tests {
         let mut state: u64 = 42;
         (0..n)
             .map(|_| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
             })
             .collect()
@@ -266,8 +295,25 @@ mod tests {
             let b = pelt(&y, cost, default_penalty(cost, &y), 2, 1);
             assert_eq!(b, vec![50, 100, 150], "{cost:?}");
         }
-        let counts: Vec<f64> = (0..120).map(|i| if i < 60 { 2.0 + (i % 3) as f64 } else { 20.0 + (i % 5) as f64 }).collect();
-        assert_eq!(pelt(&counts, Cost::Poisson, default_penalty(Cost::Poisson, &counts), 2, 1), vec![60, 120]);
+        let counts: Vec<f64> = (0..120)
+            .map(|i| {
+                if i < 60 {
+                    2.0 + (i % 3) as f64
+                } else {
+                    20.0 + (i % 5) as f64
+                }
+            })
+            .collect();
+        assert_eq!(
+            pelt(
+                &counts,
+                Cost::Poisson,
+                default_penalty(Cost::Poisson, &counts),
+                2,
+                1
+            ),
+            vec![60, 120]
+        );
     }
 
     #[test]

@@ -103,10 +103,16 @@ pub fn dyad_series(
                 events: n * scale,
                 goldstein_sum: x.goldstein * scale,
                 goldstein_mean: per(x.goldstein),
-                net_cooperation: per((x.quads[0] + x.quads[1]) as f64 - (x.quads[2] + x.quads[3]) as f64),
+                net_cooperation: per(
+                    (x.quads[0] + x.quads[1]) as f64 - (x.quads[2] + x.quads[3]) as f64
+                ),
                 quad_counts: x.quads.map(|q| q as f64 * scale),
                 quad_shares: x.quads.map(|q| per(q as f64)),
-                tone_mean: if x.tone_n == 0 { f64::NAN } else { x.tone_sum / x.tone_n as f64 },
+                tone_mean: if x.tone_n == 0 {
+                    f64::NAN
+                } else {
+                    x.tone_sum / x.tone_n as f64
+                },
             });
         }
     }
@@ -119,7 +125,15 @@ mod tests {
     use crate::code_key;
 
     fn ev(day: i32, src: u16, dst: u16, code: &str, quad: u8, g: f64) -> Event {
-        Event { day, src, dst, code: code_key(code), quad_class: quad, goldstein: g, tone: f64::NAN }
+        Event {
+            day,
+            src,
+            dst,
+            code: code_key(code),
+            quad_class: quad,
+            goldstein: g,
+            tone: f64::NAN,
+        }
     }
 
     #[test]
@@ -146,7 +160,12 @@ mod tests {
 
     #[test]
     fn dedup_rules() {
-        let events = vec![ev(0, 0, 1, "042", 1, 1.9), ev(0, 0, 1, "042", 1, 1.9), ev(0, 0, 1, "043", 1, 2.8), ev(0, 0, 1, "0431", 1, 2.8)];
+        let events = vec![
+            ev(0, 0, 1, "042", 1, 1.9),
+            ev(0, 0, 1, "042", 1, 1.9),
+            ev(0, 0, 1, "043", 1, 2.8),
+            ev(0, 0, 1, "0431", 1, 2.8),
+        ];
         assert_eq!(dedup(&events, Dedup::Raw).len(), 4);
         assert_eq!(dedup(&events, Dedup::Daily).len(), 3);
         assert_eq!(dedup(&events, Dedup::Root).len(), 1);

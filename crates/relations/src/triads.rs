@@ -25,7 +25,13 @@ pub struct SignedGraph {
 }
 
 /// Builds the signed graph of the events with `from <= day <= to`.
-pub fn signed_graph(events: &[Event], n: usize, from: i32, to: i32, neutral_band: f64) -> SignedGraph {
+pub fn signed_graph(
+    events: &[Event],
+    n: usize,
+    from: i32,
+    to: i32,
+    neutral_band: f64,
+) -> SignedGraph {
     let mut sum = vec![vec![0.0; n]; n];
     let mut count = vec![vec![0u64; n]; n];
     for e in events.iter().filter(|e| e.day >= from && e.day <= to) {
@@ -43,7 +49,11 @@ pub fn signed_graph(events: &[Event], n: usize, from: i32, to: i32, neutral_band
     for a in 0..n {
         for b in a + 1..n {
             let c = count[a][b];
-            let w = if c == 0 { f64::NAN } else { sum[a][b] / c as f64 };
+            let w = if c == 0 {
+                f64::NAN
+            } else {
+                sum[a][b] / c as f64
+            };
             let s = if w > neutral_band {
                 1
             } else if w < -neutral_band {
@@ -58,7 +68,12 @@ pub fn signed_graph(events: &[Event], n: usize, from: i32, to: i32, neutral_band
             }
         }
     }
-    SignedGraph { n, weight, events: events_m, sign }
+    SignedGraph {
+        n,
+        weight,
+        events: events_m,
+        sign,
+    }
 }
 
 /// Triangle counts of a signed graph.
@@ -85,7 +100,15 @@ pub fn triangles(g: &SignedGraph) -> Triangles {
             }
         }
     }
-    Triangles { triangles: total, balanced, triangle_index: if total == 0 { f64::NAN } else { balanced as f64 / total as f64 } }
+    Triangles {
+        triangles: total,
+        balanced,
+        triangle_index: if total == 0 {
+            f64::NAN
+        } else {
+            balanced as f64 / total as f64
+        },
+    }
 }
 
 /// The exact frustration index and one split into two camps that attains it (`camp[i]` is 0 or 1).
@@ -114,7 +137,15 @@ pub fn frustration_index(g: &SignedGraph) -> Option<(u32, Vec<u8>)> {
             best = (frustrated, mask);
         }
     }
-    let camps = (0..g.n).map(|i| if i == 0 { 0 } else { ((best.1 >> (i - 1)) & 1) as u8 }).collect();
+    let camps = (0..g.n)
+        .map(|i| {
+            if i == 0 {
+                0
+            } else {
+                ((best.1 >> (i - 1)) & 1) as u8
+            }
+        })
+        .collect();
     Some((best.0, camps))
 }
 
@@ -124,21 +155,54 @@ mod tests {
     use crate::code_key;
 
     fn ev(src: u16, dst: u16, g: f64) -> Event {
-        Event { day: 0, src, dst, code: code_key("042"), quad_class: 1, goldstein: g, tone: f64::NAN }
+        Event {
+            day: 0,
+            src,
+            dst,
+            code: code_key("042"),
+            quad_class: 1,
+            goldstein: g,
+            tone: f64::NAN,
+        }
     }
 
     #[test]
     fn balanced_and_unbalanced_triangles() {
         // 0 and 1 friends, both enemies of 2: balanced.
-        let g = signed_graph(&[ev(0, 1, 5.0), ev(1, 2, -5.0), ev(2, 0, -4.0)], 3, 0, 0, 1.0);
-        assert_eq!(triangles(&g), Triangles { triangles: 1, balanced: 1, triangle_index: 1.0 });
+        let g = signed_graph(
+            &[ev(0, 1, 5.0), ev(1, 2, -5.0), ev(2, 0, -4.0)],
+            3,
+            0,
+            0,
+            1.0,
+        );
+        assert_eq!(
+            triangles(&g),
+            Triangles {
+                triangles: 1,
+                balanced: 1,
+                triangle_index: 1.0
+            }
+        );
         assert_eq!(frustration_index(&g).unwrap().0, 0);
         // All three enemies: unbalanced, one edge must go.
-        let g = signed_graph(&[ev(0, 1, -5.0), ev(1, 2, -5.0), ev(2, 0, -4.0)], 3, 0, 0, 1.0);
+        let g = signed_graph(
+            &[ev(0, 1, -5.0), ev(1, 2, -5.0), ev(2, 0, -4.0)],
+            3,
+            0,
+            0,
+            1.0,
+        );
         assert_eq!(triangles(&g).balanced, 0);
         assert_eq!(frustration_index(&g).unwrap().0, 1);
         // Inside the neutral band there is no edge, hence no triangle.
-        let g = signed_graph(&[ev(0, 1, 0.5), ev(1, 2, -5.0), ev(2, 0, -4.0)], 3, 0, 0, 1.0);
+        let g = signed_graph(
+            &[ev(0, 1, 0.5), ev(1, 2, -5.0), ev(2, 0, -4.0)],
+            3,
+            0,
+            0,
+            1.0,
+        );
         assert_eq!(triangles(&g).triangles, 0);
         assert!(triangles(&g).triangle_index.is_nan());
     }

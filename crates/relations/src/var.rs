@@ -18,7 +18,9 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 pub enum VarError {
     #[error("{0} observations are too few for a VAR({1}) in {2} variables")]
     TooShort(usize, usize, usize),
-    #[error("the regressors are collinear (a series is constant or duplicates another): cannot invert Z'Z")]
+    #[error(
+        "the regressors are collinear (a series is constant or duplicates another): cannot invert Z'Z"
+    )]
     Singular,
     #[error("the residual covariance is not positive definite (a series may be constant)")]
     NotPositiveDefinite,
@@ -29,13 +31,26 @@ pub const TRIAD_PAIRS: [(u16, u16); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2)
 
 /// The data of a triangular VAR: one row per period of `[from, to]`, one column per directed pair of the triad
 /// (actors 0, 1, 2 of the events), each the pair's Goldstein sum; and the columns' names (`A→B`, …).
-pub fn triad_data(events: &[crate::Event], labels: &[String], period: crate::Period, from: i32, to: i32) -> (Vec<String>, DMatrix<f64>) {
-    let names = TRIAD_PAIRS.iter().map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize])).collect();
+pub fn triad_data(
+    events: &[crate::Event],
+    labels: &[String],
+    period: crate::Period,
+    from: i32,
+    to: i32,
+) -> (Vec<String>, DMatrix<f64>) {
+    let names = TRIAD_PAIRS
+        .iter()
+        .map(|&(s, d)| format!("{}→{}", labels[s as usize], labels[d as usize]))
+        .collect();
     let periods = period.range(from, to);
     let mut data = DMatrix::zeros(periods.len(), 6);
     for (v, &(s, d)) in TRIAD_PAIRS.iter().enumerate() {
         let series = crate::dyad::dyad_series(events, s.min(d), s.max(d), period, from, to, None);
-        for (t, point) in series.iter().filter(|p| p.source == s && p.target == d).enumerate() {
+        for (t, point) in series
+            .iter()
+            .filter(|p| p.source == s && p.target == d)
+            .enumerate()
+        {
             data[(t, v)] = point.goldstein_sum;
         }
     }
@@ -81,8 +96,13 @@ fn design(data: &DMatrix<f64>, p: usize, offset: usize) -> (DMatrix<f64>, DMatri
     (z, y)
 }
 
-fn ols(z: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<(DMatrix<f64>, DMatrix<f64>, DMatrix<f64>), VarError> {
-    let zz_inv = (z.transpose() * z).try_inverse().ok_or(VarError::Singular)?;
+fn ols(
+    z: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+) -> Result<(DMatrix<f64>, DMatrix<f64>, DMatrix<f64>), VarError> {
+    let zz_inv = (z.transpose() * z)
+        .try_inverse()
+        .ok_or(VarError::Singular)?;
     let params = &zz_inv * z.transpose() * y;
     let resid = y - z * &params;
     Ok((params, resid, zz_inv))
@@ -99,7 +119,16 @@ pub fn fit(data: &DMatrix<f64>, p: usize) -> Result<VarFit, VarError> {
     let t = n - p;
     let df = (t - k * p - 1) as f64;
     let sigma_u = resid.transpose() * &resid / df;
-    Ok(VarFit { k, p, nobs: t, params, sigma_u, resid, zz_inv, data: data.clone() })
+    Ok(VarFit {
+        k,
+        p,
+        nobs: t,
+        params,
+        sigma_u,
+        resid,
+        zz_inv,
+        data: data.clone(),
+    })
 }
 
 /// Information criteria of each lag order 0..=max_lags (same sample for all).
@@ -122,13 +151,31 @@ pub fn select_order(data: &DMatrix<f64>, max_lags: usize) -> Result<LagSelection
         let (_, resid, _) = ols(&z, &y)?;
         let t = z.nrows() as f64;
         let sigma_mle = resid.transpose() * &resid / t;
-        let ld = sigma_mle.cholesky().ok_or(VarError::NotPositiveDefinite)?.l().diagonal().map(|d| d.ln()).sum() * 2.0;
+        let ld = sigma_mle
+            .cholesky()
+            .ok_or(VarError::NotPositiveDefinite)?
+            .l()
+            .diagonal()
+            .map(|d| d.ln())
+            .sum()
+            * 2.0;
         let free = (p * k * k + k) as f64;
         aic.push(ld + 2.0 / t * free);
         bic.push(ld + t.ln() / t * free);
     }
-    let argmin = |v: &[f64]| v.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
-    Ok(LagSelection { best_aic: argmin(&aic), best_bic: argmin(&bic), aic, bic })
+    let argmin = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    };
+    Ok(LagSelection {
+        best_aic: argmin(&aic),
+        best_bic: argmin(&bic),
+        aic,
+        bic,
+    })
 }
 
 /// A Granger / block-exogeneity test.
@@ -176,8 +223,17 @@ impl VarFit {
         };
         let f = w / q as f64;
         let df_den = k * self.df_resid();
-        let p_value = FisherSnedecor::new(q as f64, df_den as f64).map(|d| 1.0 - d.cdf(f)).unwrap_or(f64::NAN);
-        GrangerTest { caused: caused.to_vec(), causing: causing.to_vec(), f, df_num: q, df_den, p_value }
+        let p_value = FisherSnedecor::new(q as f64, df_den as f64)
+            .map(|d| 1.0 - d.cdf(f))
+            .unwrap_or(f64::NAN);
+        GrangerTest {
+            caused: caused.to_vec(),
+            causing: causing.to_vec(),
+            f,
+            df_num: q,
+            df_den,
+            p_value,
+        }
     }
 
     /// Moving-average coefficients Φ₀..Φ_h (k × k each).
@@ -200,8 +256,17 @@ impl VarFit {
 
     /// Orthogonalised impulse responses Θ₀..Θ_h: `[h][(response, shock)]`.
     pub fn orth_irf(&self, horizon: usize) -> Result<Vec<DMatrix<f64>>, VarError> {
-        let chol = self.sigma_u.clone().cholesky().ok_or(VarError::NotPositiveDefinite)?.l();
-        Ok(self.ma_rep(horizon).into_iter().map(|phi| phi * &chol).collect())
+        let chol = self
+            .sigma_u
+            .clone()
+            .cholesky()
+            .ok_or(VarError::NotPositiveDefinite)?
+            .l();
+        Ok(self
+            .ma_rep(horizon)
+            .into_iter()
+            .map(|phi| phi * &chol)
+            .collect())
     }
 
     /// Forecast-error variance decomposition: `[h][(variable, shock)]`, rows summing to 1.
@@ -213,14 +278,26 @@ impl VarFit {
         for t in &theta {
             acc += t.map(|x| x * x);
             let totals: Vec<f64> = (0..k).map(|i| acc.row(i).sum()).collect();
-            out.push(DMatrix::from_fn(k, k, |i, j| if totals[i] > 0.0 { acc[(i, j)] / totals[i] } else { f64::NAN }));
+            out.push(DMatrix::from_fn(k, k, |i, j| {
+                if totals[i] > 0.0 {
+                    acc[(i, j)] / totals[i]
+                } else {
+                    f64::NAN
+                }
+            }));
         }
         Ok(out)
     }
 
     /// Residual-bootstrap bands of the orthogonalised IRFs: (lower, upper) at `level` (e.g. 0.9), from
     /// `reps` replications with a seeded generator (deterministic).
-    pub fn irf_bands(&self, horizon: usize, reps: usize, level: f64, seed: u64) -> Result<(Vec<DMatrix<f64>>, Vec<DMatrix<f64>>), VarError> {
+    pub fn irf_bands(
+        &self,
+        horizon: usize,
+        reps: usize,
+        level: f64,
+        seed: u64,
+    ) -> Result<(Vec<DMatrix<f64>>, Vec<DMatrix<f64>>), VarError> {
         let (n, k) = self.data.shape();
         let p = self.p;
         let mut rng = seed.max(1);
@@ -265,8 +342,12 @@ impl VarFit {
             v[((v.len() - 1) as f64 * q).round() as usize]
         };
         let lo = (1.0 - level) / 2.0;
-        let lower = (0..=horizon).map(|h| DMatrix::from_fn(k, k, |i, j| quantile(h, i, j, lo))).collect();
-        let upper = (0..=horizon).map(|h| DMatrix::from_fn(k, k, |i, j| quantile(h, i, j, 1.0 - lo))).collect();
+        let lower = (0..=horizon)
+            .map(|h| DMatrix::from_fn(k, k, |i, j| quantile(h, i, j, lo)))
+            .collect();
+        let upper = (0..=horizon)
+            .map(|h| DMatrix::from_fn(k, k, |i, j| quantile(h, i, j, 1.0 - lo)))
+            .collect();
         Ok((lower, upper))
     }
 }
@@ -281,7 +362,9 @@ mod tests {
         let n = 4000;
         let mut state = 7u64;
         let mut noise = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2.0
         };
         let mut data = DMatrix::zeros(n, 2);
@@ -305,7 +388,13 @@ mod tests {
 
     #[test]
     fn too_short_and_singular_are_errors() {
-        assert_eq!(fit(&DMatrix::zeros(3, 2), 1).unwrap_err(), VarError::TooShort(3, 1, 2));
-        assert_eq!(fit(&DMatrix::from_element(20, 2, 1.0), 1).unwrap_err(), VarError::Singular);
+        assert_eq!(
+            fit(&DMatrix::zeros(3, 2), 1).unwrap_err(),
+            VarError::TooShort(3, 1, 2)
+        );
+        assert_eq!(
+            fit(&DMatrix::from_element(20, 2, 1.0), 1).unwrap_err(),
+            VarError::Singular
+        );
     }
 }

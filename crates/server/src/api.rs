@@ -10,7 +10,9 @@ use fulcrum_model::{Period, iso_date};
 use fulcrum_questions::charts::matrix_rows;
 use fulcrum_questions::forecast::{DyadForecastRequest, QUANTILES};
 use fulcrum_questions::front::{Request, from_query};
-use fulcrum_questions::relations::{BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarRequest, direction};
+use fulcrum_questions::relations::{
+    BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarRequest, direction,
+};
 use fulcrum_questions::{Limits, Questions, Span};
 use fulcrum_relations::dyad::DyadPoint;
 use serde_json::{Value, json};
@@ -51,7 +53,10 @@ fn request<T: Request>(query: &HashMap<String, String>) -> Result<T, ApiError> {
 
 /// The questions over the in-memory table, within the server's limits.
 fn questions(table: &EventTable, limits: Limits) -> Questions<'_> {
-    Questions::new(table).with_limits(Limits { max_periods: Some(MAX_PERIODS), ..limits })
+    Questions::new(table).with_limits(Limits {
+        max_periods: Some(MAX_PERIODS),
+        ..limits
+    })
 }
 
 /// Summary of the store: events per dataset, span, top states.
@@ -63,7 +68,12 @@ pub fn stats(table: &EventTable, inputs: usize, transactions: usize) -> Value {
         .collect();
     let first = summaries.iter().map(|d| d.first).min();
     let last = summaries.iter().map(|d| d.last).max();
-    let top: Vec<Value> = table.countries().iter().take(20).map(|c| json!({ "code": c.code, "events": c.events })).collect();
+    let top: Vec<Value> = table
+        .countries()
+        .iter()
+        .take(20)
+        .map(|c| json!({ "code": c.code, "events": c.events }))
+        .collect();
     json!({
         "events": table.len(), "first": first.map(iso_date), "last": last.map(iso_date),
         "datasets": datasets, "inputs": inputs, "transactions": transactions, "top_countries": top,
@@ -149,15 +159,25 @@ pub struct DyadJson {
 }
 
 /// `GET /api/dyad`: both directions of a dyad, period by period, with change points of the Goldstein sum.
-pub fn dyad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<DyadJson, ApiError> {
+pub fn dyad(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<DyadJson, ApiError> {
     let r: DyadRequest = request(query)?;
     let a = questions(table, limits).dyad(&r)?;
     let period = a.span.period;
     let dir = |i: usize| DirectionJson {
         source: a.actors[i].code.clone(),
         target: a.actors[1 - i].code.clone(),
-        points: direction(&a.series, i as u16).iter().map(|p| dyad_point_json(period, p)).collect(),
-        change_points: a.change_points[i].iter().map(|&d| period.label(d)).collect(),
+        points: direction(&a.series, i as u16)
+            .iter()
+            .map(|p| dyad_point_json(period, p))
+            .collect(),
+        change_points: a.change_points[i]
+            .iter()
+            .map(|&d| period.label(d))
+            .collect(),
     };
     Ok(DyadJson {
         a: to_value(&a.actors[0]),
@@ -170,7 +190,11 @@ pub fn dyad(table: &EventTable, query: &HashMap<String, String>, limits: Limits)
 }
 
 /// `GET /api/changes`: change points of one measure in both directions (PELT and the online detector).
-pub fn changes(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+pub fn changes(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
     let r: ChangesRequest = request(query)?;
     let a = questions(table, limits).changes(&r)?;
     let period = a.span.period;
@@ -197,12 +221,23 @@ pub fn changes(table: &EventTable, query: &HashMap<String, String>, limits: Limi
 }
 
 /// `GET /api/balance`: how `third` treats `a` and `b`, period by period; with `break`, whether the tilt shifted.
-pub fn balance(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+pub fn balance(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
     let r: BalanceRequest = request(query)?;
     let a = questions(table, limits).balance(&r)?;
     let period = a.span.period;
-    let points: Vec<Value> = a.points.iter().map(|pt| merge(to_value(pt), period_json(period, pt.period))).collect();
-    let test = a.break_test.as_ref().map(|t| merge(to_value(t), json!({ "break_day": iso_date(t.break_day) })));
+    let points: Vec<Value> = a
+        .points
+        .iter()
+        .map(|pt| merge(to_value(pt), period_json(period, pt.period)))
+        .collect();
+    let test = a
+        .break_test
+        .as_ref()
+        .map(|t| merge(to_value(t), json!({ "break_day": iso_date(t.break_day) })));
     Ok(json!({
         "third": to_value(&a.actors[0]), "a": to_value(&a.actors[1]), "b": to_value(&a.actors[2]),
         "window": window_json(&a.span), "points": points, "break_test": test,
@@ -210,7 +245,11 @@ pub fn balance(table: &EventTable, query: &HashMap<String, String>, limits: Limi
 }
 
 /// `GET /api/triad`: the signed graph among the states per (rolling) period, its triangles and frustration.
-pub fn triad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+pub fn triad(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
     let r: TriadRequest = request(query)?;
     let a = questions(table, limits).triad(&r)?;
     let n = a.states.len();
@@ -243,7 +282,11 @@ pub fn triad(table: &EventTable, query: &HashMap<String, String>, limits: Limits
 }
 
 /// `GET /api/var`: the triangular VAR over the six directed Goldstein-sum series of three states.
-pub fn var(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+pub fn var(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
     let r: VarRequest = request(query)?;
     let a = questions(table, limits).var(&r)?;
     let w = &a.whole;
@@ -255,7 +298,9 @@ pub fn var(table: &EventTable, query: &HashMap<String, String>, limits: Limits) 
             json!({ "kind": g.kind, "caused": g.caused, "causing": g.causing, "f": t.f, "df": [t.df_num, t.df_den], "p_value": t.p_value })
         })
         .collect();
-    let bands = w.bands.as_ref().map(|(lo, hi)| json!({ "level": 0.9, "lower": matrix_rows(lo), "upper": matrix_rows(hi) }));
+    let bands = w.bands.as_ref().map(
+        |(lo, hi)| json!({ "level": 0.9, "lower": matrix_rows(lo), "upper": matrix_rows(hi) }),
+    );
     Ok(json!({
         "states": a.states, "window": window_json(&a.span),
         "series": a.names, "lags": w.lags, "observations": w.observations, "granger": granger,
@@ -265,7 +310,11 @@ pub fn var(table: &EventTable, query: &HashMap<String, String>, limits: Limits) 
 }
 
 /// `GET /api/forecast`: one direction (a → b) forecast `horizon` periods ahead, with 50% and 90% intervals.
-pub fn forecast_dyad(table: &EventTable, query: &HashMap<String, String>, limits: Limits) -> Result<Value, ApiError> {
+pub fn forecast_dyad(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
     let r: DyadForecastRequest = request(query)?;
     let a = questions(table, limits).forecast_dyad(&r)?;
     let s = &a.series;
@@ -283,9 +332,21 @@ pub fn forecast_dyad(table: &EventTable, query: &HashMap<String, String>, limits
             })
             .collect()
     };
-    let models: Vec<Value> = a.forecasts.iter().map(|f| json!({ "model": f.model.name(), "forecast": steps(f) })).collect();
-    let first = a.forecasts.first().ok_or_else(|| ApiError::internal("no forecast model ran"))?;
-    let observed: Vec<Value> = s.periods.iter().zip(&s.forward).map(|(&p, &v)| merge(period_json(period, p), json!({ "value": v }))).collect();
+    let models: Vec<Value> = a
+        .forecasts
+        .iter()
+        .map(|f| json!({ "model": f.model.name(), "forecast": steps(f) }))
+        .collect();
+    let first = a
+        .forecasts
+        .first()
+        .ok_or_else(|| ApiError::internal("no forecast model ran"))?;
+    let observed: Vec<Value> = s
+        .periods
+        .iter()
+        .zip(&s.forward)
+        .map(|(&p, &v)| merge(period_json(period, p), json!({ "value": v })))
+        .collect();
     Ok(json!({
         "source": s.source, "target": s.target, "window": window_json(&s.span),
         "model": first.model.name(), "measure": s.measure.name(), "samples": s.settings.samples, "seed": s.settings.seed,
@@ -306,28 +367,39 @@ mod tests {
             (None | Some(Value::Null), None) => true,
             (Some(Value::String(a)), Some(b)) => a == b,
             (Some(Value::Bool(a)), Some(b)) => a.to_string() == b,
-            (Some(Value::Number(a)), Some(b)) => b.parse::<f64>().is_ok_and(|b| a.as_f64() == Some(b)),
+            (Some(Value::Number(a)), Some(b)) => {
+                b.parse::<f64>().is_ok_and(|b| a.as_f64() == Some(b))
+            }
             _ => false,
         }
     }
 
     fn check(path: &str, request: Vec<Parameter>) -> Vec<String> {
-        let doc: Value = serde_json::from_str(crate::assets::OPENAPI).expect("openapi.json is JSON");
-        let documented = doc["paths"][path]["get"]["parameters"].as_array().cloned().unwrap_or_default();
+        let doc: Value =
+            serde_json::from_str(crate::assets::OPENAPI).expect("openapi.json is JSON");
+        let documented = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let mut problems = Vec::new();
         for p in &request {
             match documented.iter().find(|d| d["name"] == p.name.as_str()) {
                 None => problems.push(format!("{path}: '{}' is not documented", p.name)),
-                Some(d) if !same_default(d["schema"].get("default"), p.default.as_deref()) => problems.push(format!(
-                    "{path}: '{}' is documented with default {} but defined with {:?}",
-                    p.name, d["schema"]["default"], p.default
-                )),
+                Some(d) if !same_default(d["schema"].get("default"), p.default.as_deref()) => {
+                    problems.push(format!(
+                        "{path}: '{}' is documented with default {} but defined with {:?}",
+                        p.name, d["schema"]["default"], p.default
+                    ))
+                }
                 Some(_) => {}
             }
         }
         for d in &documented {
             if !request.iter().any(|p| d["name"] == p.name.as_str()) {
-                problems.push(format!("{path}: documents '{}', which the request does not take", d["name"]));
+                problems.push(format!(
+                    "{path}: documents '{}', which the request does not take",
+                    d["name"]
+                ));
             }
         }
         problems
@@ -345,7 +417,11 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
         // And the check sees a default that differs.
         let mut changed = parameters::<DyadForecastRequest>();
-        changed.iter_mut().find(|p| p.name == "horizon").expect("horizon").default = Some("6".into());
+        changed
+            .iter_mut()
+            .find(|p| p.name == "horizon")
+            .expect("horizon")
+            .default = Some("6".into());
         assert_eq!(check("/api/forecast", changed).len(), 1);
     }
 }

@@ -10,17 +10,46 @@ use crate::error::ApiError;
 pub const OPENAPI: &str = include_str!("../web/openapi.json");
 
 const FILES: &[(&str, &str, &str)] = &[
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../web/app.js")),
-    ("chart.js", "text/javascript; charset=utf-8", include_str!("../web/chart.js")),
-    ("app.css", "text/css; charset=utf-8", include_str!("../web/app.css")),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../web/app.js"),
+    ),
+    (
+        "chart.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../web/chart.js"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../web/app.css"),
+    ),
     ("icon.svg", "image/svg+xml", include_str!("../web/icon.svg")),
 ];
 
 pub async fn index() -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], include_str!("../web/index.html")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../web/index.html"),
+    )
+        .into_response()
 }
 
 pub async fn asset(Path(name): Path<String>) -> Result<Response, ApiError> {
-    let (_, mime, body) = FILES.iter().find(|(n, _, _)| *n == name).ok_or_else(|| ApiError::not_found(format!("no such file: /assets/{name}")))?;
-    Ok(([(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "no-cache")], *body).into_response())
+    let (_, mime, body) = FILES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| ApiError::not_found(format!("no such file: /assets/{name}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        *body,
+    )
+        .into_response())
 }

@@ -13,17 +13,26 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, message: message.into() }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
     }
 
     /// Something the server should have handled; the details go to its log, not to the client.
     pub fn internal(error: impl std::fmt::Display) -> Self {
         eprintln!("internal error: {error}");
-        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message: "internal error; see the server's log".into() }
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "internal error; see the server's log".into(),
+        }
     }
 }
 
@@ -34,7 +43,11 @@ pub fn error_body(status: StatusCode, message: &str) -> serde_json::Value {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(error_body(self.status, &self.message))).into_response()
+        (
+            self.status,
+            axum::Json(error_body(self.status, &self.message)),
+        )
+            .into_response()
     }
 }
 
@@ -56,7 +69,10 @@ impl From<fulcrum_questions::QuestionError> for ApiError {
             ErrorKind::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => return ApiError::internal(e),
         };
-        ApiError { status, message: e.to_string() }
+        ApiError {
+            status,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -64,10 +80,18 @@ impl From<fulcrum_query::QueryError> for ApiError {
     fn from(e: fulcrum_query::QueryError) -> Self {
         use fulcrum_query::QueryError as Q;
         match e {
-            Q::NotReadOnly(_) => ApiError { status: StatusCode::FORBIDDEN, message: e.to_string() },
-            Q::TimedOut(_) => ApiError { status: StatusCode::REQUEST_TIMEOUT, message: e.to_string() },
+            Q::NotReadOnly(_) => ApiError {
+                status: StatusCode::FORBIDDEN,
+                message: e.to_string(),
+            },
+            Q::TimedOut(_) => ApiError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                message: e.to_string(),
+            },
             // Planning and parsing errors are the query's fault: say so with DataFusion's message.
-            Q::DataFusion(inner) => ApiError::bad_request(format!("the query failed: {}", inner.strip_backtrace())),
+            Q::DataFusion(inner) => {
+                ApiError::bad_request(format!("the query failed: {}", inner.strip_backtrace()))
+            }
             other => ApiError::internal(other),
         }
     }

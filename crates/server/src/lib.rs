@@ -54,7 +54,10 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
-            sql: SqlLimits { max_rows: 10_000, timeout: Duration::from_secs(10) },
+            sql: SqlLimits {
+                max_rows: 10_000,
+                timeout: Duration::from_secs(10),
+            },
             concurrent_scans: 2,
             concurrent_analyses: 2,
         }
@@ -79,7 +82,10 @@ impl Server {
         let table = EventTable::from_store(&engine)?;
         let manifest = &engine.snapshot().manifest;
         let (inputs, transactions) = (manifest.inputs.len(), manifest.txns.len());
-        let (scans, analyses) = (limits.concurrent_scans.max(1), limits.concurrent_analyses.max(1));
+        let (scans, analyses) = (
+            limits.concurrent_scans.max(1),
+            limits.concurrent_analyses.max(1),
+        );
         Ok(Server {
             table,
             engine,
@@ -106,9 +112,15 @@ async fn blocking<F>(server: &Shared, scan: bool, f: F) -> Json
 where
     F: FnOnce(&Server) -> Result<Value, ApiError> + Send + 'static,
 {
-    let _permit = if scan { Some(server.scans.acquire().await.map_err(ApiError::internal)?) } else { None };
+    let _permit = if scan {
+        Some(server.scans.acquire().await.map_err(ApiError::internal)?)
+    } else {
+        None
+    };
     let s = server.clone();
-    let value = tokio::task::spawn_blocking(move || f(&s)).await.map_err(ApiError::internal)??;
+    let value = tokio::task::spawn_blocking(move || f(&s))
+        .await
+        .map_err(ApiError::internal)??;
     Ok(axum::Json(value))
 }
 
@@ -117,7 +129,9 @@ fn params(q: HashMap<String, String>, own: &[&str], window: bool) -> Result<Para
 }
 
 async fn health(State(s): State<Shared>) -> Json {
-    Ok(axum::Json(serde_json::json!({ "status": "ok", "events": s.table.len() })))
+    Ok(axum::Json(
+        serde_json::json!({ "status": "ok", "events": s.table.len() }),
+    ))
 }
 
 async fn stats(State(s): State<Shared>) -> Json {
@@ -133,7 +147,10 @@ fn question_limits(s: &Server) -> fulcrum_questions::Limits {
     fulcrum_questions::Limits::default().with_budget(s.limits.request_timeout)
 }
 
-async fn dyad(State(s): State<Shared>, Query(q): QueryMap) -> Result<axum::Json<api::DyadJson>, ApiError> {
+async fn dyad(
+    State(s): State<Shared>,
+    Query(q): QueryMap,
+) -> Result<axum::Json<api::DyadJson>, ApiError> {
     // The hot path: answered from the index in well under a millisecond, so on the async worker.
     Ok(axum::Json(api::dyad(&s.table, &q, question_limits(&s))?))
 }
@@ -148,7 +165,9 @@ where
     let _permit = s.analyses.acquire().await.map_err(ApiError::internal)?;
     let limits = question_limits(&s);
     let server = s.clone();
-    let value = tokio::task::spawn_blocking(move || f(&server, limits)).await.map_err(ApiError::internal)??;
+    let value = tokio::task::spawn_blocking(move || f(&server, limits))
+        .await
+        .map_err(ApiError::internal)??;
     Ok(axum::Json(value))
 }
 
@@ -173,76 +192,143 @@ async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
 }
 
 async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    let p = params(q, &["a", "b", "from", "to", "dataset", "direction", "page", "page_size"], false)?;
+    let p = params(
+        q,
+        &[
+            "a",
+            "b",
+            "from",
+            "to",
+            "dataset",
+            "direction",
+            "page",
+            "page_size",
+        ],
+        false,
+    )?;
     let actors = vec![p.actor("a")?, p.actor("b")?];
     let selection = p.selection()?;
     let direction: sql::Direction = p.parse("direction", sql::Direction::Both)?;
     let page = p.bounded("page", 1, 1, usize::MAX)?;
     let page_size = p.bounded("page_size", 50, 1, 500)?;
-    blocking(&s, true, move |s| sql::events(&s.engine, &actors, &selection, direction, page, page_size)).await
+    blocking(&s, true, move |s| {
+        sql::events(&s.engine, &actors, &selection, direction, page, page_size)
+    })
+    .await
 }
 
 async fn sql_get(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     let p = params(q, &["q", "max_rows"], false)?;
     let query = p.required("q")?.to_string();
     let max_rows = p.bounded("max_rows", s.limits.sql.max_rows, 1, s.limits.sql.max_rows)?;
-    blocking(&s, true, move |s| sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)).await
+    blocking(&s, true, move |s| {
+        sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)
+    })
+    .await
 }
 
 /// `POST /api/sql` with `{"sql": "...", "max_rows": n}` (JSON) or the statement as plain text.
 async fn sql_post(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Json {
-    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-    let (query, max_rows) = if is_json {
-        let v: Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
-        let query = v.get("sql").and_then(Value::as_str).ok_or_else(|| ApiError::bad_request("the JSON body needs a string field \"sql\""))?;
-        let max_rows = match v.get("max_rows") {
-            None | Some(Value::Null) => s.limits.sql.max_rows,
-            Some(n) => n.as_u64().filter(|&n| n >= 1).ok_or_else(|| ApiError::bad_request("\"max_rows\" is a positive integer"))? as usize,
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let (query, max_rows) =
+        if is_json {
+            let v: Value = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
+            let query = v.get("sql").and_then(Value::as_str).ok_or_else(|| {
+                ApiError::bad_request("the JSON body needs a string field \"sql\"")
+            })?;
+            let max_rows =
+                match v.get("max_rows") {
+                    None | Some(Value::Null) => s.limits.sql.max_rows,
+                    Some(n) => n.as_u64().filter(|&n| n >= 1).ok_or_else(|| {
+                        ApiError::bad_request("\"max_rows\" is a positive integer")
+                    })? as usize,
+                };
+            (query.to_string(), max_rows)
+        } else {
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
+            (text, s.limits.sql.max_rows)
         };
-        (query.to_string(), max_rows)
-    } else {
-        let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
-        (text, s.limits.sql.max_rows)
-    };
-    blocking(&s, true, move |s| sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)).await
+    blocking(&s, true, move |s| {
+        sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)
+    })
+    .await
 }
 
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], assets::OPENAPI).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        assets::OPENAPI,
+    )
+        .into_response()
 }
 
 async fn not_found(request: Request) -> ApiError {
-    ApiError::not_found(format!("no such endpoint: {} {}; see /api/openapi.json", request.method(), request.uri().path()))
+    ApiError::not_found(format!(
+        "no such endpoint: {} {}; see /api/openapi.json",
+        request.method(),
+        request.uri().path()
+    ))
 }
 
 /// Every response leaves with safe headers; errors that axum itself produces (a malformed query string, a body too
 /// large, a wrong method) are turned into the same JSON shape as the API's own; and every request has a deadline.
 async fn guard(State(s): State<Shared>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let mut response = match tokio::time::timeout(s.limits.request_timeout, next.run(request)).await {
+    let mut response = match tokio::time::timeout(s.limits.request_timeout, next.run(request)).await
+    {
         Ok(r) => r,
         Err(_) => ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            message: format!("the request took longer than {:?}; narrow the window or the query", s.limits.request_timeout),
+            message: format!(
+                "the request took longer than {:?}; narrow the window or the query",
+                s.limits.request_timeout
+            ),
         }
         .into_response(),
     };
     let status = response.status();
-    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if (status.is_client_error() || status.is_server_error()) && !is_json {
-        let body = axum::body::to_bytes(std::mem::take(response.body_mut()), 64 * 1024).await.unwrap_or_default();
+        let body = axum::body::to_bytes(std::mem::take(response.body_mut()), 64 * 1024)
+            .await
+            .unwrap_or_default();
         let text = String::from_utf8_lossy(&body);
-        let message = if text.trim().is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { text.trim().to_string() };
+        let message = if text.trim().is_empty() {
+            status.canonical_reason().unwrap_or("error").to_string()
+        } else {
+            text.trim().to_string()
+        };
         response = (status, axum::Json(error::error_body(status, &message))).into_response();
     }
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'"),
     );
-    h.insert(header::HeaderName::from_static("server-timing"), HeaderValue::from_str(&format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1e3)).unwrap_or(HeaderValue::from_static("app")));
+    h.insert(
+        header::HeaderName::from_static("server-timing"),
+        HeaderValue::from_str(&format!(
+            "app;dur={:.2}",
+            started.elapsed().as_secs_f64() * 1e3
+        ))
+        .unwrap_or(HeaderValue::from_static("app")),
+    );
     response
 }
 
@@ -272,17 +358,20 @@ pub fn router(server: Arc<Server>) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, server: Arc<Server>) -> std::io::Result<()> {
-    axum::serve(listener, router(server)).with_graceful_shutdown(shutdown()).await
+    axum::serve(listener, router(server))
+        .with_graceful_shutdown(shutdown())
+        .await
 }
 
 async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]

@@ -1,10 +1,10 @@
 //! The endpoints that ask the store itself: read-only SQL and the events behind a point (with sources and provenance).
 
 use fulcrum_events::{Matcher, Selection, Side, where_clause};
-use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
-use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef};
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::iso_date;
+use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
+use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -13,7 +13,9 @@ use crate::error::ApiError;
 pub fn rows_json(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>, ApiError> {
     let mut buf = Vec::new();
     {
-        let mut writer: ArrayWriter<&mut Vec<u8>> = WriterBuilder::new().with_explicit_nulls(true).build(&mut buf);
+        let mut writer: ArrayWriter<&mut Vec<u8>> = WriterBuilder::new()
+            .with_explicit_nulls(true)
+            .build(&mut buf);
         for b in batches {
             writer.write(b).map_err(ApiError::internal)?;
         }
@@ -26,7 +28,11 @@ pub fn rows_json(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>, Api
 }
 
 fn columns_json(schema: &SchemaRef) -> Vec<Value> {
-    schema.fields().iter().map(|f| json!({ "name": f.name(), "type": f.data_type().to_string() })).collect()
+    schema
+        .fields()
+        .iter()
+        .map(|f| json!({ "name": f.name(), "type": f.data_type().to_string() }))
+        .collect()
 }
 
 /// Limits of the SQL endpoint.
@@ -37,9 +43,16 @@ pub struct SqlLimits {
 }
 
 /// `GET|POST /api/sql`: one read-only statement, at most `max_rows` rows, within the time limit.
-pub fn run_sql(engine: &QueryEngine, query: &str, max_rows: usize, limits: SqlLimits) -> Result<Value, ApiError> {
+pub fn run_sql(
+    engine: &QueryEngine,
+    query: &str,
+    max_rows: usize,
+    limits: SqlLimits,
+) -> Result<Value, ApiError> {
     if query.trim().is_empty() {
-        return Err(ApiError::bad_request("empty query; try: SELECT dataset, count(*) FROM events GROUP BY dataset"));
+        return Err(ApiError::bad_request(
+            "empty query; try: SELECT dataset, count(*) FROM events GROUP BY dataset",
+        ));
     }
     let started = std::time::Instant::now();
     let out = engine.read_only(query, max_rows.min(limits.max_rows), limits.timeout)?;
@@ -74,30 +87,52 @@ impl std::str::FromStr for Direction {
             "ab" | "forward" => Ok(Direction::Forward),
             "ba" | "reverse" => Ok(Direction::Reverse),
             "both" => Ok(Direction::Both),
-            _ => Err(fulcrum_model::ValueError::new(s, "a direction", "ab, ba or both")),
+            _ => Err(fulcrum_model::ValueError::new(
+                s,
+                "a direction",
+                "ab, ba or both",
+            )),
         }
     }
 }
 
 /// `GET /api/events`: the stored events between two actors in a window, a page at a time, with the same matching
 /// rule as the series (so the count of a period equals the `events` of its point when `dedup` is raw).
-pub fn events(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection, direction: Direction, page: usize, page_size: usize) -> Result<Value, ApiError> {
-    let mut query = format!("SELECT {EVENT_COLUMNS} FROM events WHERE {}", where_clause(actors, selection));
+pub fn events(
+    engine: &QueryEngine,
+    actors: &[ActorSpec],
+    selection: &Selection,
+    direction: Direction,
+    page: usize,
+    page_size: usize,
+) -> Result<Value, ApiError> {
+    let mut query = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE {}",
+        where_clause(actors, selection)
+    );
     query.push_str(" ORDER BY event_date, input_file, line_number");
     let (_, batches) = engine.sql(&query)?;
     let matcher = Matcher::new(actors);
     let mut matched = Vec::new();
     for row in rows_json(&batches)? {
-        let Some(day) = text(&row, "event_date").and_then(|d| fulcrum_model::parse_iso_date(d).ok()) else { continue };
+        let Some(day) =
+            text(&row, "event_date").and_then(|d| fulcrum_model::parse_iso_date(d).ok())
+        else {
+            continue;
+        };
         let side = |n: &str| Side {
             country: text(&row, &format!("actor{n}_country_code")),
             actor: text(&row, &format!("actor{n}_code")),
             kind: text(&row, &format!("actor{n}_type1_code")),
         };
-        let (src, dst) = (matcher.actor_of(side("1"), day), matcher.actor_of(side("2"), day));
+        let (src, dst) = (
+            matcher.actor_of(side("1"), day),
+            matcher.actor_of(side("2"), day),
+        );
         let keep = matches!(
             (src, dst, direction),
-            (Some(0), Some(1), Direction::Forward | Direction::Both) | (Some(1), Some(0), Direction::Reverse | Direction::Both)
+            (Some(0), Some(1), Direction::Forward | Direction::Both)
+                | (Some(1), Some(0), Direction::Reverse | Direction::Both)
         );
         if keep {
             matched.push(Value::Object(row));
@@ -106,9 +141,15 @@ pub fn events(engine: &QueryEngine, actors: &[ActorSpec], selection: &Selection,
     let total = matched.len();
     let pages = total.div_ceil(page_size).max(1);
     if page > pages {
-        return Err(ApiError::bad_request(format!("page {page} is past the last page ({pages})")));
+        return Err(ApiError::bad_request(format!(
+            "page {page} is past the last page ({pages})"
+        )));
     }
-    let rows: Vec<Value> = matched.into_iter().skip((page - 1) * page_size).take(page_size).collect();
+    let rows: Vec<Value> = matched
+        .into_iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .collect();
     Ok(json!({
         "a": actors[0].label(), "b": actors[1].label(),
         "direction": match direction { Direction::Forward => "ab", Direction::Reverse => "ba", Direction::Both => "both" },

@@ -27,5 +27,7 @@ pub(crate) fn sync_dir(dir: &Path) {
 }
 
 pub(crate) fn fsync(path: &Path) -> Result<(), StoreError> {
-    File::open(path).and_then(|f| f.sync_all()).map_err(|e| StoreError::io(path, e))
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::io(path, e))
 }

@@ -42,10 +42,17 @@ impl KeyIndex {
                 let path = paths.root.join(rel);
                 let bytes = std::fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
                 if bytes.len() % 8 != 0 {
-                    return Err(StoreError::Corrupt { path, reason: "key file length is not a multiple of 8".into() });
+                    return Err(StoreError::Corrupt {
+                        path,
+                        reason: "key file length is not a multiple of 8".into(),
+                    });
                 }
                 keys.reserve(bytes.len() / 8);
-                keys.extend(bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))));
+                keys.extend(
+                    bytes
+                        .chunks_exact(8)
+                        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))),
+                );
             }
         }
         Ok(KeyIndex { keys })

@@ -37,7 +37,10 @@ use keys::KeyIndex;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{}: {error}", path.display())]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{}: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error("store {} is locked by another writer (an ingest is running); try again when it ends", .0.display())]
@@ -50,7 +53,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.to_path_buf(), error: source }
+        StoreError::Io {
+            path: path.to_path_buf(),
+            error: source,
+        }
     }
 }
 
@@ -100,7 +106,12 @@ impl Store {
     /// Opens (creating if needed) a store for writing, recovering from any interrupted commit.
     pub fn open(root: impl Into<PathBuf>) -> Result<Store> {
         let paths = StorePaths::new(root);
-        for dir in [paths.meta(), paths.journal_dir(), paths.keys_dir(), paths.quarantine_dir()] {
+        for dir in [
+            paths.meta(),
+            paths.journal_dir(),
+            paths.keys_dir(),
+            paths.quarantine_dir(),
+        ] {
             fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         }
         let lock_path = paths.lock();
@@ -112,13 +123,20 @@ impl Store {
             .map_err(|e| StoreError::io(&lock_path, e))?;
         match lock.try_lock() {
             Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(paths.root.clone())),
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked(paths.root.clone()));
+            }
             Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
         }
         txn::recover(&paths)?;
         let manifest = Manifest::load(&paths.manifest())?;
         let keys = KeyIndex::load(&paths, &manifest)?;
-        Ok(Store { paths, manifest, keys, _lock: lock })
+        Ok(Store {
+            paths,
+            manifest,
+            keys,
+            _lock: lock,
+        })
     }
 
     pub fn paths(&self) -> &StorePaths {
@@ -155,10 +173,15 @@ impl Snapshot {
         if !paths.root.is_dir() {
             return Err(StoreError::Io {
                 path: paths.root.clone(),
-                error: std::io::Error::new(std::io::ErrorKind::NotFound, "no store here (run `fulcrum ingest` first)"),
+                error: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no store here (run `fulcrum ingest` first)",
+                ),
             });
         }
-        let journal_pending = fs::read_dir(paths.journal_dir()).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let journal_pending = fs::read_dir(paths.journal_dir())
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         if journal_pending {
             match Store::open(paths.root.clone()) {
                 Ok(store) => drop(store),
@@ -172,12 +195,18 @@ impl Snapshot {
 
     /// Committed event files, relative to the store root.
     pub fn data_files(&self) -> impl Iterator<Item = &str> {
-        self.manifest.txns.iter().flat_map(|t| t.data_files.iter().map(String::as_str))
+        self.manifest
+            .txns
+            .iter()
+            .flat_map(|t| t.data_files.iter().map(String::as_str))
     }
 
     /// Committed quarantine files, relative to the store root.
     pub fn quarantine_files(&self) -> impl Iterator<Item = &str> {
-        self.manifest.txns.iter().filter_map(|t| t.quarantine_file.as_deref())
+        self.manifest
+            .txns
+            .iter()
+            .filter_map(|t| t.quarantine_file.as_deref())
     }
 }
 
@@ -223,7 +252,10 @@ mod tests {
     fn dropped_transaction_leaves_no_file_and_a_second_writer_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        assert!(matches!(Store::open(dir.path()), Err(StoreError::Locked(_))));
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::Locked(_))
+        ));
         {
             let mut txn = store.begin(WriteOptions::default());
             txn.begin_input("a", None);
@@ -232,7 +264,10 @@ mod tests {
             txn.end_input("sha-a", "gdelt2").unwrap();
             // dropped here without commit
         }
-        let data: Vec<_> = parquet_files(dir.path()).into_iter().filter(|p| !p.starts_with(dir.path().join(META_DIR))).collect();
+        let data: Vec<_> = parquet_files(dir.path())
+            .into_iter()
+            .filter(|p| !p.starts_with(dir.path().join(META_DIR)))
+            .collect();
         assert!(data.is_empty(), "{data:?}");
         assert!(store.manifest().inputs.is_empty());
     }
@@ -247,7 +282,12 @@ mod tests {
         txn.write(&b, &k, vec![], 3).unwrap();
         txn.end_input("sha-a", "gdelt2").unwrap();
         let record = txn.commit().unwrap().unwrap();
-        assert_eq!(record.data_files.len(), 3, "three months: {:?}", record.data_files);
+        assert_eq!(
+            record.data_files.len(),
+            3,
+            "three months: {:?}",
+            record.data_files
+        );
         assert!(record.data_files[0].starts_with("year=2019/month=02/part-"));
         let mut txn = store.begin(WriteOptions::default());
         txn.begin_input("b", None);

@@ -57,9 +57,10 @@ impl Manifest {
                 path: path.to_path_buf(),
                 reason: format!("manifest is not valid JSON: {e}"),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Manifest { format_version: MANIFEST_VERSION, ..Default::default() })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
+                format_version: MANIFEST_VERSION,
+                ..Default::default()
+            }),
             Err(e) => Err(StoreError::io(path, e)),
         }
     }
@@ -77,7 +78,9 @@ impl Manifest {
     /// The committed input read from this unchanged file, if any.
     pub fn find_file(&self, source_path: &str, size: u64, modified: i64) -> Option<&InputRecord> {
         self.inputs.iter().find(|i| {
-            i.source_path.as_deref() == Some(source_path) && i.size == Some(size) && i.modified == Some(modified)
+            i.source_path.as_deref() == Some(source_path)
+                && i.size == Some(size)
+                && i.modified == Some(modified)
         })
     }
 

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use arrow::array::{Array, BinaryBuilder, BooleanArray, Date32Array, Int64Builder, RecordBatch, StringBuilder, UInt32Array};
+use arrow::array::{
+    Array, BinaryBuilder, BooleanArray, Date32Array, Int64Builder, RecordBatch, StringBuilder,
+    UInt32Array,
+};
 use arrow::compute::{filter_record_batch, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use fulcrum_model::{Reject, civil_from_days, event_schema};
@@ -33,7 +36,11 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { zstd_level: 1, row_group_rows: 256 * 1024, memory_budget: 512 << 20 }
+        WriteOptions {
+            zstd_level: 1,
+            row_group_rows: 256 * 1024,
+            memory_budget: 512 << 20,
+        }
     }
 }
 
@@ -83,12 +90,21 @@ pub struct Txn<'s> {
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn new_txn_id() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    format!("{:013}-{:08x}", now.as_millis(), std::process::id() ^ now.subsec_nanos())
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "{:013}-{:08x}",
+        now.as_millis(),
+        std::process::id() ^ now.subsec_nanos()
+    )
 }
 
 impl<'s> Txn<'s> {
@@ -155,8 +171,17 @@ impl<'s> Txn<'s> {
     }
 
     /// Adds parsed rows (with one de-duplication key per row) and rejected lines of the current input.
-    pub fn write(&mut self, batch: &RecordBatch, keys: &[u64], rejects: Vec<Reject>, lines: u64) -> Result<()> {
-        let current = self.current.as_mut().expect("write() outside begin_input()/end_input()");
+    pub fn write(
+        &mut self,
+        batch: &RecordBatch,
+        keys: &[u64],
+        rejects: Vec<Reject>,
+        lines: u64,
+    ) -> Result<()> {
+        let current = self
+            .current
+            .as_mut()
+            .expect("write() outside begin_input()/end_input()");
         assert_eq!(batch.num_rows(), keys.len(), "one key per row");
         current.record.rows_read += lines;
         current.record.rows_quarantined += rejects.len() as u64;
@@ -188,11 +213,21 @@ impl<'s> Txn<'s> {
 
     /// Ends the current input with the checksum of its content and the format it was read as.
     pub fn end_input(&mut self, sha256: &str, format: &str) -> Result<InputOutcome> {
-        let CurrentInput { mut record, rejects } = self.current.take().expect("end_input() without begin_input()");
+        let CurrentInput {
+            mut record,
+            rejects,
+        } = self
+            .current
+            .take()
+            .expect("end_input() without begin_input()");
         record.sha256 = sha256.to_string();
         record.format = format.to_string();
         record.finished_at = now_secs();
-        let earlier = self.store.manifest.find_sha(sha256).or_else(|| self.inputs.iter().find(|i| i.sha256 == sha256));
+        let earlier = self
+            .store
+            .manifest
+            .find_sha(sha256)
+            .or_else(|| self.inputs.iter().find(|i| i.sha256 == sha256));
         if let Some(earlier) = earlier {
             // Same bytes as an input already stored: its rows were all duplicates; keep no second copy
             // of its rejects either.
@@ -246,9 +281,19 @@ impl<'s> Txn<'s> {
             let staged = dir.join(format!(".{name}.tmp"));
             let file = File::create(&staged).map_err(|e| StoreError::io(&staged, e))?;
             let writer = ArrowWriter::try_new(file, event_schema(), Some(self.props.clone()))?;
-            self.writers.insert((year, month), PartitionWriter { staged, final_rel: format!("{dir_rel}/{name}"), writer });
+            self.writers.insert(
+                (year, month),
+                PartitionWriter {
+                    staged,
+                    final_rel: format!("{dir_rel}/{name}"),
+                    writer,
+                },
+            );
         }
-        Ok(self.writers.get_mut(&(year, month)).expect("inserted above"))
+        Ok(self
+            .writers
+            .get_mut(&(year, month))
+            .expect("inserted above"))
     }
 
     fn enforce_memory_budget(&mut self) -> Result<()> {
@@ -257,7 +302,11 @@ impl<'s> Txn<'s> {
             if total <= self.options.memory_budget {
                 return Ok(());
             }
-            let largest = self.writers.values_mut().max_by_key(|w| w.writer.memory_size()).expect("non-empty");
+            let largest = self
+                .writers
+                .values_mut()
+                .max_by_key(|w| w.writer.memory_size())
+                .expect("non-empty");
             largest.writer.flush()?;
         }
     }
@@ -296,17 +345,32 @@ impl<'s> Txn<'s> {
         let quarantine_file = if self.quarantine.len == 0 {
             None
         } else {
-            let staged = paths.quarantine_dir().join(format!(".{}.quarantine.tmp", self.id));
+            let staged = paths
+                .quarantine_dir()
+                .join(format!(".{}.quarantine.tmp", self.id));
             self.quarantine.write(&staged, &self.props)?;
             fsync(&staged)?;
             let final_rel = format!("{}/quarantine/{}.quarantine", crate::META_DIR, self.id);
             renames.push((rel(&root, &staged), final_rel.clone()));
             Some(final_rel)
         };
-        let txn = TxnRecord { id: self.id.clone(), committed_at: now_secs(), data_files, quarantine_file, keys_file };
-        let journal = Journal { txn: txn.clone(), inputs: std::mem::take(&mut self.inputs), renames };
+        let txn = TxnRecord {
+            id: self.id.clone(),
+            committed_at: now_secs(),
+            data_files,
+            quarantine_file,
+            keys_file,
+        };
+        let journal = Journal {
+            txn: txn.clone(),
+            inputs: std::mem::take(&mut self.inputs),
+            renames,
+        };
         let journal_path = paths.journal_dir().join(format!("{}.json", self.id));
-        write_atomic(&journal_path, &serde_json::to_vec_pretty(&journal).expect("journal serialises"))?;
+        write_atomic(
+            &journal_path,
+            &serde_json::to_vec_pretty(&journal).expect("journal serialises"),
+        )?;
         // From here on the commit is decided: a crash is rolled forward by `recover`.
         failpoint("after-journal");
         apply_journal(&paths, &journal, &mut self.store.manifest)?;
@@ -343,7 +407,10 @@ fn failpoint(name: &str) {
 }
 
 fn rel(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Renames staged files into place and records the transaction in the manifest. Idempotent.
@@ -358,7 +425,10 @@ fn apply_journal(paths: &StorePaths, journal: &Journal, manifest: &mut Manifest)
         } else if !fin.exists() {
             return Err(StoreError::Corrupt {
                 path: fin,
-                reason: format!("transaction {} lost a staged file before it was renamed", journal.txn.id),
+                reason: format!(
+                    "transaction {} lost a staged file before it was renamed",
+                    journal.txn.id
+                ),
             });
         }
         if let Some(d) = fin.parent() {
@@ -394,8 +464,10 @@ pub(crate) fn recover(paths: &StorePaths) -> Result<()> {
             continue;
         }
         let bytes = fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
-        let journal: Journal = serde_json::from_slice(&bytes)
-            .map_err(|e| StoreError::Corrupt { path: path.clone(), reason: format!("bad journal: {e}") })?;
+        let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            reason: format!("bad journal: {e}"),
+        })?;
         apply_journal(paths, &journal, &mut manifest)?;
         fs::remove_file(&path).map_err(|e| StoreError::io(&path, e))?;
     }

@@ -53,7 +53,8 @@ impl ActorDict {
             let starts_blank = line.starts_with([' ', '\t']);
             let trimmed = line.trim();
             if starts_blank && trimmed.starts_with('[') {
-                let record = current.ok_or_else(|| DictError::new(path, line_no, "a code line before any actor"))?;
+                let record = current
+                    .ok_or_else(|| DictError::new(path, line_no, "a code line before any actor"))?;
                 match parse_codes(trimmed) {
                     Ok(codes) => self.records[record].extend(codes),
                     Err(m) => self.warnings.push(DictError::new(path, line_no, m)),
@@ -71,7 +72,9 @@ impl ActorDict {
                 None => (trimmed, Vec::new()),
             };
             if let Some(synonym) = phrase.strip_prefix('+') {
-                let record = current.ok_or_else(|| DictError::new(path, line_no, "a synonym (+) before any actor"))?;
+                let record = current.ok_or_else(|| {
+                    DictError::new(path, line_no, "a synonym (+) before any actor")
+                })?;
                 self.records[record].extend(codes);
                 self.insert(synonym, record);
             } else {
@@ -86,7 +89,9 @@ impl ActorDict {
 
     fn insert(&mut self, phrase: &str, record: usize) {
         let words = phrase_words(phrase);
-        let Some(first) = words.first().cloned() else { return };
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
         let list = self.by_first.entry(first).or_default();
         list.push((words, record));
         list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
@@ -120,7 +125,12 @@ fn parse_codes(text: &str) -> Result<Vec<DatedCode>, String> {
         if code.is_empty() {
             return Err("empty code in []".into());
         }
-        let dates: String = parts.next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+        let dates: String = parts
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let (from, until) = if dates.is_empty() {
             (None, None)
         } else if let Some(d) = dates.strip_prefix('>') {
@@ -130,7 +140,9 @@ fn parse_codes(text: &str) -> Result<Vec<DatedCode>, String> {
         } else if let Some((a, b)) = dates.split_once('-') {
             (Some(parse_date(a)?), Some(parse_date(b)?))
         } else {
-            return Err(format!("bad date restriction {dates:?} (want >DATE, <DATE or DATE-DATE)"));
+            return Err(format!(
+                "bad date restriction {dates:?} (want >DATE, <DATE or DATE-DATE)"
+            ));
         };
         out.push(DatedCode { code, from, until });
         rest = &rest[close + 1..];
@@ -143,7 +155,11 @@ fn parse_date(d: &str) -> Result<u32, String> {
     let n: u32 = d.parse().map_err(|_| format!("bad date {d:?}"))?;
     match d.len() {
         8 => Ok(n),
-        6 => Ok(if n / 10000 <= 30 { 20_000_000 + n } else { 19_000_000 + n }),
+        6 => Ok(if n / 10000 <= 30 {
+            20_000_000 + n
+        } else {
+            19_000_000 + n
+        }),
         _ => Err(format!("bad date {d:?} (want YYYYMMDD or YYMMDD)")),
     }
 }
@@ -165,14 +181,27 @@ mod tests {
         let w = words("THE UNITED STATES SENATE AND KABUL");
         assert_eq!(d.longest_match(&w, 1, 20190101), Some((3, "USALEG".into())));
         assert_eq!(d.longest_match(&w, 5, 20190101), Some((1, "AFG".into())));
-        assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 20190101), Some((1, "RUSGOV".into())));
+        assert_eq!(
+            d.longest_match(&words("LAVROV SAID"), 0, 20190101),
+            Some((1, "RUSGOV".into()))
+        );
         assert_eq!(d.longest_match(&words("LAVROV SAID"), 0, 19900101), None);
         assert_eq!(d.longest_match(&words("HIDDEN"), 0, 20190101), None);
         let mut lenient = ActorDict::default();
-        lenient.add_text(Path::new("bad.txt"), "X [ABC 2019]\nY [DEF]\n").unwrap();
-        assert_eq!(lenient.warnings[0].to_string(), "bad.txt:1: bad date restriction \"2019\" (want >DATE, <DATE or DATE-DATE)");
-        assert_eq!(lenient.longest_match(&words("Y"), 0, 20190101), Some((1, "DEF".into())));
-        let err = ActorDict::default().add_text(Path::new("bad.txt"), "\n+ORPHAN\n").unwrap_err();
+        lenient
+            .add_text(Path::new("bad.txt"), "X [ABC 2019]\nY [DEF]\n")
+            .unwrap();
+        assert_eq!(
+            lenient.warnings[0].to_string(),
+            "bad.txt:1: bad date restriction \"2019\" (want >DATE, <DATE or DATE-DATE)"
+        );
+        assert_eq!(
+            lenient.longest_match(&words("Y"), 0, 20190101),
+            Some((1, "DEF".into()))
+        );
+        let err = ActorDict::default()
+            .add_text(Path::new("bad.txt"), "\n+ORPHAN\n")
+            .unwrap_err();
         assert_eq!(err.line, 2);
     }
 }

@@ -46,43 +46,85 @@ impl AgentDict {
         Ok(())
     }
 
-    fn add_line(&mut self, path: &Path, line_no: usize, line: &str, sets: &mut HashMap<String, Vec<String>>) -> Result<(), DictError> {
+    fn add_line(
+        &mut self,
+        path: &Path,
+        line_no: usize,
+        line: &str,
+        sets: &mut HashMap<String, Vec<String>>,
+    ) -> Result<(), DictError> {
         {
             let line = line.to_string();
             if line.starts_with('!') && line.contains('=') {
                 let (name, members) = line.split_once('=').expect("checked '='");
                 let name = name.trim().to_uppercase();
                 if !(name.len() > 2 && name.ends_with('!')) {
-                    return Err(DictError::new(path, line_no, format!("bad substitution set name {name:?} (want !NAME!)")));
+                    return Err(DictError::new(
+                        path,
+                        line_no,
+                        format!("bad substitution set name {name:?} (want !NAME!)"),
+                    ));
                 }
-                sets.insert(name, members.split(',').map(|m| m.trim().to_uppercase()).filter(|m| !m.is_empty()).collect());
+                sets.insert(
+                    name,
+                    members
+                        .split(',')
+                        .map(|m| m.trim().to_uppercase())
+                        .filter(|m| !m.is_empty())
+                        .collect(),
+                );
                 return Ok(());
             }
             let Some(open) = line.find('[') else {
-                return Err(DictError::new(path, line_no, "no [CODE]; ignored (as PETRARCH-2 does)"));
+                return Err(DictError::new(
+                    path,
+                    line_no,
+                    "no [CODE]; ignored (as PETRARCH-2 does)",
+                ));
             };
-            let close = line[open..].find(']').map(|c| c + open).ok_or_else(|| DictError::new(path, line_no, "unclosed '['"))?;
+            let close = line[open..]
+                .find(']')
+                .map(|c| c + open)
+                .ok_or_else(|| DictError::new(path, line_no, "unclosed '['"))?;
             let raw_code = line[open + 1..close].trim().to_uppercase();
             let code = if let Some(c) = raw_code.strip_prefix('~') {
-                AgentCode { code: c.to_string(), prefix: false }
+                AgentCode {
+                    code: c.to_string(),
+                    prefix: false,
+                }
             } else if let Some(c) = raw_code.strip_suffix('~') {
-                AgentCode { code: c.to_string(), prefix: true }
+                AgentCode {
+                    code: c.to_string(),
+                    prefix: true,
+                }
             } else {
-                return Err(DictError::new(path, line_no, format!("agent code {raw_code:?} needs a '~' (~GOV or IGO~)")));
+                return Err(DictError::new(
+                    path,
+                    line_no,
+                    format!("agent code {raw_code:?} needs a '~' (~GOV or IGO~)"),
+                ));
             };
             let head = line[..open].trim();
             let (phrase, plural_form) = match head.find('{') {
                 Some(b) => {
-                    let e = head[b..].find('}').map(|e| e + b).ok_or_else(|| DictError::new(path, line_no, "unclosed '{'"))?;
+                    let e = head[b..]
+                        .find('}')
+                        .map(|e| e + b)
+                        .ok_or_else(|| DictError::new(path, line_no, "unclosed '{'"))?;
                     (head[..b].trim(), Some(head[b + 1..e].trim()))
                 }
                 None => (head, None),
             };
             let phrase = phrase.to_uppercase();
             if let Some(start) = phrase.find('!') {
-                let end = phrase[start + 1..].find('!').map(|e| e + start + 1).ok_or_else(|| DictError::new(path, line_no, "unclosed !SET!"))?;
+                let end = phrase[start + 1..]
+                    .find('!')
+                    .map(|e| e + start + 1)
+                    .ok_or_else(|| DictError::new(path, line_no, "unclosed !SET!"))?;
                 let name = &phrase[start..=end];
-                let members = sets.get(name).ok_or_else(|| DictError::new(path, line_no, format!("unknown substitution set {name}")))?;
+                let members = sets.get(name).ok_or_else(|| {
+                    DictError::new(path, line_no, format!("unknown substitution set {name}"))
+                })?;
                 for m in members.clone() {
                     let expanded = format!("{}{m}{}", &phrase[..start], &phrase[end + 1..]);
                     self.insert(&expanded, &code);
@@ -107,7 +149,9 @@ impl AgentDict {
 
     fn insert(&mut self, phrase: &str, code: &AgentCode) {
         let words = phrase_words(phrase);
-        let Some(first) = words.first().cloned() else { return };
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
         let list = self.by_first.entry(first).or_default();
         list.push((words, code.clone()));
         list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
@@ -135,14 +179,36 @@ mod tests {
         let mut d = AgentDict::default();
         d.add_text(Path::new("agents.txt"), text).unwrap();
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(d.longest_match(&w("FOREIGN MINISTERS"), 0).unwrap(), (2, AgentCode { code: "GOV".into(), prefix: false }));
+        assert_eq!(
+            d.longest_match(&w("FOREIGN MINISTERS"), 0).unwrap(),
+            (
+                2,
+                AgentCode {
+                    code: "GOV".into(),
+                    prefix: false
+                }
+            )
+        );
         assert_eq!(d.longest_match(&w("CHAMBERS OF COMMERCE"), 0).unwrap().0, 3);
         assert!(d.longest_match(&w("ARMED POLICES"), 0).is_none());
         assert_eq!(d.longest_match(&w("CATTLEMEN"), 0).unwrap().1.code, "AGR");
-        assert!(d.longest_match(&w("PEACEKEEPING TROOPS"), 0).unwrap().1.prefix);
+        assert!(
+            d.longest_match(&w("PEACEKEEPING TROOPS"), 0)
+                .unwrap()
+                .1
+                .prefix
+        );
         let mut lenient = AgentDict::default();
-        lenient.add_text(Path::new("agents.txt"), "\n\nX!NOPE! [~GOV]\nDEPARMENT [~ENV}\nCOP [~COP]\n").unwrap();
-        assert_eq!(lenient.warnings[0].to_string(), "agents.txt:3: unknown substitution set !NOPE!");
+        lenient
+            .add_text(
+                Path::new("agents.txt"),
+                "\n\nX!NOPE! [~GOV]\nDEPARMENT [~ENV}\nCOP [~COP]\n",
+            )
+            .unwrap();
+        assert_eq!(
+            lenient.warnings[0].to_string(),
+            "agents.txt:3: unknown substitution set !NOPE!"
+        );
         assert_eq!(lenient.warnings[1].line, 4);
         assert!(lenient.longest_match(&w("COP"), 0).is_some());
     }

@@ -53,11 +53,20 @@ impl DiscardDict {
 
     /// The first discard phrase (in dictionary order) among `words` (consecutive whole words), if any.
     pub fn find(&self, words: &[String]) -> Option<Discard> {
-        let index = self.index.get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
-        let first = index.matches(words, |k| &self.phrases[k].0).into_iter().next();
+        let index = self
+            .index
+            .get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
+        let first = index
+            .matches(words, |k| &self.phrases[k].0)
+            .into_iter()
+            .next();
         let (phrase, story) = &self.phrases[first?];
         let text = phrase.join(" ");
-        Some(if *story { Discard::Story(text) } else { Discard::Sentence(text) })
+        Some(if *story {
+            Discard::Story(text)
+        } else {
+            Discard::Sentence(text)
+        })
     }
 }
 
@@ -68,10 +77,20 @@ mod tests {
     #[test]
     fn sentence_and_story_discards() {
         let mut d = DiscardDict::default();
-        d.add_text(Path::new("d.txt"), "YEARS LATER\n+Manchester United   # pas\nBASEBALL\n").unwrap();
+        d.add_text(
+            Path::new("d.txt"),
+            "YEARS LATER\n+Manchester United   # pas\nBASEBALL\n",
+        )
+        .unwrap();
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(d.find(&w("TWO YEARS LATER HE LEFT")), Some(Discard::Sentence("YEARS LATER".into())));
-        assert_eq!(d.find(&w("MANCHESTER UNITED WON")), Some(Discard::Story("MANCHESTER UNITED".into())));
+        assert_eq!(
+            d.find(&w("TWO YEARS LATER HE LEFT")),
+            Some(Discard::Sentence("YEARS LATER".into()))
+        );
+        assert_eq!(
+            d.find(&w("MANCHESTER UNITED WON")),
+            Some(Discard::Story("MANCHESTER UNITED".into()))
+        );
         assert_eq!(d.find(&w("YEARS AGO")), None);
     }
 }

@@ -31,7 +31,11 @@ impl IssueDict {
             let line = strip_comment(&line).trim().to_string();
             if line.starts_with("<ISSUE") {
                 // Phrases without their own [CODE] take the block's category.
-                category = line.split("CATEGORY=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+                category = line
+                    .split("CATEGORY=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_string);
                 continue;
             }
             if line.starts_with("</ISSUE") {
@@ -49,14 +53,23 @@ impl IssueDict {
                 continue;
             }
             let Some(open) = line.find('[') else {
-                let code = category.clone().ok_or_else(|| DictError::new(path, i + 1, "an issue phrase outside an <ISSUE> block needs a [CODE]"))?;
+                let code = category.clone().ok_or_else(|| {
+                    DictError::new(
+                        path,
+                        i + 1,
+                        "an issue phrase outside an <ISSUE> block needs a [CODE]",
+                    )
+                })?;
                 for words in expand(&line).map_err(|m| DictError::new(path, i + 1, m))? {
                     self.phrases.push((words, code.clone()));
                 }
                 self.index = OnceLock::new();
                 continue;
             };
-            let close = line[open..].find(']').map(|c| c + open).ok_or_else(|| DictError::new(path, i + 1, "unclosed '['"))?;
+            let close = line[open..]
+                .find(']')
+                .map(|c| c + open)
+                .ok_or_else(|| DictError::new(path, i + 1, "unclosed '['"))?;
             let code = line[open + 1..close].trim().to_string();
             if code.is_empty() {
                 return Err(DictError::new(path, i + 1, "empty issue code"));
@@ -87,7 +100,9 @@ impl IssueDict {
             return Vec::new();
         }
         // Only phrases whose first word occurs in the sentence can match.
-        let index = self.index.get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
+        let index = self
+            .index
+            .get_or_init(|| FirstWordIndex::new(self.phrases.iter().map(|p| p.0.as_slice())));
         let hits = index.matches(words, |k| &self.phrases[k].0);
         let mut out: Vec<String> = Vec::new();
         for k in hits {
@@ -109,7 +124,9 @@ fn expand(phrase: &str) -> Result<Vec<Vec<String>>, String> {
     let joins = phrase.matches('+').count();
     let inflected = phrase.matches(':').count();
     if joins + 2 * inflected > MAX_VARIANTS.ilog2() as usize {
-        return Err(format!("the phrase expands to more than {MAX_VARIANTS} variants ({joins} '+' joins, {inflected} n:/v: words)"));
+        return Err(format!(
+            "the phrase expands to more than {MAX_VARIANTS} variants ({joins} '+' joins, {inflected} n:/v: words)"
+        ));
     }
     let mut variants: Vec<Vec<String>> = vec![Vec::new()];
     for token in phrase.split_whitespace() {
@@ -137,7 +154,10 @@ fn expand(phrase: &str) -> Result<Vec<Vec<String>>, String> {
             }
             joined = next;
         }
-        variants = variants.iter().flat_map(|v| joined.iter().map(move |j| [v.clone(), j.clone()].concat())).collect();
+        variants = variants
+            .iter()
+            .flat_map(|v| joined.iter().map(move |j| [v.clone(), j.clone()].concat()))
+            .collect();
     }
     variants.retain(|v| !v.is_empty());
     Ok(variants)
@@ -164,12 +184,23 @@ mod tests {
         d.add_text(Path::new("issues.txt"), text).unwrap();
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert_eq!(d.find(&w("NEW KINDERGARTENS AND PRE-SCHOOLS")), ["EDU"]);
-        assert_eq!(d.find(&w("THEY VACCINATED PRE SCHOOL CHILDREN")), ["EDU", "HEALTH"]);
+        assert_eq!(
+            d.find(&w("THEY VACCINATED PRE SCHOOL CHILDREN")),
+            ["EDU", "HEALTH"]
+        );
         assert!(d.find(&w("A SCHOOL BUS NEAR THE KINDERGARTEN")).is_empty());
         assert_eq!(d.find(&w("TWO COLLEGES")), ["EDUCATION"]);
-        assert_eq!(IssueDict::default().add_text(Path::new("i.txt"), "n:thing\n").unwrap_err().line, 1);
+        assert_eq!(
+            IssueDict::default()
+                .add_text(Path::new("i.txt"), "n:thing\n")
+                .unwrap_err()
+                .line,
+            1
+        );
         let many = format!("A{}B [X]\n", "+".repeat(60));
-        let err = IssueDict::default().add_text(Path::new("i.txt"), &many).unwrap_err();
+        let err = IssueDict::default()
+            .add_text(Path::new("i.txt"), &many)
+            .unwrap_err();
         assert!(err.to_string().contains("more than 256 variants"), "{err}");
     }
 }

@@ -22,7 +22,11 @@ pub struct DictError {
 
 impl DictError {
     pub fn new(path: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -61,7 +65,11 @@ impl FirstWordIndex {
     }
 
     /// Indices of the phrases that occur in `words` (as consecutive words), in increasing order.
-    pub fn matches<'p>(&self, words: &[String], phrase: impl Fn(usize) -> &'p [String]) -> Vec<usize> {
+    pub fn matches<'p>(
+        &self,
+        words: &[String],
+        phrase: impl Fn(usize) -> &'p [String],
+    ) -> Vec<usize> {
         let mut hits = Vec::new();
         for (i, w) in words.iter().enumerate() {
             for &k in self.by_first.get(w).map_or(&[][..], Vec::as_slice) {
@@ -135,7 +143,20 @@ mod tests {
     fn phrases_plurals_and_comments() {
         assert_eq!(phrase_words("SERGEY_LAVROV_ "), ["SERGEY", "LAVROV"]);
         assert_eq!(phrase_words("foreign minister"), ["FOREIGN", "MINISTER"]);
-        assert_eq!((plural("ARMY"), plural("BOSS"), plural("DAY"), plural("TROOP")), ("ARMIES".into(), "BOSSES".into(), "DAYS".into(), "TROOPS".into()));
+        assert_eq!(
+            (
+                plural("ARMY"),
+                plural("BOSS"),
+                plural("DAY"),
+                plural("TROOP")
+            ),
+            (
+                "ARMIES".into(),
+                "BOSSES".into(),
+                "DAYS".into(),
+                "TROOPS".into()
+            )
+        );
         let mut c = XmlComments::default();
         assert_eq!(c.filter("A <!-- x --> B <!-- y"), "A  B ");
         assert_eq!(c.filter("still comment --> C"), " C");

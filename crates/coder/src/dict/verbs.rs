@@ -45,30 +45,48 @@ pub struct EventCode {
 
 impl EventCode {
     fn parse(text: &str) -> Result<Self, String> {
-        let inner = text.trim().trim_start_matches('[').trim_end_matches(']').trim();
+        let inner = text
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim();
         let code = |s: &str| -> Result<Option<String>, String> {
             // The production CAMEO.2.0.txt has one "[080!]"; PETRARCH-2 reads it as 080, so do we.
             let s = s.trim().trim_end_matches('!');
             if s.is_empty() || s.starts_with("---") {
                 Ok(None)
-            } else if (2..=6).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+            } else if (2..=6).contains(&s.len())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+            {
                 // CAMEO codes are digits; the PETRARCH validation dictionaries also use test codes (075A, xxy, +++).
                 Ok(Some(s.to_uppercase()))
             } else {
-                Err(format!("bad event code {s:?} (want a CAMEO code such as 042, --- or A:B)"))
+                Err(format!(
+                    "bad event code {s:?} (want a CAMEO code such as 042, --- or A:B)"
+                ))
             }
         };
         match inner.split_once(':') {
-            Some((a, b)) => Ok(Self { active: code(a)?, passive: code(b)? }),
+            Some((a, b)) => Ok(Self {
+                active: code(a)?,
+                passive: code(b)?,
+            }),
             None => {
                 let c = code(inner)?;
-                Ok(Self { active: c.clone(), passive: c })
+                Ok(Self {
+                    active: c.clone(),
+                    passive: c,
+                })
             }
         }
     }
 
     pub fn get(&self, passive: bool) -> Option<&str> {
-        if passive { self.passive.as_deref() } else { self.active.as_deref() }
+        if passive {
+            self.passive.as_deref()
+        } else {
+            self.active.as_deref()
+        }
     }
 }
 
@@ -122,7 +140,10 @@ pub struct Transformation {
 
 impl Transformation {
     fn parse(line: &str, line_no: usize) -> Result<Self, String> {
-        let spaced = line.trim_start_matches('~').replace('(', " ").replace(')', " ");
+        let spaced = line
+            .trim_start_matches('~')
+            .replace('(', " ")
+            .replace(')', " ");
         let t: Vec<&str> = spaced.split_whitespace().collect();
         let var = |s: &str| -> Result<char, String> {
             let mut c = s.chars();
@@ -173,7 +194,9 @@ impl VerbDict {
         for (i, raw) in text.lines().enumerate() {
             let line_no = i + 1;
             let upper = raw.trim().to_uppercase();
-            if upper.starts_with("####### SYNONYM SETS") || upper.starts_with("######## SYNONYM SETS") {
+            if upper.starts_with("####### SYNONYM SETS")
+                || upper.starts_with("######## SYNONYM SETS")
+            {
                 section = Section::Synsets;
                 continue;
             }
@@ -200,7 +223,9 @@ impl VerbDict {
                         dict.synsets.entry(name.clone()).or_default();
                         synset = Some((name, no_plurals));
                     } else if let Some(member) = line.strip_prefix('+') {
-                        let (name, no_plurals) = synset.as_ref().ok_or_else(|| err("a synonym-set member (+) before any &SET".into()))?;
+                        let (name, no_plurals) = synset.as_ref().ok_or_else(|| {
+                            err("a synonym-set member (+) before any &SET".into())
+                        })?;
                         let member = member.trim().to_uppercase();
                         let words = phrase_words(&member);
                         if words.is_empty() {
@@ -215,7 +240,9 @@ impl VerbDict {
                         }
                         set.push(words);
                     } else {
-                        return Err(err(format!("unexpected line in the synonym sets: {line:?} (want &SET or +MEMBER)")));
+                        return Err(err(format!(
+                            "unexpected line in the synonym sets: {line:?} (want &SET or +MEMBER)"
+                        )));
                     }
                 }
                 Section::Verbs => {
@@ -228,27 +255,47 @@ impl VerbDict {
                             return Err(err("a block header needs ---  NAME  [CODE]  ---".into()));
                         }
                         let code = EventCode::parse(&line[open..=close]).map_err(err)?;
-                        dict.blocks.push(VerbBlock { name: tokens[1].to_uppercase(), code, patterns: Vec::new() });
+                        dict.blocks.push(VerbBlock {
+                            name: tokens[1].to_uppercase(),
+                            code,
+                            patterns: Vec::new(),
+                        });
                     } else if let Some(body) = line.strip_prefix('-') {
-                        let block = dict.blocks.last_mut().ok_or_else(|| err("a pattern before any --- block ---".into()))?;
+                        let block = dict
+                            .blocks
+                            .last_mut()
+                            .ok_or_else(|| err("a pattern before any --- block ---".into()))?;
                         let pattern = parse_pattern(body, line_no).map_err(err)?;
                         block.patterns.push(pattern);
-                    } else if line.starts_with('&') || line.starts_with('+') && dict.blocks.is_empty() {
-                        return Err(err(format!("unexpected line {line:?} before any verb block")));
+                    } else if line.starts_with('&')
+                        || line.starts_with('+') && dict.blocks.is_empty()
+                    {
+                        return Err(err(format!(
+                            "unexpected line {line:?} before any verb block"
+                        )));
                     } else {
-                        let block = dict.blocks.len().checked_sub(1).ok_or_else(|| err("a verb before any --- block ---".into()))?;
+                        let block = dict
+                            .blocks
+                            .len()
+                            .checked_sub(1)
+                            .ok_or_else(|| err("a verb before any --- block ---".into()))?;
                         dict.add_verb(line, block).map_err(err)?;
                     }
                 }
                 Section::Transformations => {
                     if line.starts_with('~') {
-                        dict.transformations.push(Transformation::parse(line, line_no).map_err(err)?);
+                        dict.transformations
+                            .push(Transformation::parse(line, line_no).map_err(err)?);
                     }
                 }
             }
         }
         if dict.blocks.is_empty() {
-            return Err(DictError::new(path, 1, "no verb blocks found (is this a PETRARCH-2 verb dictionary with a '####### VERB PATTERNS #######' line?)"));
+            return Err(DictError::new(
+                path,
+                1,
+                "no verb blocks found (is this a PETRARCH-2 verb dictionary with a '####### VERB PATTERNS #######' line?)",
+            ));
         }
         Ok(dict)
     }
@@ -261,7 +308,10 @@ impl VerbDict {
         let (head, explicit) = match line.find('{') {
             Some(b) => {
                 let e = line[b..].find('}').map(|e| e + b).ok_or("unclosed '{'")?;
-                (line[..b].trim(), Some(line[b + 1..e].split_whitespace().collect::<Vec<_>>()))
+                (
+                    line[..b].trim(),
+                    Some(line[b + 1..e].split_whitespace().collect::<Vec<_>>()),
+                )
             }
             None => (line.trim(), None),
         };
@@ -272,7 +322,8 @@ impl VerbDict {
                 forms.push((words.clone(), verb_at, false));
                 for f in list {
                     let (w, h) = verb_words(f)?;
-                    let participle = w[h].ends_with("ED") || w[h].ends_with('N') || w[h].ends_with('T');
+                    let participle =
+                        w[h].ends_with("ED") || w[h].ends_with('N') || w[h].ends_with('T');
                     forms.push((w, h, participle));
                 }
             }
@@ -286,8 +337,17 @@ impl VerbDict {
             }
         }
         for (words, head, participle) in forms {
-            let form = VerbForm { words, head, block, code: code.clone(), participle };
-            let list = self.forms_by_first.entry(form.words[0].clone()).or_default();
+            let form = VerbForm {
+                words,
+                head,
+                block,
+                code: code.clone(),
+                participle,
+            };
+            let list = self
+                .forms_by_first
+                .entry(form.words[0].clone())
+                .or_default();
             list.push(form);
             list.sort_by_key(|f| std::cmp::Reverse(f.words.len()));
             self.forms += 1;
@@ -297,7 +357,9 @@ impl VerbDict {
 
     /// The longest verb form starting at `words[at]`.
     pub fn verb_at(&self, words: &[String], at: usize) -> Option<&VerbForm> {
-        self.forms_by_first.get(words.get(at)?)?.iter().find(|f| words.len() - at >= f.words.len() && words[at..at + f.words.len()] == f.words[..])
+        self.forms_by_first.get(words.get(at)?)?.iter().find(|f| {
+            words.len() - at >= f.words.len() && words[at..at + f.words.len()] == f.words[..]
+        })
     }
 
     /// The block a single verb word belongs to.
@@ -340,7 +402,13 @@ pub fn verb_forms(verb: &str) -> Vec<String> {
     let consonant_before = |s: &str| s.chars().rev().nth(1).is_some_and(|c| !"AEIOU".contains(c));
     let third = if v.ends_with('Y') && consonant_before(&v) {
         format!("{}IES", &v[..v.len() - 1])
-    } else if v.ends_with('S') || v.ends_with("SH") || v.ends_with("CH") || v.ends_with('X') || v.ends_with('Z') || v.ends_with('O') {
+    } else if v.ends_with('S')
+        || v.ends_with("SH")
+        || v.ends_with("CH")
+        || v.ends_with('X')
+        || v.ends_with('Z')
+        || v.ends_with('O')
+    {
         format!("{v}ES")
     } else {
         format!("{v}S")
@@ -352,7 +420,11 @@ pub fn verb_forms(verb: &str) -> Vec<String> {
     } else {
         format!("{v}ED")
     };
-    let gerund = if v.ends_with('E') && !v.ends_with("EE") && v.len() > 2 { format!("{}ING", &v[..v.len() - 1]) } else { format!("{v}ING") };
+    let gerund = if v.ends_with('E') && !v.ends_with("EE") && v.len() > 2 {
+        format!("{}ING", &v[..v.len() - 1])
+    } else {
+        format!("{v}ING")
+    };
     vec![v, third, past, gerund]
 }
 
@@ -362,9 +434,22 @@ fn parse_pattern(body: &str, line: usize) -> Result<Pattern, String> {
     let code = EventCode::parse(&body[open..])?;
     let spec = &body[..open];
     let tokens = tokenize_pattern(spec)?;
-    let star = tokens.iter().position(|t| t == "*").ok_or("a pattern needs a '*' for the verb")?;
-    let elems = |ts: &[String]| -> Result<Vec<Elem>, String> { ts.iter().filter_map(|t| parse_elem(t).transpose()).collect() };
-    Ok(Pattern { pre: elems(&tokens[..star])?, post: elems(&tokens[star + 1..])?, code, line, text: format!("-{}", body.trim_end()) })
+    let star = tokens
+        .iter()
+        .position(|t| t == "*")
+        .ok_or("a pattern needs a '*' for the verb")?;
+    let elems = |ts: &[String]| -> Result<Vec<Elem>, String> {
+        ts.iter()
+            .filter_map(|t| parse_elem(t).transpose())
+            .collect()
+    };
+    Ok(Pattern {
+        pre: elems(&tokens[..star])?,
+        post: elems(&tokens[star + 1..])?,
+        code,
+        line,
+        text: format!("-{}", body.trim_end()),
+    })
 }
 
 /// Splits a pattern into tokens, keeping `{…}` and `(…)` groups whole.
@@ -421,17 +506,28 @@ fn parse_elem(token: &str) -> Result<Option<Elem>, String> {
         return Ok(None);
     }
     if let Some(inner) = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        let parts: Vec<Elem> = tokenize_pattern(inner)?.iter().filter_map(|p| parse_elem(p).transpose()).collect::<Result<_, _>>()?;
+        let parts: Vec<Elem> = tokenize_pattern(inner)?
+            .iter()
+            .filter_map(|p| parse_elem(p).transpose())
+            .collect::<Result<_, _>>()?;
         return Ok(Some(Elem::Phrase(parts)));
     }
     if let Some(inner) = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
         let tokens = tokenize_pattern(inner)?;
         let (prep, rest) = tokens.split_first().ok_or("empty '()' in pattern")?;
-        let objects = rest.iter().filter_map(|p| parse_elem(p).transpose()).collect::<Result<_, _>>()?;
-        return Ok(Some(Elem::Prep { prep: prep.to_uppercase(), objects }));
+        let objects = rest
+            .iter()
+            .filter_map(|p| parse_elem(p).transpose())
+            .collect::<Result<_, _>>()?;
+        return Ok(Some(Elem::Prep {
+            prep: prep.to_uppercase(),
+            objects,
+        }));
     }
     if let Some(name) = t.strip_prefix('&') {
-        return Ok(Some(Elem::Synset(name.trim_end_matches('_').to_uppercase())));
+        return Ok(Some(Elem::Synset(
+            name.trim_end_matches('_').to_uppercase(),
+        )));
     }
     // Multi-word tokens joined with '_' are a phrase.
     let words = phrase_words(t);
@@ -480,20 +576,57 @@ APPEAR
         assert_eq!(d.blocks.len(), 2);
         let ask = &d.blocks[0];
         assert_eq!(ask.patterns.len(), 2);
-        assert_eq!(ask.patterns[0].post, [Elem::Prep { prep: "FOR".into(), objects: vec![Elem::Phrase(vec![Elem::Word("FINANCIAL".into()), Elem::Word("AID".into())])] }]);
+        assert_eq!(
+            ask.patterns[0].post,
+            [Elem::Prep {
+                prep: "FOR".into(),
+                objects: vec![Elem::Phrase(vec![
+                    Elem::Word("FINANCIAL".into()),
+                    Elem::Word("AID".into())
+                ])]
+            }]
+        );
         assert_eq!(ask.patterns[1].pre, [Elem::Word("PROSECUTOR".into())]);
         assert_eq!(ask.patterns[1].code.get(false), Some("173"));
         let f = d.verb_at(&w("HE ASKED FOR MONEY"), 1).unwrap();
-        assert_eq!((f.words.len(), f.block, f.code.as_ref().unwrap().get(false)), (2, 0, Some("020")));
+        assert_eq!(
+            (f.words.len(), f.block, f.code.as_ref().unwrap().get(false)),
+            (2, 0, Some("020"))
+        );
         assert_eq!(d.verb_at(&w("QUERIED"), 0).unwrap().block, 0);
-        assert!(d.verb_at(&w("QUERYED"), 0).is_none(), "explicit forms replace the generated ones");
+        assert!(
+            d.verb_at(&w("QUERYED"), 0).is_none(),
+            "explicit forms replace the generated ones"
+        );
         assert!(d.verb_at(&w("APPEARED"), 0).unwrap().participle);
         let appear = &d.blocks[1];
-        assert_eq!((appear.patterns[0].code.get(false), appear.patterns[0].code.get(true)), (None, Some("173")));
-        assert_eq!((appear.patterns[1].code.get(false), appear.patterns[1].code.get(true)), (Some("042"), Some("043")));
+        assert_eq!(
+            (
+                appear.patterns[0].code.get(false),
+                appear.patterns[0].code.get(true)
+            ),
+            (None, Some("173"))
+        );
+        assert_eq!(
+            (
+                appear.patterns[1].code.get(false),
+                appear.patterns[1].code.get(true)
+            ),
+            (Some("042"), Some("043"))
+        );
         assert_eq!(d.transformations.len(), 1);
         let t = &d.transformations[0];
-        assert_eq!((t.outer_subject, t.inner_source, t.inner_target, t.inner_verb.as_str(), t.outer_verb.as_str(), t.code.as_str()), ('a', 'a', 'b', "ATTACK", "SAY", "015"));
+        assert_eq!(
+            (
+                t.outer_subject,
+                t.inner_source,
+                t.inner_target,
+                t.inner_verb.as_str(),
+                t.outer_verb.as_str(),
+                t.code.as_str()
+            ),
+            ('a', 'a', 'b', "ATTACK", "SAY", "015")
+        );
     }
 
     #[test]
@@ -501,17 +634,35 @@ APPEAR
         let bad = SAMPLE.replace("[0231]", "[02.1]");
         let err = VerbDict::parse(Path::new("CAMEO.2.0.txt"), &bad).unwrap_err();
         assert_eq!(err.line, 12);
-        assert!(err.to_string().starts_with("CAMEO.2.0.txt:12: bad event code"), "{err}");
-        let glued = VerbDict::parse(Path::new("v.txt"), &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- *PROSECUTOR")).unwrap();
-        assert_eq!(glued.blocks[0].patterns[1].post, [Elem::Word("PROSECUTOR".into())]);
-        let err = VerbDict::parse(Path::new("v.txt"), &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- PROSECUTOR &CURRENCY")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CAMEO.2.0.txt:12: bad event code"),
+            "{err}"
+        );
+        let glued = VerbDict::parse(
+            Path::new("v.txt"),
+            &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- *PROSECUTOR"),
+        )
+        .unwrap();
+        assert_eq!(
+            glued.blocks[0].patterns[1].post,
+            [Elem::Word("PROSECUTOR".into())]
+        );
+        let err = VerbDict::parse(
+            Path::new("v.txt"),
+            &SAMPLE.replace("- PROSECUTOR * &CURRENCY", "- PROSECUTOR &CURRENCY"),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("needs a '*'"), "{err}");
         assert!(VerbDict::parse(Path::new("v.txt"), "just text\n").is_err());
     }
 
     #[test]
     fn regular_forms() {
-        assert_eq!(verb_forms("accuse"), ["ACCUSE", "ACCUSES", "ACCUSED", "ACCUSING"]);
+        assert_eq!(
+            verb_forms("accuse"),
+            ["ACCUSE", "ACCUSES", "ACCUSED", "ACCUSING"]
+        );
         assert_eq!(verb_forms("deny"), ["DENY", "DENIES", "DENIED", "DENYING"]);
         assert_eq!(verb_forms("meet"), ["MEET", "MEETS", "MEETED", "MEETING"]);
     }

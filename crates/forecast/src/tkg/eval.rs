@@ -22,7 +22,10 @@ pub struct Scores {
 
 impl Scores {
     pub fn new(num_entities: usize) -> Self {
-        Self { dense: vec![0.0; num_entities], touched: Vec::new() }
+        Self {
+            dense: vec![0.0; num_entities],
+            touched: Vec::new(),
+        }
     }
 
     /// Adds to an entity's score; zeros are skipped so every touched entity scores above zero.
@@ -68,7 +71,11 @@ impl Scores {
     }
 
     /// Like [`Scores::rank_counts`] for the weighted sum of several score sets, without materialising it.
-    pub fn mixed_rank_counts(parts: &[(f64, &Scores)], target: u32, filtered: &[u32]) -> RankCounts {
+    pub fn mixed_rank_counts(
+        parts: &[(f64, &Scores)],
+        target: u32,
+        filtered: &[u32],
+    ) -> RankCounts {
         let value = |e: u32| parts.iter().map(|(w, s)| w * s.get(e)).sum::<f64>();
         let mut counter = RankCounter::new(value(target), target, filtered);
         for (i, (_, part)) in parts.iter().enumerate() {
@@ -94,7 +101,13 @@ struct RankCounter<'f> {
 
 impl<'f> RankCounter<'f> {
     fn new(target_score: f64, target: u32, filtered: &'f [u32]) -> Self {
-        Self { target_score, target, filtered, greater: 0, equal: 0 }
+        Self {
+            target_score,
+            target,
+            filtered,
+            greater: 0,
+            equal: 0,
+        }
     }
 
     fn see(&mut self, e: u32, v: f64) {
@@ -113,10 +126,15 @@ impl<'f> RankCounter<'f> {
             self.equal
         } else {
             // Everything neither filtered nor scored higher ties with a zero score, touched or not.
-            let others = (num_entities - 1 - self.filtered.iter().filter(|&&e| e != self.target).count()) as u64;
+            let others =
+                (num_entities - 1 - self.filtered.iter().filter(|&&e| e != self.target).count())
+                    as u64;
             others - self.greater
         };
-        RankCounts { greater: self.greater, ties }
+        RankCounts {
+            greater: self.greater,
+            ties,
+        }
     }
 }
 
@@ -158,8 +176,18 @@ impl Metrics {
     /// A random tie stream derived from the seed and `stream`, so work split in fixed chunks stays
     /// reproducible whatever the number of threads.
     pub fn with_stream(policy: TieBreak, stream: u64) -> Self {
-        let seed = if let TieBreak::Random { seed } = policy { seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) } else { 0 };
-        Self { policy, rng: ChaCha8Rng::seed_from_u64(seed), queries: 0, reciprocal: 0.0, hits: [0.0; 3] }
+        let seed = if let TieBreak::Random { seed } = policy {
+            seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        } else {
+            0
+        };
+        Self {
+            policy,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            queries: 0,
+            reciprocal: 0.0,
+            hits: [0.0; 3],
+        }
     }
 
     pub fn add(&mut self, c: RankCounts) {
@@ -167,7 +195,11 @@ impl Metrics {
         match self.policy {
             TieBreak::Optimistic => self.add_rank(c.greater + 1),
             TieBreak::Random { .. } => {
-                let extra = if c.ties == 0 { 0 } else { self.rng.random_range(0..=c.ties) };
+                let extra = if c.ties == 0 {
+                    0
+                } else {
+                    self.rng.random_range(0..=c.ties)
+                };
                 self.add_rank(c.greater + 1 + extra)
             }
             TieBreak::Expected => {
@@ -240,13 +272,21 @@ impl Filter {
 
     /// The true answers of the query's `(t, s, r)`, including its own.
     pub fn answers(&self, q: &Quad) -> &[u32] {
-        self.answers.get(&(q.t, q.s, q.r)).map_or(&[], Vec::as_slice)
+        self.answers
+            .get(&(q.t, q.s, q.r))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
 /// Scores every query with `score` (which fills `Scores` from the history before the query's time) and
 /// accumulates metrics. Queries must be sorted by time.
-pub fn evaluate_ranks(queries: &[Quad], filter: &Filter, num_entities: usize, policy: TieBreak, mut score: impl FnMut(&Quad, &mut Scores)) -> Metrics {
+pub fn evaluate_ranks(
+    queries: &[Quad],
+    filter: &Filter,
+    num_entities: usize,
+    policy: TieBreak,
+    mut score: impl FnMut(&Quad, &mut Scores),
+) -> Metrics {
     let mut metrics = Metrics::new(policy);
     let mut scores = Scores::new(num_entities);
     for q in queries {
@@ -269,41 +309,86 @@ mod tests {
         s.add(3, 0.5);
         s.add(4, 0.7);
         // Target 1 (0.5): 2 and 4 are higher, but 4 is another true answer; 3 ties.
-        assert_eq!(s.rank_counts(1, &[1, 4]), RankCounts { greater: 1, ties: 1 });
+        assert_eq!(
+            s.rank_counts(1, &[1, 4]),
+            RankCounts {
+                greater: 1,
+                ties: 1
+            }
+        );
         // Target 7 (0): four scored entities are higher; the other five zeros tie.
-        assert_eq!(s.rank_counts(7, &[7]), RankCounts { greater: 4, ties: 5 });
-        assert_eq!(s.rank_counts(7, &[7, 8]), RankCounts { greater: 4, ties: 4 });
+        assert_eq!(
+            s.rank_counts(7, &[7]),
+            RankCounts {
+                greater: 4,
+                ties: 5
+            }
+        );
+        assert_eq!(
+            s.rank_counts(7, &[7, 8]),
+            RankCounts {
+                greater: 4,
+                ties: 4
+            }
+        );
         let mut other = Scores::new(10);
         other.add(5, 1.0);
         other.add(1, 1.0);
         // 0.5·s + 0.5·other: 1 → 0.75, 2 → 0.45, 3 → 0.25, 4 → 0.35, 5 → 0.5.
         let parts = [(0.5, &s), (0.5, &other)];
-        assert_eq!(Scores::mixed_rank_counts(&parts, 5, &[5]), RankCounts { greater: 1, ties: 0 });
-        assert_eq!(Scores::mixed_rank_counts(&parts, 9, &[9]), RankCounts { greater: 5, ties: 4 });
+        assert_eq!(
+            Scores::mixed_rank_counts(&parts, 5, &[5]),
+            RankCounts {
+                greater: 1,
+                ties: 0
+            }
+        );
+        assert_eq!(
+            Scores::mixed_rank_counts(&parts, 9, &[9]),
+            RankCounts {
+                greater: 5,
+                ties: 4
+            }
+        );
     }
 
     #[test]
     fn tie_policies_agree_without_ties_and_bracket_each_other_with_them() {
-        let c = RankCounts { greater: 2, ties: 0 };
-        for p in [TieBreak::Optimistic, TieBreak::Expected, TieBreak::Random { seed: 3 }] {
+        let c = RankCounts {
+            greater: 2,
+            ties: 0,
+        };
+        for p in [
+            TieBreak::Optimistic,
+            TieBreak::Expected,
+            TieBreak::Random { seed: 3 },
+        ] {
             let mut m = Metrics::new(p);
             m.add(c);
             assert!((m.mrr() - 1.0 / 3.0).abs() < 1e-12);
             assert_eq!(m.hits(), [0.0, 1.0, 1.0]);
         }
-        let c = RankCounts { greater: 0, ties: 3 };
+        let c = RankCounts {
+            greater: 0,
+            ties: 3,
+        };
         let mut best = Metrics::new(TieBreak::Optimistic);
         best.add(c);
         let mut expected = Metrics::new(TieBreak::Expected);
         expected.add(c);
         assert_eq!(best.mrr(), 1.0);
         assert!((expected.mrr() - (1.0 + 0.5 + 1.0 / 3.0 + 0.25) / 4.0).abs() < 1e-12);
-        assert!((expected.hits()[0] - 0.25).abs() < 1e-12 && (expected.hits()[1] - 0.75).abs() < 1e-12);
+        assert!(
+            (expected.hits()[0] - 0.25).abs() < 1e-12 && (expected.hits()[1] - 0.75).abs() < 1e-12
+        );
         let mut random = Metrics::new(TieBreak::Random { seed: 1 });
         for _ in 0..20_000 {
             random.add(c);
         }
-        assert!((random.mrr() - expected.mrr()).abs() < 0.01, "random ties average to the expectation");
+        assert!(
+            (random.mrr() - expected.mrr()).abs() < 0.01,
+            "random ties average to the expectation"
+        );
     }
 
     #[test]

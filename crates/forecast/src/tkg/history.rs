@@ -23,7 +23,10 @@ pub struct History<'a> {
 impl<'a> History<'a> {
     /// `facts` sorted by time; `num_relations` counts inverse relations too.
     pub fn new(facts: &'a [Quad], num_relations: usize) -> Self {
-        debug_assert!(facts.windows(2).all(|w| w[0].t <= w[1].t), "facts must be sorted by time");
+        debug_assert!(
+            facts.windows(2).all(|w| w[0].t <= w[1].t),
+            "facts must be sorted by time"
+        );
         Self {
             facts,
             next: 0,
@@ -58,17 +61,24 @@ impl<'a> History<'a> {
 
     /// Objects of `(subject, relation, ?)` so far, with their times, oldest first.
     pub fn edges(&self, relation: u32, subject: u32) -> &[(u32, i64)] {
-        self.edges.get(&(relation, subject)).map_or(&[], Vec::as_slice)
+        self.edges
+            .get(&(relation, subject))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Distinct objects of `(subject, relation, ?)` so far, each with the last time it occurred.
     pub fn latest(&self, relation: u32, subject: u32) -> &[(u32, i64)] {
-        self.latest.get(&(relation, subject)).map_or(&[], Vec::as_slice)
+        self.latest
+            .get(&(relation, subject))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// How often each object occurred with `relation` (any subject), and the total.
     pub fn objects(&self, relation: u32) -> (&HashMap<u32, u32>, u64) {
-        (&self.objects[relation as usize], self.totals[relation as usize])
+        (
+            &self.objects[relation as usize],
+            self.totals[relation as usize],
+        )
     }
 
     /// First and last time `relation` occurred, if it has.

@@ -54,12 +54,20 @@ impl TkgData {
 
     /// Builds a TKG from named facts `(subject, relation, object, day)`, split chronologically: the last
     /// `test_days` days are the test set, the `valid_days` before them the validation set.
-    pub fn from_named(facts: &[(String, String, String, i32)], valid_days: i32, test_days: i32) -> Result<Self, TkgError> {
+    pub fn from_named(
+        facts: &[(String, String, String, i32)],
+        valid_days: i32,
+        test_days: i32,
+    ) -> Result<Self, TkgError> {
         let mut entity_ids: HashMap<&str, u32> = HashMap::new();
         let mut relation_ids: HashMap<&str, u32> = HashMap::new();
         // Times are kept in hours in steps of 24, like the ICEWS benchmarks, so the models' decay rates mean
         // the same on a store as on the benchmarks.
-        let mut data = TkgData { units_per_day: 24, day_zero: Some(0), ..Default::default() };
+        let mut data = TkgData {
+            units_per_day: 24,
+            day_zero: Some(0),
+            ..Default::default()
+        };
         let Some(last_day) = facts.iter().map(|f| f.3).max() else {
             return Err(TkgError::Empty("no facts to forecast from".into()));
         };
@@ -70,7 +78,12 @@ impl TkgData {
             let s = intern(&mut entity_ids, &mut data.entities, s);
             let o = intern(&mut entity_ids, &mut data.entities, o);
             let r = intern(&mut relation_ids, &mut data.relations, r);
-            quads.push(Quad { s, r, o, t: *day as i64 * 24 });
+            quads.push(Quad {
+                s,
+                r,
+                o,
+                t: *day as i64 * 24,
+            });
         }
         quads.sort_unstable_by_key(|q| (q.t, q.s, q.r, q.o));
         quads.dedup();
@@ -99,7 +112,8 @@ impl TkgData {
 
     /// Every fact of the three splits with its inverse, sorted by time: the history models draw from.
     pub fn all_with_inverses(&self) -> Vec<Quad> {
-        let mut all: Vec<Quad> = Vec::with_capacity(2 * (self.train.len() + self.valid.len() + self.test.len()));
+        let mut all: Vec<Quad> =
+            Vec::with_capacity(2 * (self.train.len() + self.valid.len() + self.test.len()));
         for q in self.train.iter().chain(&self.valid).chain(&self.test) {
             all.push(*q);
             all.push(self.inverse(*q));
@@ -119,7 +133,12 @@ impl TkgData {
     pub fn inverse(&self, q: Quad) -> Quad {
         let n = self.num_relations() as u32;
         let r = if q.r < n { q.r + n } else { q.r - n };
-        Quad { s: q.o, r, o: q.s, t: q.t }
+        Quad {
+            s: q.o,
+            r,
+            o: q.s,
+            t: q.t,
+        }
     }
 
     /// Days since 1970-01-01 of a time stamp if the calendar is known, else days since time 0 (as `Err`).
@@ -155,16 +174,29 @@ mod tests {
 
     #[test]
     fn named_facts_split_by_date_and_get_inverse_queries() {
-        let f = |s: &str, r: &str, o: &str, d: i32| (s.to_string(), r.to_string(), o.to_string(), d);
-        let facts = vec![f("A", "x", "B", 0), f("A", "x", "B", 0), f("B", "y", "C", 5), f("C", "x", "A", 8), f("A", "y", "C", 9)];
+        let f =
+            |s: &str, r: &str, o: &str, d: i32| (s.to_string(), r.to_string(), o.to_string(), d);
+        let facts = vec![
+            f("A", "x", "B", 0),
+            f("A", "x", "B", 0),
+            f("B", "y", "C", 5),
+            f("C", "x", "A", 8),
+            f("A", "y", "C", 9),
+        ];
         let data = TkgData::from_named(&facts, 3, 2).unwrap();
         // Days 8 and 9 are the test set, day 5 validation; the repeated fact on day 0 counts once.
-        assert_eq!((data.train.len(), data.valid.len(), data.test.len()), (1, 1, 2));
+        assert_eq!(
+            (data.train.len(), data.valid.len(), data.test.len()),
+            (1, 1, 2)
+        );
         assert_eq!(data.entities, ["A", "B", "C"]);
         let queries = data.queries(&data.test);
         assert_eq!(queries.len(), 4);
         assert!(queries.iter().any(|q| data.relation_name(q.r) == "y⁻¹"));
         assert_eq!(queries[0].t, 8 * 24);
-        assert!(TkgData::from_named(&facts, 0, 2).is_err(), "an empty validation split is an error");
+        assert!(
+            TkgData::from_named(&facts, 0, 2).is_err(),
+            "an empty validation split is an error"
+        );
     }
 }

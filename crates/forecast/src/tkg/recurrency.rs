@@ -27,15 +27,25 @@ use super::rules::RuleModel;
 use super::{History, Quad};
 
 /// The λ grid of the paper (decay per time unit; 0 = no decay).
-pub const LAMBDA_GRID: [f64; 14] = [0.0, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.5, 0.9, 1.0001];
+pub const LAMBDA_GRID: [f64; 14] = [
+    0.0, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.5, 0.9, 1.0001,
+];
 /// The α grid of the paper (weight of ψ against ξ).
-pub const ALPHA_GRID: [f64; 13] = [0.0, 0.00001, 0.0001, 0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999, 1.0];
+pub const ALPHA_GRID: [f64; 13] = [
+    0.0, 0.00001, 0.0001, 0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999, 1.0,
+];
 /// Used for relations absent from the validation set.
 const DEFAULT_LAMBDA: f64 = 1.0001;
 const DEFAULT_ALPHA: f64 = 0.99999;
 
 /// ψ for one query: every past `(s, r, o, t')` adds `weight × 2^(−λ (t − t'))`, normalised.
-pub fn add_strict_recurrency(history: &History<'_>, q: &Quad, lambda: f64, weight: f64, scores: &mut Scores) {
+pub fn add_strict_recurrency(
+    history: &History<'_>,
+    q: &Quad,
+    lambda: f64,
+    weight: f64,
+    scores: &mut Scores,
+) {
     let edges = history.edges(q.r, q.s);
     if edges.is_empty() || weight == 0.0 {
         return;
@@ -53,7 +63,9 @@ pub fn decay(lambda: f64, dt: i64) -> f64 {
 
 /// Σ_{u = first}^{last − 1} 2^(−λ (t − u)) over the span of `relation` in the history (at least 1e-15).
 pub fn normaliser(history: &History<'_>, relation: u32, t: i64, lambda: f64) -> f64 {
-    let Some((first, last)) = history.span(relation) else { return 1e-15 };
+    let Some((first, last)) = history.span(relation) else {
+        return 1e-15;
+    };
     let sum = if lambda == 0.0 {
         (last - first) as f64
     } else {
@@ -174,7 +186,10 @@ fn select_pass(
         xi: Scores::new(num_entities),
     };
     let chunks = replay(facts, queries, num_relations, init, |history, q, sel| {
-        let mut slot = sel.per_relation.remove(&q.r).unwrap_or_else(|| vec![Metrics::new(TieBreak::Expected); grid_len]);
+        let mut slot = sel
+            .per_relation
+            .remove(&q.r)
+            .unwrap_or_else(|| vec![Metrics::new(TieBreak::Expected); grid_len]);
         rank(history, q, sel, &mut |k, counts| slot[k].add(counts));
         sel.per_relation.insert(q.r, slot);
     });
@@ -184,17 +199,30 @@ fn select_pass(
 /// Chooses λ, then α (then γ with rules) per relation by validation MRR (expected rank under random ties,
 /// so no noise). `facts` is the whole history sorted by time (queries only see what precedes them);
 /// `queries` the validation queries, sorted by time.
-pub fn select_params(facts: &[Quad], queries: &[Quad], num_entities: usize, num_relations: usize, rules: Option<&RuleModel>) -> Params {
+pub fn select_params(
+    facts: &[Quad],
+    queries: &[Quad],
+    num_entities: usize,
+    num_relations: usize,
+    rules: Option<&RuleModel>,
+) -> Params {
     let filter = Filter::time_aware(queries);
     let mut params = Params::defaults(num_relations);
     // Pass 1: λ with ψ alone.
-    let per_lambda = select_pass(facts, queries, num_entities, num_relations, LAMBDA_GRID.len(), |history, q, sel, record| {
-        for (k, &lambda) in LAMBDA_GRID.iter().enumerate() {
-            sel.psi.clear();
-            add_strict_recurrency(history, q, lambda, 1.0, &mut sel.psi);
-            record(k, sel.psi.rank_counts(q.o, filter.answers(q)));
-        }
-    });
+    let per_lambda = select_pass(
+        facts,
+        queries,
+        num_entities,
+        num_relations,
+        LAMBDA_GRID.len(),
+        |history, q, sel, record| {
+            for (k, &lambda) in LAMBDA_GRID.iter().enumerate() {
+                sel.psi.clear();
+                add_strict_recurrency(history, q, lambda, 1.0, &mut sel.psi);
+                record(k, sel.psi.rank_counts(q.o, filter.answers(q)));
+            }
+        },
+    );
     for (r, metrics) in per_lambda.iter().enumerate() {
         if !metrics.is_empty() {
             params.lambda[r] = best(&LAMBDA_GRID, metrics, 0.0).0;
@@ -202,15 +230,29 @@ pub fn select_params(facts: &[Quad], queries: &[Quad], num_entities: usize, num_
     }
     // Pass 2: α with the chosen λ.
     let lambda = params.lambda.clone();
-    let per_alpha = select_pass(facts, queries, num_entities, num_relations, ALPHA_GRID.len(), |history, q, sel, record| {
-        sel.psi.clear();
-        sel.xi.clear();
-        add_strict_recurrency(history, q, lambda[q.r as usize], 1.0, &mut sel.psi);
-        add_object_shares(history, q.r, 1.0, &mut sel.xi);
-        for (k, &alpha) in ALPHA_GRID.iter().enumerate() {
-            record(k, Scores::mixed_rank_counts(&[(alpha, &sel.psi), (1.0 - alpha, &sel.xi)], q.o, filter.answers(q)));
-        }
-    });
+    let per_alpha = select_pass(
+        facts,
+        queries,
+        num_entities,
+        num_relations,
+        ALPHA_GRID.len(),
+        |history, q, sel, record| {
+            sel.psi.clear();
+            sel.xi.clear();
+            add_strict_recurrency(history, q, lambda[q.r as usize], 1.0, &mut sel.psi);
+            add_object_shares(history, q.r, 1.0, &mut sel.xi);
+            for (k, &alpha) in ALPHA_GRID.iter().enumerate() {
+                record(
+                    k,
+                    Scores::mixed_rank_counts(
+                        &[(alpha, &sel.psi), (1.0 - alpha, &sel.xi)],
+                        q.o,
+                        filter.answers(q),
+                    ),
+                );
+            }
+        },
+    );
     for (r, metrics) in per_alpha.iter().enumerate() {
         if !metrics.is_empty() {
             let (alpha, mrr) = best(&ALPHA_GRID, metrics, 0.0);
@@ -221,13 +263,20 @@ pub fn select_params(facts: &[Quad], queries: &[Quad], num_entities: usize, num_
     // Pass 3: γ, the share of the rules' evidence, with λ and α fixed.
     if let Some(rules) = rules {
         // The rules' own decay rate, by their MRR alone.
-        let per_lambda = select_pass(facts, queries, num_entities, num_relations, LAMBDA_GRID.len(), |history, q, sel, record| {
-            for (k, &lambda) in LAMBDA_GRID.iter().enumerate() {
-                sel.rules.clear();
-                rules.add(history, q, lambda, 1.0, &mut sel.rules);
-                record(k, sel.rules.rank_counts(q.o, filter.answers(q)));
-            }
-        });
+        let per_lambda = select_pass(
+            facts,
+            queries,
+            num_entities,
+            num_relations,
+            LAMBDA_GRID.len(),
+            |history, q, sel, record| {
+                for (k, &lambda) in LAMBDA_GRID.iter().enumerate() {
+                    sel.rules.clear();
+                    rules.add(history, q, lambda, 1.0, &mut sel.rules);
+                    record(k, sel.rules.rank_counts(q.o, filter.answers(q)));
+                }
+            },
+        );
         for (r, metrics) in per_lambda.iter().enumerate() {
             if !metrics.is_empty() {
                 params.rule_lambda[r] = best(&LAMBDA_GRID, metrics, 0.0).0;
@@ -235,20 +284,31 @@ pub fn select_params(facts: &[Quad], queries: &[Quad], num_entities: usize, num_
         }
         let rule_lambda = params.rule_lambda.clone();
         let alpha: Vec<f64> = params.alpha.iter().map(|&a| effective_alpha(a)).collect();
-        let per_gamma = select_pass(facts, queries, num_entities, num_relations, GAMMA_GRID.len(), |history, q, sel, record| {
-            let r = q.r as usize;
-            sel.psi.clear();
-            sel.rules.clear();
-            sel.xi.clear();
-            add_strict_recurrency(history, q, lambda[r], 1.0, &mut sel.psi);
-            rules.add(history, q, rule_lambda[r], 1.0, &mut sel.rules);
-            add_object_shares(history, q.r, 1.0, &mut sel.xi);
-            let a = alpha[r];
-            for (k, &gamma) in GAMMA_GRID.iter().enumerate() {
-                let parts = [(a * (1.0 - gamma), &sel.psi), (a * gamma, &sel.rules), (1.0 - a, &sel.xi)];
-                record(k, Scores::mixed_rank_counts(&parts, q.o, filter.answers(q)));
-            }
-        });
+        let per_gamma = select_pass(
+            facts,
+            queries,
+            num_entities,
+            num_relations,
+            GAMMA_GRID.len(),
+            |history, q, sel, record| {
+                let r = q.r as usize;
+                sel.psi.clear();
+                sel.rules.clear();
+                sel.xi.clear();
+                add_strict_recurrency(history, q, lambda[r], 1.0, &mut sel.psi);
+                rules.add(history, q, rule_lambda[r], 1.0, &mut sel.rules);
+                add_object_shares(history, q.r, 1.0, &mut sel.xi);
+                let a = alpha[r];
+                for (k, &gamma) in GAMMA_GRID.iter().enumerate() {
+                    let parts = [
+                        (a * (1.0 - gamma), &sel.psi),
+                        (a * gamma, &sel.rules),
+                        (1.0 - a, &sel.xi),
+                    ];
+                    record(k, Scores::mixed_rank_counts(&parts, q.o, filter.answers(q)));
+                }
+            },
+        );
         for (r, metrics) in per_gamma.iter().enumerate() {
             if !metrics.is_empty() {
                 let (gamma, mrr) = best(&GAMMA_GRID, metrics, 0.0);
@@ -258,19 +318,33 @@ pub fn select_params(facts: &[Quad], queries: &[Quad], num_entities: usize, num_
         }
         // α again, now that the rules share ψ's weight.
         let gamma = params.gamma.clone();
-        let per_alpha = select_pass(facts, queries, num_entities, num_relations, ALPHA_GRID.len(), |history, q, sel, record| {
-            let r = q.r as usize;
-            sel.psi.clear();
-            sel.rules.clear();
-            sel.xi.clear();
-            add_strict_recurrency(history, q, lambda[r], 1.0 - gamma[r], &mut sel.psi);
-            rules.add(history, q, rule_lambda[r], gamma[r], &mut sel.psi);
-            add_object_shares(history, q.r, 1.0, &mut sel.xi);
-            for (k, &alpha) in ALPHA_GRID.iter().enumerate() {
-                let alpha = effective_alpha(alpha);
-                record(k, Scores::mixed_rank_counts(&[(alpha, &sel.psi), (1.0 - alpha, &sel.xi)], q.o, filter.answers(q)));
-            }
-        });
+        let per_alpha = select_pass(
+            facts,
+            queries,
+            num_entities,
+            num_relations,
+            ALPHA_GRID.len(),
+            |history, q, sel, record| {
+                let r = q.r as usize;
+                sel.psi.clear();
+                sel.rules.clear();
+                sel.xi.clear();
+                add_strict_recurrency(history, q, lambda[r], 1.0 - gamma[r], &mut sel.psi);
+                rules.add(history, q, rule_lambda[r], gamma[r], &mut sel.psi);
+                add_object_shares(history, q.r, 1.0, &mut sel.xi);
+                for (k, &alpha) in ALPHA_GRID.iter().enumerate() {
+                    let alpha = effective_alpha(alpha);
+                    record(
+                        k,
+                        Scores::mixed_rank_counts(
+                            &[(alpha, &sel.psi), (1.0 - alpha, &sel.xi)],
+                            q.o,
+                            filter.answers(q),
+                        ),
+                    );
+                }
+            },
+        );
         for (r, metrics) in per_alpha.iter().enumerate() {
             if !metrics.is_empty() {
                 let (alpha, mrr) = best(&ALPHA_GRID, metrics, params.alpha[r]);
@@ -309,13 +383,25 @@ pub fn evaluate<T: Send>(
     per_query: impl Fn(&Quad, &Scores) -> T + Sync,
 ) -> (Metrics, Vec<T>) {
     let filter = Filter::time_aware(queries);
-    let init = |i| (Metrics::with_stream(policy, i as u64), Scores::new(num_entities), Vec::new());
-    let chunks = replay(facts, queries, num_relations, init, |history, q, (metrics, scores, out)| {
-        scores.clear();
-        score_query(history, rules, params, q, scores);
-        metrics.add(scores.rank_counts(q.o, filter.answers(q)));
-        out.push(per_query(q, scores));
-    });
+    let init = |i| {
+        (
+            Metrics::with_stream(policy, i as u64),
+            Scores::new(num_entities),
+            Vec::new(),
+        )
+    };
+    let chunks = replay(
+        facts,
+        queries,
+        num_relations,
+        init,
+        |history, q, (metrics, scores, out)| {
+            scores.clear();
+            score_query(history, rules, params, q, scores);
+            metrics.add(scores.rank_counts(q.o, filter.answers(q)));
+            out.push(per_query(q, scores));
+        },
+    );
     let mut total = Metrics::new(policy);
     let mut outputs = Vec::with_capacity(queries.len());
     for (metrics, _, out) in chunks {
@@ -331,10 +417,20 @@ fn effective_alpha(alpha: f64) -> f64 {
 }
 
 /// α ((1 − γ) ψ + γ R) + (1 − α) ξ for one query, R being the rules' evidence (none for the baseline).
-pub fn score_query(history: &History<'_>, rules: Option<&RuleModel>, params: &Params, q: &Quad, scores: &mut Scores) {
+pub fn score_query(
+    history: &History<'_>,
+    rules: Option<&RuleModel>,
+    params: &Params,
+    q: &Quad,
+    scores: &mut Scores,
+) {
     let r = q.r as usize;
     let alpha = effective_alpha(params.alpha[r]);
-    let gamma = if rules.is_some() { params.gamma[r] } else { 0.0 };
+    let gamma = if rules.is_some() {
+        params.gamma[r]
+    } else {
+        0.0
+    };
     add_strict_recurrency(history, q, params.lambda[r], alpha * (1.0 - gamma), scores);
     if let Some(rules) = rules {
         rules.add(history, q, params.rule_lambda[r], alpha * gamma, scores);
@@ -344,7 +440,12 @@ pub fn score_query(history: &History<'_>, rules: Option<&RuleModel>, params: &Pa
 
 /// The `k` best-scored entities, best first (ties by entity id).
 pub fn top_k(scores: &Scores, k: usize) -> Vec<(u32, f64)> {
-    let mut all: Vec<(u32, f64)> = scores.touched().iter().map(|&e| (e, scores.get(e))).filter(|p| p.1 > 0.0).collect();
+    let mut all: Vec<(u32, f64)> = scores
+        .touched()
+        .iter()
+        .map(|&e| (e, scores.get(e)))
+        .filter(|p| p.1 > 0.0)
+        .collect();
     all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     all.truncate(k);
     all
@@ -366,13 +467,21 @@ mod tests {
         for lambda in [0.0, 0.01, 0.5, 1.0001] {
             let direct: f64 = (24..120).map(|u| decay(lambda, 200 - u)).sum();
             let fast = normaliser(&h, 0, 200, lambda);
-            assert!((fast - direct.max(1e-15)).abs() <= 1e-12 * direct.max(1e-15), "λ={lambda}: {fast} vs {direct}");
+            assert!(
+                (fast - direct.max(1e-15)).abs() <= 1e-12 * direct.max(1e-15),
+                "λ={lambda}: {fast} vs {direct}"
+            );
         }
     }
 
     #[test]
     fn recent_and_frequent_repeats_score_higher() {
-        let facts = [q(0, 0, 1, 0), q(0, 0, 2, 24), q(0, 0, 1, 48), q(5, 0, 3, 48)];
+        let facts = [
+            q(0, 0, 1, 0),
+            q(0, 0, 2, 24),
+            q(0, 0, 1, 48),
+            q(5, 0, 3, 48),
+        ];
         let mut h = History::new(&facts, 1);
         h.advance(72);
         let mut s = Scores::new(6);

@@ -49,7 +49,9 @@ impl RuleModel {
                     relations_of.entry(f.s).or_default().push(f.r);
                 }
             }
-            let Some(bodies_of_s) = relations_of.get(&q.s) else { continue };
+            let Some(bodies_of_s) = relations_of.get(&q.s) else {
+                continue;
+            };
             for &b in bodies_of_s {
                 // Each proposed object counts with the recency of its latest grounding.
                 let (mut proposals, mut hit) = (0.0, 0.0);
@@ -94,8 +96,17 @@ impl RuleModel {
 impl RuleModel {
     /// Adds `weight ×` the rules' evidence for the candidates of `q`: a noisy-or over rules of each rule's
     /// confidence times the recency of its latest grounding.
-    pub fn add(&self, history: &History<'_>, q: &Quad, lambda: f64, weight: f64, scores: &mut Scores) {
-        let Some(rules) = self.rules.get(q.r as usize) else { return };
+    pub fn add(
+        &self,
+        history: &History<'_>,
+        q: &Quad,
+        lambda: f64,
+        weight: f64,
+        scores: &mut Scores,
+    ) {
+        let Some(rules) = self.rules.get(q.r as usize) else {
+            return;
+        };
         if weight == 0.0 {
             return;
         }
@@ -130,7 +141,12 @@ mod tests {
         facts.sort_by_key(|f| f.t);
         let queries: Vec<Quad> = facts.iter().filter(|f| f.r == 1).copied().collect();
         let model = RuleModel::learn(&facts, &queries, 3, 5);
-        let conf = |b: u32| model.rules[1].iter().find(|x| x.0 == b).map_or(0.0, |x| x.1);
+        let conf = |b: u32| {
+            model.rules[1]
+                .iter()
+                .find(|x| x.0 == b)
+                .map_or(0.0, |x| x.1)
+        };
         assert!(conf(0) > 0.3, "{:?}", model.rules[1]);
         assert!(conf(0) > 5.0 * conf(2), "{:?}", model.rules[1]);
         assert_eq!(model.rules[1][0].0, 0);

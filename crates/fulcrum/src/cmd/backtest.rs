@@ -65,6 +65,7 @@ pub fn run(store: &Path, args: BacktestArgs) -> Result<ExitCode> {
         args.request.horizon
     );
     args.outputs.write(&answer.table()?)?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::backtest(&answer)?))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::backtest(&answer)?))?;
     Ok(ExitCode::SUCCESS)
 }

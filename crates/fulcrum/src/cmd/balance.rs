@@ -37,12 +37,20 @@ pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
     let answer = ask(store, |q| q.balance(&args.request))?;
     let [t, a, b] = answer.actors.each_ref().map(|x| x.code.as_str());
     let span = &answer.span;
-    println!("{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})", iso_date(span.from), iso_date(span.to));
+    println!(
+        "{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})",
+        iso_date(span.from),
+        iso_date(span.to)
+    );
     args.outputs.write(&answer.table()?)?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::balance(&answer)))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::balance(&answer)))?;
     if let Some(test) = &answer.break_test {
         let verdict = if test.p_value < 0.05 {
-            format!("the tilt moved towards {}", if test.shift < 0.0 { b } else { a })
+            format!(
+                "the tilt moved towards {}",
+                if test.shift < 0.0 { b } else { a }
+            )
         } else {
             "no significant shift at the 5% level".to_string()
         };

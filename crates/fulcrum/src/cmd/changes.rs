@@ -45,13 +45,20 @@ pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
         );
     }
     args.outputs.write(&answer.table()?)?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::changes(&answer)))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::changes(&answer)))?;
     let alerts: Vec<String> = answer
         .directions
         .iter()
         .flat_map(|d| {
             d.alerts(answer.alert_window).map(move |(day, p)| {
-                format!("{} → {} {}: p(change in last {}) = {p:.2}", d.source, d.target, period.label(day), answer.alert_window)
+                format!(
+                    "{} → {} {}: p(change in last {}) = {p:.2}",
+                    d.source,
+                    d.target,
+                    period.label(day),
+                    answer.alert_window
+                )
             })
         })
         .collect();

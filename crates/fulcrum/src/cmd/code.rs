@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use fulcrum_coder::eval::parse_gold;
 use fulcrum_coder::documents::{self, Document};
+use fulcrum_coder::eval::parse_gold;
 use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
 use fulcrum_model::cameo;
 use fulcrum_query::OutputFormat;
@@ -61,7 +61,6 @@ pub struct CodeArgs {
     #[arg(long, requires = "gold", default_value_t = 1)]
     repeat: usize,
 }
-
 
 pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
     let t0 = Instant::now();
@@ -122,9 +121,17 @@ pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
             crate::cmd::sql::emit(format, Some(path), &schema, &[batch])?;
         }
         None => {
-            let label = format!("coded: {}", args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+            let label = format!(
+                "coded: {}",
+                args.inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             let digest = fulcrum_coder::rows::digest(&keys);
-            let outcome = fulcrum_intake::store_batch(store, &label, &batch, &keys, &digest, "coded")?;
+            let outcome =
+                fulcrum_intake::store_batch(store, &label, &batch, &keys, &digest, "coded")?;
             match outcome {
                 fulcrum_store::InputOutcome::Added(rec) => {
                     println!(
@@ -157,10 +164,15 @@ fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>
     for path in inputs {
         let (name, bytes) = if path.as_os_str() == "-" {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("reading standard input")?;
             ("stdin".to_string(), buf)
         } else {
-            (path.display().to_string(), std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
+            (
+                path.display().to_string(),
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )
         };
         let (text, fault) = documents::decode(bytes);
         if let Some(at) = fault {
@@ -169,8 +181,14 @@ fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>
         if path.extension().is_some_and(|e| e == "jsonl") {
             docs.extend(documents::from_jsonl(&name, &text, date)?);
         } else {
-            let day = date.with_context(|| format!("{name}: plain text has no date; give --date YYYY-MM-DD"))?;
-            docs.push(Document { id: name, day, text });
+            let day = date.with_context(|| {
+                format!("{name}: plain text has no date; give --date YYYY-MM-DD")
+            })?;
+            docs.push(Document {
+                id: name,
+                day,
+                text,
+            });
         }
     }
     Ok(docs)

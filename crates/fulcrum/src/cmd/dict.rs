@@ -19,7 +19,8 @@ pub const DICTIONARY_FILES: [&str; 7] = [
     "Phoenix.IssueCoding.txt",
 ];
 
-const DEFAULT_BASE: &str = "https://raw.githubusercontent.com/openeventdata/petrarch2/master/petrarch2/data/dictionaries";
+const DEFAULT_BASE: &str =
+    "https://raw.githubusercontent.com/openeventdata/petrarch2/master/petrarch2/data/dictionaries";
 
 #[derive(Args)]
 pub struct DictArgs {
@@ -61,12 +62,27 @@ fn fetch(dir: &Path, base_url: &str) -> Result<ExitCode> {
     let client = Client::new(base_url);
     let base = base_url.trim_end_matches('/');
     for name in DICTIONARY_FILES {
-        let file = RemoteFile { name: name.to_string(), url: format!("{base}/{name}"), size: None, md5: None };
+        let file = RemoteFile {
+            name: name.to_string(),
+            url: format!("{base}/{name}"),
+            size: None,
+            md5: None,
+        };
         match client.download(&file, dir, &|_| {}) {
-            Ok(bytes) => println!("{name}: {}", if bytes == 0 { "already here".to_string() } else { format!("{bytes} bytes") }),
+            Ok(bytes) => println!(
+                "{name}: {}",
+                if bytes == 0 {
+                    "already here".to_string()
+                } else {
+                    format!("{bytes} bytes")
+                }
+            ),
             Err(e) if e.is_offline() => {
                 eprintln!("error: {e}");
-                eprintln!("The machine looks offline. Copy the PETRARCH-2 dictionaries into {} by hand, or pass --base-url of a mirror.", dir.display());
+                eprintln!(
+                    "The machine looks offline. Copy the PETRARCH-2 dictionaries into {} by hand, or pass --base-url of a mirror.",
+                    dir.display()
+                );
                 return Ok(ExitCode::FAILURE);
             }
             Err(e) => return Err(e).with_context(|| format!("downloading {name}")),

@@ -45,6 +45,7 @@ pub struct DyadArgs {
 pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
     let answer = ask(store, |q| q.dyad(&args.request))?;
     args.outputs.write(&answer.table()?)?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::dyad(&answer, args.break_day)))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::dyad(&answer, args.break_day)))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -60,7 +60,11 @@ pub struct GdeltArgs {
     jobs: usize,
 
     /// Where GDELT's files are (a mirror needs the same layout: /gdeltv2/..., /events/...).
-    #[arg(long, default_value = "http://data.gdeltproject.org", env = "FULCRUM_GDELT_BASE_URL")]
+    #[arg(
+        long,
+        default_value = "http://data.gdeltproject.org",
+        env = "FULCRUM_GDELT_BASE_URL"
+    )]
     base_url: String,
 
     /// Ingest the files into the store once downloaded.
@@ -80,7 +84,11 @@ pub fn run(store: &Path, args: FetchArgs) -> Result<ExitCode> {
 
 /// Fetches (and with --ingest, ingests); returns the exit code and the files now present.
 pub fn fetch_gdelt(store: &Path, args: &GdeltArgs) -> Result<(ExitCode, Vec<PathBuf>)> {
-    let version = if args.version == 1 { GdeltVersion::V1 } else { GdeltVersion::V2 };
+    let version = if args.version == 1 {
+        GdeltVersion::V1
+    } else {
+        GdeltVersion::V2
+    };
     let client = Client::new(&args.base_url);
     let plan = match client.plan(version, args.from, args.to) {
         Ok(p) => p,
@@ -102,12 +110,20 @@ pub fn fetch_gdelt(store: &Path, args: &GdeltArgs) -> Result<(ExitCode, Vec<Path
     print_gaps(&plan.gaps);
     if args.dry_run {
         for f in &plan.files {
-            println!("  {}  {} bytes  md5 {}", f.name, f.size.unwrap_or(0), f.md5.as_deref().unwrap_or("-"));
+            println!(
+                "  {}  {} bytes  md5 {}",
+                f.name,
+                f.size.unwrap_or(0),
+                f.md5.as_deref().unwrap_or("-")
+            );
         }
         return Ok((ExitCode::SUCCESS, Vec::new()));
     }
     let dest = args.dest.clone().unwrap_or_else(|| {
-        let parent = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = store
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         parent.join(format!("gdelt-v{}", args.version))
     });
     let bar = progress::bytes_bar(total, "fetch");
@@ -136,14 +152,24 @@ pub fn fetch_gdelt(store: &Path, args: &GdeltArgs) -> Result<(ExitCode, Vec<Path
     );
     for (name, e) in &report.failed {
         let hint = match e {
-            FetchError::Status { status: 404, .. } => " (listed by GDELT but not on the server: a gap)",
+            FetchError::Status { status: 404, .. } => {
+                " (listed by GDELT but not on the server: a gap)"
+            }
             _ => "",
         };
         eprintln!("  failed: {name}: {e}{hint}");
     }
-    let mut code = if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) };
+    let mut code = if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    };
     if args.ingest && !report.present.is_empty() {
-        let inputs = report.present.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let inputs = report
+            .present
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
         let ingest_code = ingest::run(store, ingest::IngestArgs::for_inputs(inputs))?;
         if ingest_code != ExitCode::SUCCESS {
             code = ingest_code;
@@ -158,5 +184,13 @@ fn print_gaps(gaps: &[String]) {
     }
     let shown: Vec<&str> = gaps.iter().take(8).map(String::as_str).collect();
     let more = gaps.len().saturating_sub(shown.len());
-    println!("  gaps: {}{}", shown.join(", "), if more > 0 { format!(" … and {more} more") } else { String::new() });
+    println!(
+        "  gaps: {}{}",
+        shown.join(", "),
+        if more > 0 {
+            format!(" … and {more} more")
+        } else {
+            String::new()
+        }
+    );
 }

@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use fulcrum_forecast::tkg;
-use fulcrum_questions::forecast::{DyadForecastRequest, DyadSeries, TkgRequest, forecast_tkg, tkg_from_store};
+use fulcrum_questions::forecast::{
+    DyadForecastRequest, DyadSeries, TkgRequest, forecast_tkg, tkg_from_store,
+};
 use fulcrum_relations::iso_date;
 
 use crate::cmd::relations::{Outputs, ask, open};
@@ -78,10 +80,14 @@ fn run_tkg(store: &Path, mut args: TkgArgs) -> Result<ExitCode> {
     args.request.keep_predictions = args.predictions.is_some();
     let (data, source) = match &args.request.dataset {
         Some(dir) => (
-            tkg::load_benchmark(dir).with_context(|| format!("loading the TKG benchmark in {}", dir.display()))?,
+            tkg::load_benchmark(dir)
+                .with_context(|| format!("loading the TKG benchmark in {}", dir.display()))?,
             dir.display().to_string(),
         ),
-        None => (tkg_from_store(&open(store)?, &args.request)?, format!("store {}", store.display())),
+        None => (
+            tkg_from_store(&open(store)?, &args.request)?,
+            format!("store {}", store.display()),
+        ),
     };
     let load_seconds = started.elapsed().as_secs_f64();
     eprintln!(
@@ -94,21 +100,37 @@ fn run_tkg(store: &Path, mut args: TkgArgs) -> Result<ExitCode> {
         2 * data.test.len()
     );
     let bar = crate::progress::spinner("forecast tkg");
-    let answer = forecast_tkg(&args.request, data, load_seconds, &|step| bar.set_message(step));
+    let answer = forecast_tkg(&args.request, data, load_seconds, &|step| {
+        bar.set_message(step)
+    });
     bar.finish_and_clear();
     for row in &answer.rows {
         if let Some(rules) = row.rules {
             eprintln!("{}: {rules} rules kept", row.model);
         }
     }
-    eprintln!("time-aware filtered, ties {}; scores in %; seconds exclude loading ({load_seconds:.2} s)", answer.ties.describe());
-    Outputs { plot: None, csv: args.csv.clone(), json: args.json.clone(), parquet: None }.write(&answer.table()?)?;
+    eprintln!(
+        "time-aware filtered, ties {}; scores in %; seconds exclude loading ({load_seconds:.2} s)",
+        answer.ties.describe()
+    );
+    Outputs {
+        plot: None,
+        csv: args.csv.clone(),
+        json: args.json.clone(),
+        parquet: None,
+    }
+    .write(&answer.table()?)?;
     if let (Some(path), Some(table)) = (&args.predictions, answer.predictions_table()) {
         let table = table?;
         let format = path
             .to_str()
             .and_then(fulcrum_query::OutputFormat::from_path)
-            .with_context(|| format!("{}: want a .csv, .json, .jsonl or .parquet file", path.display()))?;
+            .with_context(|| {
+                format!(
+                    "{}: want a .csv, .json, .jsonl or .parquet file",
+                    path.display()
+                )
+            })?;
         crate::cmd::sql::emit(format, Some(path), &table.schema, &table.batches)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -171,6 +193,7 @@ fn run_dyad(store: &Path, args: DyadForecastArgs) -> Result<ExitCode> {
         answer.future.len()
     );
     args.outputs.write(&answer.table()?)?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::forecast(&answer)?))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::forecast(&answer)?))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use fulcrum_ingest::{ExpandOptions, Format};
-use fulcrum_intake::{InputEvent, IngestOptions, IntakeError, Observer, RejectCounts, describe_reject};
+use fulcrum_intake::{
+    IngestOptions, InputEvent, IntakeError, Observer, RejectCounts, describe_reject,
+};
 use indicatif::ProgressBar;
 
 use crate::progress;
@@ -80,7 +82,16 @@ impl IngestArgs {
     /// Default options for a list of inputs (used by `fetch --ingest`).
     pub fn for_inputs(inputs: Vec<String>) -> Self {
         let d = IngestOptions::default();
-        IngestArgs { inputs, format: None, max_reject_rate: None, commit_rows: d.commit_rows, tkg_epoch: None, tkg_units_per_day: None, threads: None, zstd_level: d.zstd_level }
+        IngestArgs {
+            inputs,
+            format: None,
+            max_reject_rate: None,
+            commit_rows: d.commit_rows,
+            tkg_epoch: None,
+            tkg_units_per_day: None,
+            threads: None,
+            zstd_level: d.zstd_level,
+        }
     }
 }
 
@@ -94,7 +105,13 @@ fn parse_rate(s: &str) -> Result<f64, fulcrum_model::ValueError> {
         .ok()
         .map(|v| v / scale)
         .filter(|v| (0.0..=1.0).contains(v))
-        .ok_or_else(|| fulcrum_model::ValueError::new(s, "a rate", "a share from 0 to 1 or a percentage (0.01 or 1%)"))
+        .ok_or_else(|| {
+            fulcrum_model::ValueError::new(
+                s,
+                "a rate",
+                "a share from 0 to 1 or a percentage (0.01 or 1%)",
+            )
+        })
 }
 
 pub(crate) fn parse_date(s: &str) -> Result<i32, fulcrum_model::ValueError> {
@@ -121,12 +138,23 @@ impl Observer for Report {
 
     fn input_done(&self, event: &InputEvent) {
         let line = match event {
-            InputEvent::Unchanged { input, txn } => format!("= {input}: unchanged since ingested in transaction {txn}; skipped"),
+            InputEvent::Unchanged { input, txn } => {
+                format!("= {input}: unchanged since ingested in transaction {txn}; skipped")
+            }
             InputEvent::Added(r) => format!(
                 "+ {} [{}]: read {}, stored {}, quarantined {}, duplicates skipped {}",
-                r.input, r.format, r.rows_read, r.rows_stored, r.rows_quarantined, r.duplicates_skipped
+                r.input,
+                r.format,
+                r.rows_read,
+                r.rows_stored,
+                r.rows_quarantined,
+                r.duplicates_skipped
             ),
-            InputEvent::SameContent { input, earlier, txn } => format!("= {input}: same content as {earlier} (transaction {txn}); nothing added"),
+            InputEvent::SameContent {
+                input,
+                earlier,
+                txn,
+            } => format!("= {input}: same content as {earlier} (transaction {txn}); nothing added"),
         };
         progress::say(&self.bar, line);
     }
@@ -137,11 +165,16 @@ pub fn run(store_dir: &Path, args: IngestArgs) -> Result<ExitCode> {
         format: args.format,
         max_reject_rate: args.max_reject_rate,
         commit_rows: args.commit_rows,
-        expand: ExpandOptions { tkg_epoch: args.tkg_epoch, tkg_units_per_day: args.tkg_units_per_day },
+        expand: ExpandOptions {
+            tkg_epoch: args.tkg_epoch,
+            tkg_units_per_day: args.tkg_units_per_day,
+        },
         threads: args.threads,
         zstd_level: args.zstd_level,
     };
-    let report = Report { bar: progress::bytes_bar(0, "ingest") };
+    let report = Report {
+        bar: progress::bytes_bar(0, "ingest"),
+    };
     let result = fulcrum_intake::ingest(store_dir, &args.inputs, &options, &report);
     report.bar.finish_and_clear();
     let done = match result {
@@ -157,9 +190,26 @@ pub fn run(store_dir: &Path, args: IngestArgs) -> Result<ExitCode> {
         }
     };
     if !done.passed_over.is_empty() {
-        let names: Vec<String> = done.passed_over.iter().take(4).map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-        let more = if done.passed_over.len() > 4 { format!(", … ({} in all)", done.passed_over.len()) } else { String::new() };
-        eprintln!("note: passed over files that are not event rows: {}{more}", names.join(", "));
+        let names: Vec<String> = done
+            .passed_over
+            .iter()
+            .take(4)
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let more = if done.passed_over.len() > 4 {
+            format!(", … ({} in all)", done.passed_over.len())
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "note: passed over files that are not event rows: {}{more}",
+            names.join(", ")
+        );
     }
     print_reasons(&done.rejects);
     let (t, secs) = (&done.totals, done.seconds.max(1e-9));

@@ -38,7 +38,11 @@ impl Outputs {
     /// Prints the table and writes it to every file asked for.
     pub fn write(&self, table: &Table) -> Result<()> {
         crate::cmd::sql::emit(OutputFormat::Table, None, &table.schema, &table.batches)?;
-        for (path, format) in [(&self.csv, OutputFormat::Csv), (&self.json, OutputFormat::Json), (&self.parquet, OutputFormat::Parquet)] {
+        for (path, format) in [
+            (&self.csv, OutputFormat::Csv),
+            (&self.json, OutputFormat::Json),
+            (&self.parquet, OutputFormat::Parquet),
+        ] {
             if let Some(path) = path {
                 crate::cmd::sql::emit(format, Some(path), &table.schema, &table.batches)?;
             }
@@ -53,7 +57,10 @@ pub fn open(store: &Path) -> Result<QueryEngine> {
 }
 
 /// Answers one question from the store by SQL.
-pub fn ask<T>(store: &Path, question: impl FnOnce(&fulcrum_questions::Questions) -> Result<T, fulcrum_questions::QuestionError>) -> Result<T> {
+pub fn ask<T>(
+    store: &Path,
+    question: impl FnOnce(&fulcrum_questions::Questions) -> Result<T, fulcrum_questions::QuestionError>,
+) -> Result<T> {
     let engine = open(store)?;
     let source = fulcrum_events::SqlSource { engine: &engine };
     Ok(question(&fulcrum_questions::Questions::new(&source))?)

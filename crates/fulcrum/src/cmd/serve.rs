@@ -61,17 +61,28 @@ pub fn run(store: &Path, args: ServeArgs) -> Result<ExitCode> {
     let limits = Limits {
         max_body_bytes: args.max_body,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
-        sql: SqlLimits { max_rows: args.max_rows.max(1), timeout: Duration::from_secs(args.sql_timeout.max(1)) },
+        sql: SqlLimits {
+            max_rows: args.max_rows.max(1),
+            timeout: Duration::from_secs(args.sql_timeout.max(1)),
+        },
         ..Limits::default()
     };
     let started = Instant::now();
     let spinner = crate::progress::spinner(&format!("reading {}", store.display()));
-    let server = Server::open(store, limits).with_context(|| format!("opening store {}", store.display()));
+    let server =
+        Server::open(store, limits).with_context(|| format!("opening store {}", store.display()));
     spinner.finish_and_clear();
     let server = Arc::new(server?);
-    eprintln!("read {} events in {:.1} s", server.events(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "read {} events in {:.1} s",
+        server.events(),
+        started.elapsed().as_secs_f64()
+    );
     if !fulcrum_server::is_loopback(&args.addr) {
-        eprintln!("warning: listening on {} — reachable from other machines, with no authentication", args.addr);
+        eprintln!(
+            "warning: listening on {} — reachable from other machines, with no authentication",
+            args.addr
+        );
     }
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
@@ -79,11 +90,15 @@ pub fn run(store: &Path, args: ServeArgs) -> Result<ExitCode> {
     }
     let runtime = runtime.enable_all().build()?;
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("listening on {}", args.addr))?;
         let local = listener.local_addr()?;
         // One line on stdout with the address, for people and for scripts that start the server on port 0.
         println!("serving http://{local}/ (Ctrl-C to stop)");
-        fulcrum_server::serve(listener, server.clone()).await.context("serving")
+        fulcrum_server::serve(listener, server.clone())
+            .await
+            .context("serving")
     });
     runtime.shutdown_timeout(Duration::from_secs(5));
     // The last reference to the server (and the query engine's own runtime) is dropped here, outside any runtime.

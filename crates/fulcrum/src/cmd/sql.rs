@@ -37,11 +37,16 @@ pub struct SqlArgs {
 }
 
 pub fn run(store: &Path, args: SqlArgs) -> Result<ExitCode> {
-    let engine = QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
+    let engine =
+        QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
     let (schema, batches) = engine.sql(&args.query)?;
     let format = args
         .format
-        .or_else(|| args.output.as_deref().and_then(|p| OutputFormat::from_path(&p.to_string_lossy())))
+        .or_else(|| {
+            args.output
+                .as_deref()
+                .and_then(|p| OutputFormat::from_path(&p.to_string_lossy()))
+        })
         .unwrap_or(OutputFormat::Table);
     emit(format, args.output.as_deref(), &schema, &batches)?;
     Ok(ExitCode::SUCCESS)
@@ -57,7 +62,8 @@ pub(crate) fn emit(
     match output {
         Some(path) => {
             let mut file = std::io::BufWriter::new(
-                std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+                std::fs::File::create(path)
+                    .with_context(|| format!("creating {}", path.display()))?,
             );
             write_batches(format, schema, batches, &mut file)?;
             file.flush()?;

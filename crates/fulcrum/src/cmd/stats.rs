@@ -20,9 +20,11 @@ pub struct StatsArgs {
 }
 
 pub fn run(store: &Path, args: StatsArgs) -> Result<ExitCode> {
-    let engine = QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
+    let engine =
+        QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
     let manifest = &engine.snapshot().manifest;
-    let sum = |f: fn(&fulcrum_store::InputRecord) -> u64| manifest.inputs.iter().map(f).sum::<u64>();
+    let sum =
+        |f: fn(&fulcrum_store::InputRecord) -> u64| manifest.inputs.iter().map(f).sum::<u64>();
     let header = format!(
         "store {}: {} input(s) in {} transaction(s); rows read {} = stored {} + quarantined {} + duplicates skipped {}",
         store.display(),

@@ -55,13 +55,21 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
         let states = &args.request.states;
         if states.len() > 3 {
             let first: Vec<String> = states[..3].iter().map(|s| s.label()).collect();
-            eprintln!("note: --var uses the first three states ({})", first.join(", "));
+            eprintln!(
+                "note: --var uses the first three states ({})",
+                first.join(", ")
+            );
         }
-        let request = VarRequest { states: states[..3].to_vec(), window: args.request.window.clone(), options: args.var_options.clone() };
+        let request = VarRequest {
+            states: states[..3].to_vec(),
+            window: args.request.window.clone(),
+            options: args.var_options.clone(),
+        };
         return crate::cmd::triad_var::run(store, &request, &args);
     }
     let answer = ask(store, |q| q.triad(&args.request))?;
-    args.outputs.plot(|| Ok(fulcrum_questions::charts::triad(&answer)))?;
+    args.outputs
+        .plot(|| Ok(fulcrum_questions::charts::triad(&answer)))?;
     args.outputs.write(&answer.table()?)?;
     Ok(ExitCode::SUCCESS)
 }

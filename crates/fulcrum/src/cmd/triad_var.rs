@@ -28,8 +28,15 @@ pub fn run(store: &Path, request: &VarRequest, args: &TriadArgs) -> Result<ExitC
     if let Some((aic, bic)) = c.best {
         let by = if c.by == Lags::Aic { "AIC" } else { "BIC" };
         let chosen = if c.by == Lags::Aic { aic } else { bic };
-        let note = if chosen == 0 { "; 0 means no detectable dynamics, so 1 is used" } else { "" };
-        println!("lag order by {by}: {} (AIC best {aic}, BIC best {bic}; orders 0..{}{note})", c.lags, c.max_lags);
+        let note = if chosen == 0 {
+            "; 0 means no detectable dynamics, so 1 is used"
+        } else {
+            ""
+        };
+        println!(
+            "lag order by {by}: {} (AIC best {aic}, BIC best {bic}; orders 0..{}{note})",
+            c.lags, c.max_lags
+        );
     }
     let horizon = request.options.horizon;
     print_report(&answer.whole, &answer.names, horizon);
@@ -56,23 +63,40 @@ fn print_report(r: &VarReport, names: &[String], h: usize) {
     for g in &r.granger {
         let t = &g.test;
         if g.kind == "reciprocity" {
-            println!("  reciprocity   {:<10} ← {:<10} F({:>2},{:>4}) = {:>7.3}; p = {:.4}", g.caused, g.causing[0], t.df_num, t.df_den, t.f, t.p_value);
+            println!(
+                "  reciprocity   {:<10} ← {:<10} F({:>2},{:>4}) = {:>7.3}; p = {:.4}",
+                g.caused, g.causing[0], t.df_num, t.df_den, t.f, t.p_value
+            );
         } else {
-            println!("  triangularity {:<10} ← the other four      F({:>2},{:>4}) = {:>7.3}; p = {:.4}", g.caused, t.df_num, t.df_den, t.f, t.p_value);
+            println!(
+                "  triangularity {:<10} ← the other four      F({:>2},{:>4}) = {:>7.3}; p = {:.4}",
+                g.caused, t.df_num, t.df_den, t.f, t.p_value
+            );
         }
     }
-    println!("\nOrthogonalised impulse responses at horizon 1 (response to a one-s.d. shock; 90% bootstrap band):");
+    println!(
+        "\nOrthogonalised impulse responses at horizon 1 (response to a one-s.d. shock; 90% bootstrap band):"
+    );
     for (i, response) in names.iter().enumerate() {
         for (j, shock) in names.iter().enumerate() {
             // Only the responses within a dyad: the two directions of one pair.
             if i == j || i / 2 != j / 2 {
                 continue;
             }
-            let band = r.bands.as_ref().map(|(lo, hi)| format!(" [{:.2}, {:.2}]", lo[1][(i, j)], hi[1][(i, j)])).unwrap_or_default();
-            println!("  {response:<10} to {shock:<10} {:>8.3}{band}", r.irf[1][(i, j)]);
+            let band = r
+                .bands
+                .as_ref()
+                .map(|(lo, hi)| format!(" [{:.2}, {:.2}]", lo[1][(i, j)], hi[1][(i, j)]))
+                .unwrap_or_default();
+            println!(
+                "  {response:<10} to {shock:<10} {:>8.3}{band}",
+                r.irf[1][(i, j)]
+            );
         }
     }
-    println!("\nForecast-error variance decomposition at horizon {h} (share of each series' variance due to each shock):");
+    println!(
+        "\nForecast-error variance decomposition at horizon {h} (share of each series' variance due to each shock):"
+    );
     print!("  {:<10}", "");
     for n in names {
         print!(" {n:>10}");
@@ -88,13 +112,27 @@ fn print_report(r: &VarReport, names: &[String], h: usize) {
 }
 
 fn write_irf_csv(r: &VarReport, names: &[String], path: &Path) -> Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
     writeln!(out, "horizon,response,shock,irf,lower90,upper90")?;
     for (t, m) in r.irf.iter().enumerate() {
         for i in 0..names.len() {
             for j in 0..names.len() {
-                let (lo, hi) = r.bands.as_ref().map(|(l, u)| (l[t][(i, j)], u[t][(i, j)])).unwrap_or((f64::NAN, f64::NAN));
-                writeln!(out, "{t},{},{},{},{},{}", names[i], names[j], m[(i, j)], lo, hi)?;
+                let (lo, hi) = r
+                    .bands
+                    .as_ref()
+                    .map(|(l, u)| (l[t][(i, j)], u[t][(i, j)]))
+                    .unwrap_or((f64::NAN, f64::NAN));
+                writeln!(
+                    out,
+                    "{t},{},{},{},{},{}",
+                    names[i],
+                    names[j],
+                    m[(i, j)],
+                    lo,
+                    hi
+                )?;
             }
         }
     }

@@ -15,7 +15,13 @@ pub fn fulcrum() -> Command {
 
 /// Runs `fulcrum --store STORE args…` and returns its output.
 pub fn run(store: &Path, args: &[&str]) -> Output {
-    fulcrum().arg("--store").arg(store).args(args).stdin(Stdio::null()).output().expect("fulcrum runs")
+    fulcrum()
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("fulcrum runs")
 }
 
 /// Like [`run`], but panics with both streams unless it succeeded.
@@ -34,7 +40,10 @@ pub fn ok(store: &Path, args: &[&str]) -> String {
 /// Runs a query and returns its CSV rows (without the header).
 pub fn sql_rows(store: &Path, query: &str) -> Vec<Vec<String>> {
     let out = ok(store, &["sql", query, "--format", "csv"]);
-    out.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+    out.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
 }
 
 pub fn sql_one(store: &Path, query: &str) -> String {
@@ -55,8 +64,20 @@ pub struct Ev {
 }
 
 impl Ev {
-    pub fn new(id: i64, date: &'static str, src: &'static str, dst: &'static str, code: &'static str) -> Self {
-        Ev { id, date, src, dst, code }
+    pub fn new(
+        id: i64,
+        date: &'static str,
+        src: &'static str,
+        dst: &'static str,
+        code: &'static str,
+    ) -> Self {
+        Ev {
+            id,
+            date,
+            src,
+            dst,
+            code,
+        }
     }
     fn scores(&self) -> (f64, u8) {
         cameo::derived_scores(self.code).expect("fixture uses known codes")
@@ -145,8 +166,18 @@ pub fn gdelt1_line(e: &Ev, with_url: bool) -> String {
 pub const ICEWS_HEADER: &str = "Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\tTarget Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude";
 
 /// An ICEWS raw line; `date` is YYYY-MM-DD.
-pub fn icews_line(id: i64, date: &str, src: &str, src_country: &str, code: &str, dst: &str, dst_country: &str) -> String {
-    let label = cameo::event_code(code).map(|i| i.label).unwrap_or("Unknown");
+pub fn icews_line(
+    id: i64,
+    date: &str,
+    src: &str,
+    src_country: &str,
+    code: &str,
+    dst: &str,
+    dst_country: &str,
+) -> String {
+    let label = cameo::event_code(code)
+        .map(|i| i.label)
+        .unwrap_or("Unknown");
     format!(
         "{id}\t{date}\t{src}\tGovernment\t{src_country}\t{label}\t{code}\t1\t{dst}\tGovernment\t{dst_country}\t{}\t1\tFixture Wire\tNew Delhi\tNA\tDelhi\tIndia\t28.6\t77.2",
         id * 10
@@ -165,8 +196,12 @@ pub fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
 /// `n` GDELT 2.0 events with ids from `first_id`, spread over a few months of 2019.
 pub fn many_gdelt2(first_id: i64, n: usize) -> Vec<String> {
     const DATES: [&str; 4] = ["20190110", "20190214", "20190226", "20190301"];
-    const DYADS: [(&str, &str, &str); 4] =
-        [("RUSGOV", "INDGOV", "036"), ("RUSGOV", "PAKGOV", "042"), ("INDMIL", "PAKMIL", "190"), ("PAKGOV", "INDGOV", "111")];
+    const DYADS: [(&str, &str, &str); 4] = [
+        ("RUSGOV", "INDGOV", "036"),
+        ("RUSGOV", "PAKGOV", "042"),
+        ("INDMIL", "PAKMIL", "190"),
+        ("PAKGOV", "INDGOV", "111"),
+    ];
     (0..n)
         .map(|i| {
             let (s, d, c) = DYADS[i % 4];
@@ -192,12 +227,18 @@ pub fn shared_data() -> Option<PathBuf> {
 /// With FULCRUM_REQUIRE_PEERS=1 (scripts/test) its absence fails the test instead of skipping it.
 pub fn python_with(module: &str) -> Option<String> {
     let python = std::env::var("FULCRUM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python).args(["-c", &format!("import {module}")]).output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if ok {
         return Some(python);
     }
     if std::env::var("FULCRUM_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{python} cannot import {module} but FULCRUM_REQUIRE_PEERS=1 (scripts/test installs it)");
+        panic!(
+            "{python} cannot import {module} but FULCRUM_REQUIRE_PEERS=1 (scripts/test installs it)"
+        );
     }
     eprintln!("SKIPPED: no Python with {module} (scripts/test installs it)");
     None
@@ -209,8 +250,17 @@ pub fn python_with_duckdb() -> Option<String> {
 
 /// Runs a Python script with arguments and returns its standard output.
 pub fn python_output(python: &str, script: &str, args: &[&str]) -> String {
-    let out = Command::new(python).arg("-c").arg(script).args(args).output().expect("python runs");
-    assert!(out.status.success(), "python failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -220,11 +270,21 @@ pub fn duckdb_count_and_goldstein(python: &str, store: &Path) -> (u64, f64) {
     let script = format!(
         "import duckdb, glob\nif not glob.glob('{glob}', recursive=True): print(0, 0.0)\nelse:\n  r = duckdb.connect().execute(\"SELECT count(*), coalesce(sum(goldstein), 0) FROM read_parquet('{glob}', hive_partitioning=true)\").fetchone(); print(r[0], repr(float(r[1])))"
     );
-    let out = Command::new(python).args(["-c", &script]).output().expect("python runs");
-    assert!(out.status.success(), "duckdb failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "duckdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
-    (parts.next().unwrap().parse().unwrap(), parts.next().unwrap().parse().unwrap())
+    (
+        parts.next().unwrap().parse().unwrap(),
+        parts.next().unwrap().parse().unwrap(),
+    )
 }
 
 /// A store where Russia warms to Pakistan after 2019-02-14 while staying steady with India.
@@ -273,8 +333,14 @@ impl Served {
             .spawn()
             .expect("fulcrum serve starts");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let base = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
         Served { child, base }
     }
 
@@ -291,7 +357,10 @@ impl Drop for Served {
 }
 
 pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
 /// GET → (status, body as JSON or text).
@@ -299,7 +368,10 @@ pub fn get(s: &Served, path: &str) -> (u16, Value) {
     let mut r = agent().get(&s.url(path)).call().expect("request completes");
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 pub fn get_ok(s: &Served, path: &str) -> Value {
@@ -307,4 +379,3 @@ pub fn get_ok(s: &Served, path: &str) -> Value {
     assert_eq!(status, 200, "GET {path}: {body}");
     body
 }
-
