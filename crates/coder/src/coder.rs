@@ -553,12 +553,11 @@ impl<'d> Coder<'d> {
             if is_word
                 && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
+                && !self.reads_as_noun(words, i, &in_entity, out.last().copied())
             {
-                if !self.reads_as_noun(words, i, &in_entity, out.last().copied()) {
-                    out.push((i, form));
-                    i += form.words.len();
-                    continue;
-                }
+                out.push((i, form));
+                i += form.words.len();
+                continue;
             }
             i += 1;
         }

@@ -66,10 +66,10 @@ pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
             if t.ends_with("</Text>") {
                 in_text = false;
             }
-        } else if t.starts_with("</Sentence>") || t.ends_with("</Sentence>") {
-            if let Some(r) = current.take() {
-                out.push(r);
-            }
+        } else if (t.starts_with("</Sentence>") || t.ends_with("</Sentence>"))
+            && let Some(r) = current.take()
+        {
+            out.push(r);
         }
     }
     if let Some(r) = current.take() {

@@ -118,9 +118,9 @@ pub fn tokens(sentence: &str) -> Vec<String> {
     };
     for (i, &c) in chars.iter().enumerate() {
         let next_alnum = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
-        if c.is_alphanumeric() {
-            word.push(c);
-        } else if matches!(c, '-' | '\'' | '’' | '&') && !word.is_empty() && next_alnum {
+        // Letters and digits, and joiners (-, ', &) between them, belong to the word.
+        let joins = matches!(c, '-' | '\'' | '’' | '&') && !word.is_empty() && next_alnum;
+        if c.is_alphanumeric() || joins {
             word.push(c);
         } else if c == '.'
             && !word.is_empty()

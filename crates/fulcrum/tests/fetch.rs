@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use md5::{Digest, Md5};
 
+/// (path, Range header) of every request served.
+type Requests = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 struct Mirror {
     base: String,
-    /// (path, Range header) of every request served.
-    requests: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    requests: Requests,
 }
 
 /// Serves `files` (URL path → bytes) on 127.0.0.1, honouring `Range: bytes=N-`.

@@ -196,7 +196,7 @@ impl ActorSpec {
         }
         if is_code
             && trimmed.len() > 3
-            && trimmed.len() % 3 == 0
+            && trimmed.len().is_multiple_of(3)
             && cameo::country_label(&trimmed[..3]).is_some()
         {
             return Ok(ActorSpec::Exact { code: upper });
@@ -261,6 +261,13 @@ fn country_by_label(name: &str) -> Option<&'static str> {
         .map(|(c, _)| c)
 }
 
+impl std::str::FromStr for ActorSpec {
+    type Err = UnknownActor;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ActorSpec::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,12 +319,5 @@ mod tests {
             gov.matches(Some("RUS"), None, Some("GOV"), 0),
             "ICEWS rows have no actor code"
         );
-    }
-}
-
-impl std::str::FromStr for ActorSpec {
-    type Err = UnknownActor;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ActorSpec::parse(s)
     }
 }

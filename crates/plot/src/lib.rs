@@ -279,7 +279,7 @@ pub fn irf_grid(
     title: &str,
     names: &[String],
     irf: &[Vec<Vec<f64>>],
-    bands: Option<(&[Vec<Vec<f64>>], &[Vec<Vec<f64>>])>,
+    bands: Option<(&Grid, &Grid)>,
 ) -> Result<(), PlotError> {
     let k = names.len();
     if k == 0 || irf.is_empty() {

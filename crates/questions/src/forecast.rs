@@ -242,6 +242,12 @@ pub struct BacktestRequest {
 
 impl Request for BacktestRequest {}
 
+/// A one-step-ahead forecast: (period start, median, 5% and 95% quantiles).
+pub type OneStep = (i32, f64, f64, f64);
+
+/// The ten best (entity, score) of every test query.
+pub type TopTen = Vec<Vec<(u32, f64)>>;
+
 #[derive(Debug, Clone)]
 pub struct BacktestAnswer {
     pub series: DyadSeries,
@@ -285,8 +291,8 @@ impl BacktestAnswer {
         ])
     }
 
-    /// Each model's one-step-ahead forecast at every origin: (period start, median, 5% and 95% quantiles).
-    pub fn one_step(&self) -> Result<Vec<(Model, Vec<(i32, f64, f64, f64)>)>> {
+    /// Each model's one-step-ahead forecast at every origin.
+    pub fn one_step(&self) -> Result<Vec<(Model, Vec<OneStep>)>> {
         let s = &self.series;
         let mut out = Vec::new();
         for &model in &self.models {
@@ -487,7 +493,7 @@ pub struct TkgAnswer {
     pub ties: Ties,
     pub rows: Vec<TkgRow>,
     /// (model, the ten best (entity, score) of every test query).
-    pub predictions: Option<(&'static str, Vec<Vec<(u32, f64)>>)>,
+    pub predictions: Option<(&'static str, TopTen)>,
 }
 
 impl TkgAnswer {

@@ -498,7 +498,7 @@ pub struct VarReport {
     /// Orthogonalised responses Θ₀..Θ_h: `irf[h][(response, shock)]`.
     pub irf: Vec<DMatrix<f64>>,
     /// (lower, upper) 90% bootstrap bands.
-    pub bands: Option<(Vec<DMatrix<f64>>, Vec<DMatrix<f64>>)>,
+    pub bands: Option<fulcrum_relations::var::Bands>,
     pub fevd: Vec<DMatrix<f64>>,
 }
 

@@ -57,6 +57,9 @@ pub fn triad_data(
     (names, data)
 }
 
+/// Lower and upper bands of impulse responses, one matrix per horizon.
+pub type Bands = (Vec<DMatrix<f64>>, Vec<DMatrix<f64>>);
+
 /// A fitted VAR(p) with a constant.
 #[derive(Debug, Clone)]
 pub struct VarFit {
@@ -96,10 +99,10 @@ fn design(data: &DMatrix<f64>, p: usize, offset: usize) -> (DMatrix<f64>, DMatri
     (z, y)
 }
 
-fn ols(
-    z: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-) -> Result<(DMatrix<f64>, DMatrix<f64>, DMatrix<f64>), VarError> {
+/// Coefficients, residuals and (Z′Z)⁻¹ of a least-squares fit.
+type OlsFit = (DMatrix<f64>, DMatrix<f64>, DMatrix<f64>);
+
+fn ols(z: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<OlsFit, VarError> {
     let zz_inv = (z.transpose() * z)
         .try_inverse()
         .ok_or(VarError::Singular)?;
@@ -297,7 +300,7 @@ impl VarFit {
         reps: usize,
         level: f64,
         seed: u64,
-    ) -> Result<(Vec<DMatrix<f64>>, Vec<DMatrix<f64>>), VarError> {
+    ) -> Result<Bands, VarError> {
         let (n, k) = self.data.shape();
         let p = self.p;
         let mut rng = seed.max(1);

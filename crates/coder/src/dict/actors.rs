@@ -3,8 +3,8 @@
 //! ```text
 //! SERGEY_LAVROV_  # comment
 //! +LAVROV                               synonym of the record above
-//! 	[RUSGOV 19940922-20040712]          code line: valid from the first date, before the second
-//! 	[RUSGOV >20040309]                  valid on and after the date ('<' before it)
+//!     [RUSGOV 19940922-20040712]          code line: valid from the first date, before the second
+//!     [RUSGOV >20040309]                  valid on and after the date ('<' before it)
 //! AFGHANISTAN_  [AFG]                   codes may sit on the primary line
 //! ```
 

@@ -140,10 +140,7 @@ pub struct Transformation {
 
 impl Transformation {
     fn parse(line: &str, line_no: usize) -> Result<Self, String> {
-        let spaced = line
-            .trim_start_matches('~')
-            .replace('(', " ")
-            .replace(')', " ");
+        let spaced = line.trim_start_matches('~').replace(['(', ')'], " ");
         let t: Vec<&str> = spaced.split_whitespace().collect();
         let var = |s: &str| -> Result<char, String> {
             let mut c = s.chars();
