@@ -683,10 +683,10 @@ fn browser_test(store: &Path, screenshot: &Path, args: &[&str]) {
                 missing.join(", ")
             );
         }
-        eprintln!(
-            "SKIPPED: browser test needs {} (scripts/test installs them)",
+        skipped(&format!(
+            "browser test needs {} (scripts/test installs them)",
             missing.join(", ")
-        );
+        ));
         return;
     }
     std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();

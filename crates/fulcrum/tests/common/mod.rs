@@ -210,6 +210,26 @@ pub fn many_gdelt2(first_id: i64, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Records that the running test did not run what it is for: said on stderr and, when scripts/test set
+/// FULCRUM_SKIP_LOG, appended to that file, so the test command counts skips in its closing line.
+pub fn skipped(why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    eprintln!("SKIPPED: {test}: {why}");
+    if let Ok(log) = std::env::var("FULCRUM_SKIP_LOG") {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log);
+        if let Ok(mut f) = file {
+            let _ = writeln!(f, "{test}: {why}");
+        }
+    }
+}
+
 /// Where the shared real data is, if present. With FULCRUM_REQUIRE_SHARED_DATA=1 (CI) its absence fails.
 pub fn shared_data() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
@@ -219,7 +239,7 @@ pub fn shared_data() -> Option<PathBuf> {
     if std::env::var("FULCRUM_REQUIRE_SHARED_DATA").as_deref() == Ok("1") {
         panic!("../shared/data is missing but FULCRUM_REQUIRE_SHARED_DATA=1");
     }
-    eprintln!("SKIPPED: ../shared/data is absent (real-data tests run in CI, where it is present)");
+    skipped("../shared/data is absent (real-data tests run in CI, where it is present)");
     None
 }
 
@@ -240,7 +260,9 @@ pub fn python_with(module: &str) -> Option<String> {
             "{python} cannot import {module} but FULCRUM_REQUIRE_PEERS=1 (scripts/test installs it)"
         );
     }
-    eprintln!("SKIPPED: no Python with {module} (scripts/test installs it)");
+    skipped(&format!(
+        "no Python with {module} (scripts/test installs it)"
+    ));
     None
 }
 
