@@ -65,17 +65,40 @@ fn sigkill_mid_ingest_then_rerun() {
         "--threads",
         "2",
     ];
+    // Early kills at fixed delays (while the store is created or the first input is read), then kills right
+    // after ingest reports the first and then the third input of this run as read: by then one earlier input per
+    // report is committed (a transaction per input with --commit-rows 1) and later ones are not, so the store
+    // must hold some inputs whole and none in part.
     let mut seen_partial_progress = false;
-    for delay_ms in [5u64, 40, 120, 250, 400, 650, 900, 1300] {
+    for moment in [
+        Kill::After(Duration::from_millis(5)),
+        Kill::After(Duration::from_millis(40)),
+        Kill::AtInput(1),
+        Kill::AtInput(3),
+    ] {
         let mut child = fulcrum()
             .arg("--store")
             .arg(&store)
             .args(args)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        match moment {
+            Kill::After(delay) => std::thread::sleep(delay),
+            Kill::AtInput(n) => {
+                use std::io::BufRead;
+                let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+                let mut reported = 0;
+                for line in lines.map_while(Result::ok) {
+                    // "+ input [format]: read …" for each input read in this run.
+                    reported += line.starts_with("+ ") as usize;
+                    if reported == n {
+                        break;
+                    }
+                }
+            }
+        }
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok(); // SIGKILL
         child.wait().unwrap();
@@ -83,17 +106,25 @@ fn sigkill_mid_ingest_then_rerun() {
         if !finished && present > 0 && present < INPUTS {
             seen_partial_progress = true;
         }
-        if finished || present == INPUTS {
-            break;
-        }
     }
+    assert!(
+        seen_partial_progress,
+        "no kill landed between two committed inputs: the test did not exercise a partial run"
+    );
     ok(&store, &args);
     assert_eq!(check_all_or_none(&store), INPUTS);
     assert_eq!(
         sql_one(&store, "SELECT count(DISTINCT event_id) FROM events"),
         (INPUTS * ROWS).to_string()
     );
-    eprintln!("killed with some inputs committed and others not: {seen_partial_progress}");
+}
+
+/// When the test kills ingest.
+#[derive(Clone, Copy)]
+enum Kill {
+    After(Duration),
+    /// Right after ingest reports the n-th input of this run as read.
+    AtInput(usize),
 }
 
 #[test]

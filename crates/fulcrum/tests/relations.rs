@@ -21,20 +21,31 @@ fn dyad_series_by_month_with_outputs() {
             csv.to_str().unwrap(),
         ],
     );
-    assert!(out.contains("| 2019-01 | RUS    | PAK    | 4.0"), "{out}");
-    let text = std::fs::read_to_string(&csv).unwrap();
-    let rows: Vec<&str> = text.lines().collect();
+    let printed = table_rows(&out);
     assert_eq!(
-        rows[0],
-        "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,share_q1,share_q2,share_q3,share_q4,tone_mean"
-    );
-    assert_eq!(rows.len(), 1 + 3 * 2, "three months, two directions");
-    assert!(
-        rows[1].starts_with(
-            "2019-01,RUS,PAK,4.0,-8.0,-2.0,-1.0,0.0,0.0,4.0,0.0,0.0,0.0,1.0,0.0,-1.25"
+        (
+            printed[0]["period"].as_str(),
+            printed[0]["source"].as_str(),
+            printed[0]["target"].as_str()
         ),
-        "{}",
-        rows[1]
+        ("2019-01", "RUS", "PAK")
+    );
+    assert_eq!(printed[0]["events"].parse::<f64>(), Ok(4.0), "{out}");
+    let records = csv_records(&std::fs::read_to_string(&csv).unwrap());
+    let header = "period,source,target,events,goldstein_sum,goldstein_mean,net_coop,q1,q2,q3,q4,share_q1,share_q2,share_q3,share_q4,tone_mean";
+    assert_eq!(records[0].join(","), header);
+    assert_eq!(records.len(), 1 + 3 * 2, "three months, two directions");
+    let first: Vec<f64> = records[1][3..]
+        .iter()
+        .map(|v| v.parse().unwrap_or(f64::NAN))
+        .collect();
+    assert_eq!(&records[1][..3], ["2019-01", "RUS", "PAK"]);
+    // 4 accusations (−2 each): 4 events, sum −8, mean −2, all verbal conflict; tone −1.25 per the fixture.
+    assert_eq!(
+        first,
+        [
+            4.0, -8.0, -2.0, -1.0, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 1.0, 0.0, -1.25
+        ]
     );
     // One-a-day: the fixture has one event per day and direction, so nothing changes; normalised counts
     // are per 1,000 events of the whole store.
@@ -55,8 +66,14 @@ fn dyad_series_by_month_with_outputs() {
             "2019-01-31",
         ],
     );
-    assert!(
-        out.contains("| 2019-01 | RUS    | PAK    | 250.0"),
+    let printed = table_rows(&out);
+    let january = printed
+        .iter()
+        .find(|r| r["source"] == "RUS" && r["period"] == "2019-01")
+        .expect("RUS → PAK in January");
+    assert_eq!(
+        january["events"].parse::<f64>(),
+        Ok(250.0),
         "4 of 16 January events = 250 per 1,000:\n{out}"
     );
     let err = run(&store, &["dyad", "RUS", "Atlantis"]);
@@ -98,9 +115,38 @@ fn balance_detects_the_shift_towards_pakistan() {
     assert_eq!(v[0]["period"], "2019-01");
     assert_eq!(v[0]["tilt"], 6.95);
     assert_eq!(v[2]["hostility_ab"], 10.0);
-    // A group as an actor: Russia between India and the SCO's other members is not the question here, but
-    // the SCO resolves with membership dates.
-    ok(&store, &["dyad", "RUS", "SCO", "--by", "month"]);
+    // A group as an actor, with membership dates: India and Pakistan joined the SCO in 2017, so in January 2019
+    // Russia's 4 agreements with India (+8) and 4 accusations of Pakistan (−2) are all Russia → SCO. Russia is a
+    // member too, but a side goes to the first actor named that matches it.
+    let sco = dir.path().join("sco.json");
+    ok(
+        &store,
+        &[
+            "dyad",
+            "RUS",
+            "SCO",
+            "--by",
+            "month",
+            "--json",
+            sco.to_str().unwrap(),
+        ],
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sco).unwrap()).unwrap();
+    let january = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == "2019-01" && r["source"] == "RUS")
+        .unwrap();
+    assert_eq!(
+        (
+            january["events"].as_f64(),
+            january["goldstein_sum"].as_f64()
+        ),
+        (Some(8.0), Some(24.0)),
+        "{january}"
+    );
 }
 
 #[test]
@@ -170,15 +216,18 @@ fn triad_signs_and_balance() {
     let store = relations_fixture_store(dir.path());
     let out = ok(&store, &["triad", "RUS", "IND", "PAK", "--by", "month"]);
     // January: RUS-IND friendly, RUS-PAK hostile, no IND-PAK events: no triangle.
-    assert!(
-        out.contains("| 2019-01 | RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·"),
+    let rows = table_rows(&out);
+    assert_eq!(rows[0]["period"], "2019-01");
+    assert_eq!(
+        rows[0]["edges"], "RUS-IND:+4.9 RUS-PAK:−2.0 IND-PAK:·",
         "{out}"
     );
     // March: all friendly with Russia, IND-PAK at war (−10): one unbalanced triangle, frustration 1.
-    let march = out.lines().find(|l| l.contains("| 2019-03 |")).unwrap();
-    assert!(march.contains("IND-PAK:−10.0"), "{march}");
-    let cells: Vec<&str> = march.split('|').map(str::trim).collect();
-    assert_eq!(&cells[3..7], ["1", "0", "0.0", "1"], "{march}");
+    let march = rows.iter().find(|r| r["period"] == "2019-03").unwrap();
+    assert!(march["edges"].contains("IND-PAK:−10.0"), "{march:?}");
+    let counts = ["triangles", "balanced", "triangle_index", "frustration"]
+        .map(|k| march[k].parse::<f64>().unwrap());
+    assert_eq!(counts, [1.0, 0.0, 0.0, 1.0], "{march:?}");
 }
 
 #[test]
@@ -203,10 +252,13 @@ fn changes_finds_the_warming() {
     );
     assert!(out.contains("RUS → PAK: 1 change point(s)"), "{out}");
     // The one change falls between the last hostile day (2019-02-08) and the first friendly one (2019-02-15).
-    let change = out
-        .lines()
-        .find(|l| l.contains("RUS → PAK") && l.contains("| change"))
+    let rows = table_rows(&out);
+    let change = rows
+        .iter()
+        .find(|r| r["direction"] == "RUS → PAK" && r["begins_with"] == "change")
         .unwrap();
-    let from = change.split('|').nth(2).unwrap().trim();
-    assert!(("2019-02-09".."2019-02-16").contains(&from), "{change}");
+    assert!(
+        ("2019-02-09".."2019-02-16").contains(&change["from"].as_str()),
+        "{change:?}"
+    );
 }

@@ -27,22 +27,10 @@ fn post(s: &Served, path: &str, content_type: &str, body: &[u8]) -> (u16, Value)
 
 /// Reads a CSV the CLI wrote into rows of named cells.
 fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(str::to_string))
-                .collect()
-        })
+    let mut records = csv_records(&std::fs::read_to_string(path).unwrap()).into_iter();
+    let header = records.next().unwrap_or_default();
+    records
+        .map(|r| header.iter().cloned().zip(r).collect())
         .collect()
 }
 

@@ -203,7 +203,10 @@ mod tests {
     #[test]
     fn codes_keep_leading_zeros() {
         assert_eq!(event_code("014").map(|i| i.goldstein), Some(0.0));
-        assert!(event_code("14").is_none() || event_code("14").unwrap().code == "14");
+        // Codes are strings: the root "14" (protest) and "014" (a neutral comment) are different codes.
+        let (protest, comment) = (event_code("14").unwrap(), event_code("014").unwrap());
+        assert_eq!((protest.code, protest.goldstein), ("14", -6.5));
+        assert_ne!(protest.label, comment.label);
         assert_eq!(event_code("0874").map(|i| i.goldstein), Some(10.0));
         assert_eq!(root_of("0874"), Some("08"));
         assert_eq!(base_of("0874"), "087");

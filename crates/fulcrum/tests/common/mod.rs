@@ -37,13 +37,56 @@ pub fn ok(store: &Path, args: &[&str]) -> String {
     stdout
 }
 
+/// The rows of a printed table (`+---+` borders, `| a | b |` lines) as column name → trimmed cell, so tests
+/// compare values, not padding.
+pub fn table_rows(out: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = out.lines().filter(|l| l.starts_with('|'));
+    let cells = |l: &str| -> Vec<String> {
+        l.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let Some(header) = lines.next().map(cells) else {
+        return Vec::new();
+    };
+    lines
+        .map(|l| header.iter().cloned().zip(cells(l)).collect())
+        .collect()
+}
+
+/// The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes and newlines).
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => record.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            ('\r', false) => {}
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
 /// Runs a query and returns its CSV rows (without the header).
 pub fn sql_rows(store: &Path, query: &str) -> Vec<Vec<String>> {
     let out = ok(store, &["sql", query, "--format", "csv"]);
-    out.lines()
-        .skip(1)
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
+    csv_records(&out).into_iter().skip(1).collect()
 }
 
 pub fn sql_one(store: &Path, query: &str) -> String {
