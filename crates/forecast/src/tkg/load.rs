@@ -37,9 +37,23 @@ pub fn load_benchmark(dir: &Path) -> Result<TkgData, TkgError> {
         day_zero: None,
         ..Default::default()
     };
-    data.train = read_split(dir, "train")?;
-    data.valid = read_split(dir, "valid")?;
-    data.test = read_split(dir, "test")?;
+    // Ids must name an entry of the id maps; without maps, a ceiling keeps one stray id from allocating
+    // billions of names.
+    let limits = Limits {
+        entities: if data.entities.is_empty() {
+            UNNAMED_IDS
+        } else {
+            data.entities.len()
+        },
+        relations: if data.relations.is_empty() {
+            UNNAMED_IDS
+        } else {
+            data.relations.len()
+        },
+    };
+    data.train = read_split(dir, "train", limits)?;
+    data.valid = read_split(dir, "valid", limits)?;
+    data.test = read_split(dir, "test", limits)?;
     // Ids beyond the name maps still count as entities/relations (unnamed).
     let max_e = data
         .train
@@ -78,6 +92,16 @@ pub fn load_benchmark(dir: &Path) -> Result<TkgData, TkgError> {
     Ok(data)
 }
 
+/// Most entity or relation ids a benchmark without id maps may use.
+const UNNAMED_IDS: usize = 10_000_000;
+
+/// How many entity and relation ids the splits may use (ids are 0..n).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    entities: usize,
+    relations: usize,
+}
+
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
@@ -112,14 +136,15 @@ fn read_names(dir: &Path, stem: &str) -> Result<Vec<String>, TkgError> {
         return Ok(Vec::new());
     };
     let text = read_text(&path)?;
-    let pairs: Vec<(String, usize)> = if text.trim_start().starts_with('{') {
+    // (name, id, line; 0 for JSON maps, whose entries have no line of their own).
+    let pairs: Vec<(String, usize, usize)> = if text.trim_start().starts_with('{') {
         let map: HashMap<String, usize> =
             serde_json::from_str(&text).map_err(|e| TkgError::Parse {
                 path: path.clone(),
                 line: e.line(),
                 message: e.to_string(),
             })?;
-        map.into_iter().collect()
+        map.into_iter().map(|(name, id)| (name, id, 0)).collect()
     } else {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -139,13 +164,26 @@ fn read_names(dir: &Path, stem: &str) -> Result<Vec<String>, TkgError> {
                 .trim()
                 .parse()
                 .map_err(|_| parse_err(format!("bad id {id:?}")))?;
-            out.push((name.to_string(), id));
+            out.push((name.to_string(), id, i + 1));
         }
         out
     };
+    // Ids are 0..n in every benchmark; allow gaps, but not an id that would allocate far more names than the
+    // map has entries.
+    let most = 2 * pairs.len() + 16;
+    if let Some((_, id, line)) = pairs.iter().find(|p| p.1 >= most) {
+        return Err(TkgError::Parse {
+            path: path.clone(),
+            line: *line,
+            message: format!(
+                "id {id} is far beyond the map's {} entries (ids run 0..n)",
+                pairs.len()
+            ),
+        });
+    }
     let len = pairs.iter().map(|p| p.1 + 1).max().unwrap_or(0);
     let mut names = vec![String::new(); len];
-    for (name, id) in pairs {
+    for (name, id, _) in pairs {
         names[id] = name;
     }
     for (i, n) in names.iter_mut().enumerate() {
@@ -156,7 +194,7 @@ fn read_names(dir: &Path, stem: &str) -> Result<Vec<String>, TkgError> {
     Ok(names)
 }
 
-fn read_split(dir: &Path, stem: &str) -> Result<Vec<Quad>, TkgError> {
+fn read_split(dir: &Path, stem: &str, limits: Limits) -> Result<Vec<Quad>, TkgError> {
     let path = find(dir, stem, &[".txt", ".txt.gz"]).ok_or_else(|| {
         TkgError::Missing(format!(
             "{}: no {stem}.txt or {stem}.txt.gz (a TKG benchmark folder has train, valid and test)",
@@ -188,17 +226,21 @@ fn read_split(dir: &Path, stem: &str) -> Result<Vec<Quad>, TkgError> {
             next("object id")?,
             next("time")?,
         );
-        let id = |v: i64, what: &str| {
-            u32::try_from(v).map_err(|_| TkgError::Parse {
-                path: path.clone(),
-                line: i + 1,
-                message: format!("{what} {v} out of range"),
-            })
+        let id = |v: i64, what: &str, limit: usize| {
+            usize::try_from(v)
+                .ok()
+                .filter(|&v| v < limit)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| TkgError::Parse {
+                    path: path.clone(),
+                    line: i + 1,
+                    message: format!("{what} {v} is not in the id map (0..{})", limit - 1),
+                })
         };
         out.push(Quad {
-            s: id(s, "subject id")?,
-            r: id(r, "relation id")?,
-            o: id(o, "object id")?,
+            s: id(s, "subject id", limits.entities)?,
+            r: id(r, "relation id", limits.relations)?,
+            o: id(o, "object id", limits.entities)?,
             t,
         });
     }
@@ -211,6 +253,29 @@ fn read_split(dir: &Path, stem: &str) -> Result<Vec<Quad>, TkgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_outside_the_maps_is_an_error_naming_the_line_not_an_allocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("entity2id.txt", "Russia\t0\nIndia\t1\n");
+        write("relation2id.txt", "Meet\t0\n");
+        write("valid.txt", "0 0 1 24\n");
+        write("test.txt", "1 0 0 48\n");
+        write("train.txt", "0 0 1 0\n1 0 4000000000 0\n");
+        let e = load_benchmark(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("train.txt:2: object id 4000000000 is not in the id map (0..1)"),
+            "{e}"
+        );
+        write("train.txt", "0 0 1 0\n");
+        write("entity2id.txt", "Russia\t0\nIndia\t4000000000\n");
+        let e = load_benchmark(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("entity2id.txt:2: id 4000000000 is far beyond"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn reads_a_benchmark_folder_with_json_maps_and_gzip() {
