@@ -364,6 +364,65 @@ fn errors_are_json_with_the_status_and_what_to_fix() {
     );
 }
 
+/// The most expensive valid question (20 states by day over ten years: the exact frustration index over 2¹⁹ splits
+/// in each of 3,657 periods) runs off the async workers and stops at the deadline, while cheap questions sent at the
+/// same time keep answering quickly.
+#[test]
+fn an_expensive_question_is_cut_at_the_deadline_and_cheap_ones_keep_their_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = relations_fixture_store(dir.path());
+    let s = std::sync::Arc::new(Served::start(&store, &["--request-timeout", "2"]));
+    let states = "RUS,IND,PAK,CHN,USA,GBR,FRA,DEU,JPN,IRN,AFG,TUR,SAU,ISR,EGY,BRA,ZAF,KOR,PRK,UKR";
+    let heavy = format!("/api/triad?states={states}&by=day&from=2009-02-01&to=2019-02-05");
+    let started = std::time::Instant::now();
+    let expensive: Vec<_> = (0..4)
+        .map(|_| {
+            let (s, path) = (s.clone(), heavy.clone());
+            std::thread::spawn(move || {
+                let (status, body) = get(&s, &path);
+                (status, body, started.elapsed())
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut latencies = Vec::new();
+    while started.elapsed() < std::time::Duration::from_secs(3) {
+        let t = std::time::Instant::now();
+        let (status, body) = get(&s, "/api/dyad?a=RUS&b=IND&by=week");
+        assert_eq!(status, 200, "{body}");
+        latencies.push(t.elapsed());
+    }
+    for handle in expensive {
+        let (status, body, took) = handle.join().unwrap();
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("longer than"),
+            "{body}"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(6),
+            "cut at the 2 s deadline, not after {took:?}"
+        );
+    }
+    latencies.sort();
+    let (median, worst) = (
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() - 1],
+    );
+    assert!(
+        latencies.len() >= 10,
+        "only {} cheap answers in 2.8 s",
+        latencies.len()
+    );
+    assert!(
+        median < std::time::Duration::from_millis(100) && worst < std::time::Duration::from_secs(1),
+        "cheap questions waited: median {median:?}, worst {worst:?}"
+    );
+}
+
 #[test]
 fn sql_is_read_only_and_bounded() {
     let dir = tempfile::tempdir().unwrap();
