@@ -416,3 +416,39 @@ fn sql_writes_every_output_format() {
         "{stats}"
     );
 }
+
+#[test]
+fn a_wrong_column_name_is_said_once_with_the_nearest_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), "a.export.CSV", &many_gdelt2(1, 4));
+    let store = dir.path().join("store");
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+    let out = run(&store, &["sql", "SELECT acter1_code FROM events"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no column 'acter1_code' — did you mean actor1_code"),
+        "{err}"
+    );
+    assert!(err.contains("fulcrum sql --schema"), "{err}");
+    assert_eq!(err.matches("acter1_code").count(), 1, "said once: {err}");
+    assert!(
+        !err.contains("goldstein"),
+        "without the list of every column: {err}"
+    );
+    let schema = ok(&store, &["sql", "--schema"]);
+    let events: Vec<&str> = schema
+        .lines()
+        .skip_while(|l| *l != "events")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["actor1_code", "Utf8"]),
+        "{schema}"
+    );
+    assert!(events.len() >= 60, "every column of events: {schema}");
+    assert!(schema.lines().any(|l| l == "quarantine"), "{schema}");
+}

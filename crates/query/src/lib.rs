@@ -36,6 +36,14 @@ pub enum QueryError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error(
+        "no column '{column}'{}; `fulcrum sql --schema` lists every table and column",
+        if nearest.is_empty() { String::new() } else { format!(" — did you mean {}?", nearest.join(", ")) }
+    )]
+    UnknownColumn {
+        column: String,
+        nearest: Vec<String>,
+    },
     #[error("only a single SELECT (or WITH … SELECT, EXPLAIN, SHOW, DESCRIBE) can run here: {0}")]
     NotReadOnly(String),
     #[error(
@@ -76,6 +84,45 @@ fn dir_url(path: &Path) -> Result<String> {
         s.push('/');
     }
     Ok(s)
+}
+
+/// A planning error, with an unknown column said once, with the nearest names, instead of DataFusion's message
+/// (which lists every column of the table, and can repeat through its context chain).
+fn planning_error(e: datafusion::error::DataFusionError) -> QueryError {
+    use datafusion::common::SchemaError;
+    use datafusion::common::utils::datafusion_strsim::levenshtein;
+    use datafusion::error::DataFusionError;
+    if let DataFusionError::SchemaError(schema_error, _) = e.find_root()
+        && let SchemaError::FieldNotFound {
+            field,
+            valid_fields,
+        } = schema_error.as_ref()
+    {
+        let wanted = field.name.to_lowercase();
+        let mut names: Vec<(usize, &str)> = valid_fields
+            .iter()
+            .map(|c| {
+                (
+                    levenshtein(&wanted, &c.name.to_lowercase()),
+                    c.name.as_str(),
+                )
+            })
+            .collect();
+        names.sort();
+        names.dedup_by(|a, b| a.1 == b.1);
+        // Close enough to be a typo: at most a third of the name's letters differ.
+        let nearest = names
+            .iter()
+            .filter(|(d, _)| *d <= wanted.chars().count().div_ceil(3).max(2))
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect();
+        return QueryError::UnknownColumn {
+            column: field.name.clone(),
+            nearest,
+        };
+    }
+    QueryError::DataFusion(e)
 }
 
 impl QueryEngine {
@@ -136,7 +183,7 @@ impl QueryEngine {
     /// Runs one SQL statement and collects its result.
     pub fn sql(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         self.runtime.block_on(async {
-            let df = self.ctx.sql(query).await?;
+            let df = self.ctx.sql(query).await.map_err(planning_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let batches = df.collect().await?;
             Ok((schema, batches))
@@ -159,18 +206,18 @@ impl QueryEngine {
             .with_allow_statements(false);
         self.runtime.block_on(async {
             let run = async {
-                let df = self
+                // Plan first, then ask the planner's own check whether the plan is read-only: a refusal is told
+                // apart from a query that does not plan by where it came from, not by its wording.
+                let plan = self
                     .ctx
-                    .sql_with_options(query, options)
+                    .state()
+                    .create_logical_plan(query)
                     .await
-                    .map_err(|e| match e {
-                        e @ datafusion::error::DataFusionError::Plan(_)
-                            if e.to_string().contains("not supported") =>
-                        {
-                            QueryError::NotReadOnly(e.strip_backtrace())
-                        }
-                        e => QueryError::DataFusion(e),
-                    })?;
+                    .map_err(planning_error)?;
+                options
+                    .verify_plan(&plan)
+                    .map_err(|e| QueryError::NotReadOnly(e.strip_backtrace()))?;
+                let df = self.ctx.execute_logical_plan(plan).await?;
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
                 let mut stream = df.execute_stream().await?;
                 let (mut batches, mut rows, mut truncated) = (Vec::new(), 0usize, false);
@@ -195,6 +242,19 @@ impl QueryEngine {
                 .await
                 .map_err(|_| QueryError::TimedOut(limit))?
         })
+    }
+
+    /// Every table with its columns and their types, for `fulcrum sql --schema`.
+    pub fn describe(&self) -> Result<Vec<(String, SchemaRef)>> {
+        let mut out = Vec::new();
+        for table in ["events", "quarantine"] {
+            let schema = self.runtime.block_on(async {
+                let df = self.ctx.table(table).await?;
+                Ok::<_, QueryError>(Arc::new(df.schema().as_arrow().clone()) as SchemaRef)
+            })?;
+            out.push((table.to_string(), schema));
+        }
+        Ok(out)
     }
 
     /// Runs a query that returns one row with one integer or float column.

@@ -15,6 +15,7 @@ Tables:
   quarantine  rejected lines: input_file, line_number, raw (bytes), reason, txn
 
 Examples:
+  fulcrum sql --schema
   fulcrum sql \"SELECT dataset, count(*) FROM events GROUP BY dataset\"
   fulcrum sql \"SELECT actor1_country_code src, actor2_country_code dst, year, month,
                 count(*) n, sum(goldstein) g FROM events GROUP BY ALL\" --output dyads.parquet
@@ -25,7 +26,12 @@ Examples:
 #[command(after_help = AFTER)]
 pub struct SqlArgs {
     /// The query.
-    query: String,
+    #[arg(required_unless_present = "schema")]
+    query: Option<String>,
+
+    /// List the tables and their columns with types, instead of running a query.
+    #[arg(long, conflicts_with = "query")]
+    schema: bool,
 
     /// Output format; by default taken from --output's extension, else an aligned table.
     #[arg(long, value_name = "table|csv|json|jsonl|parquet")]
@@ -39,7 +45,16 @@ pub struct SqlArgs {
 pub fn run(store: &Path, args: SqlArgs) -> Result<ExitCode> {
     let engine =
         QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
-    let (schema, batches) = engine.sql(&args.query)?;
+    let Some(query) = &args.query else {
+        for (table, schema) in engine.describe()? {
+            println!("{table}");
+            for field in schema.fields() {
+                println!("  {:<28} {}", field.name(), field.data_type());
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (schema, batches) = engine.sql(query)?;
     let format = args
         .format
         .or_else(|| {
