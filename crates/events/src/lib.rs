@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::{Dedup, Event, Period, code_key, iso_date};
 use fulcrum_query::arrow::array::{Array, AsArray, StringArray};
-use fulcrum_query::arrow::datatypes::{DataType, Date32Type, Float64Type, Int8Type, UInt64Type};
+use fulcrum_query::arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int8Type, Int64Type, UInt64Type,
+};
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
 
 pub use table::{CountryCount, DatasetSummary, EventTable};
@@ -350,6 +352,57 @@ pub fn totals(
         for i in 0..b.num_rows() {
             *out.entry(selection.period.start(days.value(i)))
                 .or_insert(0) += n.value(i);
+        }
+    }
+    Ok(out)
+}
+
+/// Where a stored row is: the input it came from, its line there, and its event id (together unique).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRef {
+    pub input_file: String,
+    pub line_number: i64,
+    pub event_id: i64,
+}
+
+/// The stored rows that are events between two of the actors (as `(source, target)` actor indices), ordered by
+/// day, input and line — without reading the rows' other columns, so a caller can page through them and fetch
+/// only the page.
+pub fn matching_rows(
+    engine: &QueryEngine,
+    actors: &[ActorSpec],
+    selection: &Selection,
+) -> Result<Vec<(RowRef, u16, u16)>, LoadError> {
+    let query = format!(
+        "SELECT {ANALYSIS_COLUMNS}, input_file, line_number, event_id FROM events WHERE {} ORDER BY event_date, input_file, line_number, event_id",
+        where_clause(actors, selection)
+    );
+    let (_, batches) = engine.sql(&query)?;
+    let matcher = Matcher::new(actors);
+    let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+    let mut out = Vec::new();
+    for batch in &batches {
+        let c = Columns::decode(batch)?;
+        let n = ANALYSIS_COLUMNS.split(',').count();
+        let files = fulcrum_query::arrow::compute::cast(batch.column(n), &DataType::Utf8)
+            .map_err(schema_err)?;
+        let files = files.as_string::<i32>();
+        let lines = fulcrum_query::arrow::compute::cast(batch.column(n + 1), &DataType::Int64)
+            .map_err(schema_err)?;
+        let lines = lines.as_primitive::<Int64Type>();
+        let ids = fulcrum_query::arrow::compute::cast(batch.column(n + 2), &DataType::Int64)
+            .map_err(schema_err)?;
+        let ids = ids.as_primitive::<Int64Type>();
+        for i in 0..c.len() {
+            let day = c.dates.value(i);
+            if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.action(i)) {
+                let row = RowRef {
+                    input_file: files.value(i).to_string(),
+                    line_number: lines.value(i),
+                    event_id: ids.value(i),
+                };
+                out.push((row, e.src, e.dst));
+            }
         }
     }
     Ok(out)

@@ -49,7 +49,7 @@ impl fmt::Display for Format {
 }
 
 impl FromStr for Format {
-    type Err = String;
+    type Err = fulcrum_model::ValueError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "gdelt1" => Format::Gdelt1,
@@ -57,9 +57,11 @@ impl FromStr for Format {
             "icews" => Format::Icews,
             "tkg-ids" | "tkg" => Format::TkgIds,
             "tkg-named" => Format::TkgNamed,
-            other => {
-                return Err(format!(
-                    "unknown format '{other}' (gdelt1, gdelt2, icews, tkg-ids, tkg-named)"
+            _ => {
+                return Err(fulcrum_model::ValueError::new(
+                    s,
+                    "an input format",
+                    "gdelt1, gdelt2, icews, tkg-ids or tkg-named",
                 ));
             }
         })

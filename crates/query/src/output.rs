@@ -25,7 +25,7 @@ pub enum OutputFormat {
 }
 
 impl FromStr for OutputFormat {
-    type Err = String;
+    type Err = fulcrum_model::ValueError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "table" => OutputFormat::Table,
@@ -33,9 +33,11 @@ impl FromStr for OutputFormat {
             "json" => OutputFormat::Json,
             "jsonl" | "ndjson" => OutputFormat::Jsonl,
             "parquet" => OutputFormat::Parquet,
-            other => {
-                return Err(format!(
-                    "unknown output format '{other}' (table, csv, json, jsonl, parquet)"
+            _ => {
+                return Err(fulcrum_model::ValueError::new(
+                    s,
+                    "an output format",
+                    "table, csv, json, jsonl or parquet",
                 ));
             }
         })

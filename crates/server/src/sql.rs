@@ -1,10 +1,10 @@
 //! The endpoints that ask the store itself: read-only SQL and the events behind a point (with sources and provenance).
 
-use fulcrum_events::{Matcher, Selection, Side, where_clause};
+use fulcrum_events::{RowRef, Selection, matching_rows};
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::iso_date;
 use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
-use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef};
+use fulcrum_query::{QueryEngine, RecordBatch, SchemaRef, sql_string};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -68,10 +68,6 @@ const EVENT_COLUMNS: &str = "event_date, dataset, event_id, actor1_code, actor1_
      actor2_code, actor2_name, actor2_country_code, actor2_type1_code, event_code, event_text, quad_class, goldstein, avg_tone, \
      num_mentions, num_sources, num_articles, source_url, publisher, story_id, sentence_number, sentence_text, input_file, line_number";
 
-fn text<'r>(row: &'r Map<String, Value>, key: &str) -> Option<&'r str> {
-    row.get(key).and_then(Value::as_str)
-}
-
 /// Which way events must run: a → b, b → a, or either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -106,38 +102,19 @@ pub fn events(
     page: usize,
     page_size: usize,
 ) -> Result<Value, ApiError> {
-    let mut query = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE {}",
-        where_clause(actors, selection)
-    );
-    query.push_str(" ORDER BY event_date, input_file, line_number");
-    let (_, batches) = engine.sql(&query)?;
-    let matcher = Matcher::new(actors);
-    let mut matched = Vec::new();
-    for row in rows_json(&batches)? {
-        let Some(day) =
-            text(&row, "event_date").and_then(|d| fulcrum_model::parse_iso_date(d).ok())
-        else {
-            continue;
-        };
-        let side = |n: &str| Side {
-            country: text(&row, &format!("actor{n}_country_code")),
-            actor: text(&row, &format!("actor{n}_code")),
-            kind: text(&row, &format!("actor{n}_type1_code")),
-        };
-        let (src, dst) = (
-            matcher.actor_of(side("1"), day),
-            matcher.actor_of(side("2"), day),
-        );
-        let keep = matches!(
-            (src, dst, direction),
-            (Some(0), Some(1), Direction::Forward | Direction::Both)
-                | (Some(1), Some(0), Direction::Reverse | Direction::Both)
-        );
-        if keep {
-            matched.push(Value::Object(row));
-        }
-    }
+    // First which rows match (the analysis columns only), then every column of the requested page alone: the
+    // JSON is built for at most `page_size` rows, however many events the window holds.
+    let matched: Vec<RowRef> = matching_rows(engine, actors, selection)?
+        .into_iter()
+        .filter(|(_, src, dst)| {
+            matches!(
+                (src, dst, direction),
+                (0, 1, Direction::Forward | Direction::Both)
+                    | (1, 0, Direction::Reverse | Direction::Both)
+            )
+        })
+        .map(|(row, _, _)| row)
+        .collect();
     let total = matched.len();
     let pages = total.div_ceil(page_size).max(1);
     if page > pages {
@@ -145,11 +122,31 @@ pub fn events(
             "page {page} is past the last page ({pages})"
         )));
     }
-    let rows: Vec<Value> = matched
-        .into_iter()
-        .skip((page - 1) * page_size)
-        .take(page_size)
-        .collect();
+    let wanted = &matched[((page - 1) * page_size).min(total)..(page * page_size).min(total)];
+    let rows: Vec<Value> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        let keys: Vec<String> = wanted
+            .iter()
+            .map(|r| {
+                format!(
+                    "(input_file = {} AND line_number = {} AND event_id = {})",
+                    sql_string(&r.input_file),
+                    r.line_number,
+                    r.event_id
+                )
+            })
+            .collect();
+        let query = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE ({}) ORDER BY event_date, input_file, line_number, event_id",
+            keys.join(" OR ")
+        );
+        let (_, batches) = engine.sql(&query)?;
+        rows_json(&batches)?
+            .into_iter()
+            .map(Value::Object)
+            .collect()
+    };
     Ok(json!({
         "a": actors[0].label(), "b": actors[1].label(),
         "direction": match direction { Direction::Forward => "ab", Direction::Reverse => "ba", Direction::Both => "both" },
