@@ -384,15 +384,12 @@ pub fn matching_rows(
     for batch in &batches {
         let c = Columns::decode(batch)?;
         let n = ANALYSIS_COLUMNS.split(',').count();
-        let files = fulcrum_query::arrow::compute::cast(batch.column(n), &DataType::Utf8)
-            .map_err(schema_err)?;
-        let files = files.as_string::<i32>();
-        let lines = fulcrum_query::arrow::compute::cast(batch.column(n + 1), &DataType::Int64)
-            .map_err(schema_err)?;
-        let lines = lines.as_primitive::<Int64Type>();
-        let ids = fulcrum_query::arrow::compute::cast(batch.column(n + 2), &DataType::Int64)
-            .map_err(schema_err)?;
-        let ids = ids.as_primitive::<Int64Type>();
+        let cast = |i: usize, dt: &DataType| {
+            fulcrum_query::arrow::compute::cast(batch.column(n + i), dt).map_err(schema_err)
+        };
+        let (files, lines, ids) = (cast(0, &DataType::Utf8)?, cast(1, &DataType::Int64)?, cast(2, &DataType::Int64)?);
+        let (files, lines, ids) =
+            (files.as_string::<i32>(), lines.as_primitive::<Int64Type>(), ids.as_primitive::<Int64Type>());
         for i in 0..c.len() {
             let day = c.dates.value(i);
             if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.action(i)) {
@@ -524,34 +521,75 @@ mod tests {
         assert_eq!(shared_countries(&actors(&["SCO", "IND"])), vec!["IND"]);
     }
 
+    /// A store of the given rows: (day, actor1 country, actor2 country, dataset).
+    fn store(dir: &std::path::Path, rows: &[(i32, &str, &str, &str)]) -> QueryEngine {
+        let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(rows.len());
+        for (i, &(day, c1, c2, dataset)) in rows.iter().enumerate() {
+            builder.append(&fulcrum_model::EventRow {
+                event_id: Some(i as i64),
+                event_date: Some(day),
+                dataset: Some(dataset),
+                actor1_country_code: Some(c1),
+                actor2_country_code: Some(c2),
+                event_code: Some("042"),
+                event_base_code: Some("042"),
+                event_root_code: Some("04"),
+                quad_class: Some(1),
+                goldstein: Some(1.9),
+                input_file: Some("fixture"),
+                line_number: Some(i as i64 + 1),
+                ..Default::default()
+            });
+        }
+        let keys: Vec<u64> = (0..rows.len() as u64).collect();
+        let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();
+        let mut txn = st.begin(fulcrum_store::WriteOptions::default());
+        txn.begin_input("fixture", None);
+        txn.write(&builder.finish(), &keys, Vec::new(), rows.len() as u64).unwrap();
+        txn.end_input("fixture", "test").unwrap();
+        txn.commit().unwrap();
+        drop(st);
+        QueryEngine::open(dir).unwrap()
+    }
+
+    fn count(engine: &QueryEngine, clause: &str) -> String {
+        let (_, batches) = engine.sql(&format!("SELECT event_id FROM events WHERE {clause} ORDER BY event_id")).unwrap();
+        let ids: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let ids = b.column(0).as_primitive::<Int64Type>().clone();
+                (0..b.num_rows()).map(move |i| ids.value(i).to_string())
+            })
+            .collect();
+        ids.join(",")
+    }
+
     #[test]
-    fn the_sql_condition_names_states_window_and_datasets() {
+    fn the_sql_condition_keeps_the_rows_of_the_states_window_and_datasets() {
+        let dir = tempfile::tempdir().unwrap();
+        let (jan10, dec31, feb28, mar1) = (17_906, 17_896, 17_955, 17_956);
+        let engine = store(
+            dir.path(),
+            &[
+                (jan10, "RUS", "PAK", "gdelt2"), // 0: kept
+                (feb28, "PAK", "RUS", "gdelt2"), // 1: kept (last day of the window)
+                (jan10, "RUS", "RUS", "gdelt2"), // 2: domestic: no two actors share RUS
+                (dec31, "RUS", "PAK", "gdelt2"), // 3: before the window
+                (mar1, "RUS", "PAK", "gdelt2"),  // 4: after it
+                (jan10, "RUS", "PAK", "icews"),  // 5: another dataset
+                (jan10, "IND", "PAK", "gdelt2"), // 6: another state
+            ],
+        );
         let selection = Selection {
             from: Some(17_897),
-            to: Some(17_955),
+            to: Some(feb28),
             datasets: Some(vec!["gdelt2".into()]),
             ..Selection::default()
         };
-        let clause = where_clause(&actors(&["RUS", "PAK"]), &selection);
-        assert!(
-            clause.contains("actor1_country_code IN ('PAK', 'RUS')"),
-            "{clause}"
-        );
-        assert!(
-            clause.contains("actor1_country_code <> actor2_country_code"),
-            "{clause}"
-        );
-        assert!(
-            clause.contains("event_date >= DATE '2019-01-01'")
-                && clause.contains("event_date <= DATE '2019-02-28'"),
-            "{clause}"
-        );
-        assert!(clause.contains("dataset IN ('gdelt2')"), "{clause}");
-        let clause = where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default());
-        assert!(
-            clause.contains("OR actor1_country_code IN ('RUS')"),
-            "{clause}"
-        );
+        assert_eq!(count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &selection)), "0,1");
+        // RUSGOV and RUSMIL share Russia: its domestic events may be between them; every window and dataset.
+        assert_eq!(count(&engine, &where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default())), "2");
+        assert_eq!(count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &Selection::default())), "0,1,3,4,5");
     }
 
     #[test]

@@ -147,10 +147,10 @@ fn dyad_forecast_and_backtest_with_outputs() {
         "{text}"
     );
     // The last weeks had four events: the last-observed model is centred there, with ordered quantiles.
-    let last_poisson: Vec<Vec<f64>> = rows
-        .iter()
-        .filter(|r| r.contains(",last-poisson,"))
-        .map(|r| r.split(',').skip(2).map(|v| v.parse().unwrap()).collect())
+    let last_poisson: Vec<Vec<f64>> = csv_records(&text)
+        .into_iter()
+        .filter(|r| r[1] == "last-poisson")
+        .map(|r| r[2..].iter().map(|v| v.parse().unwrap()).collect())
         .collect();
     for q in &last_poisson {
         assert!((q[0] - 4.0).abs() < 0.3, "{q:?}");
@@ -218,7 +218,9 @@ fn dyad_forecast_and_backtest_with_outputs() {
         ],
     );
     // Repeated reports of the same fact on the same day are one fact: 2 a week, 4 weeks, 2 directions.
-    assert!(table.contains("| recurrency | 16 "), "{table}");
+    let scores = table_rows(&table);
+    let recurrency = scores.iter().find(|r| r["model"] == "recurrency").expect("a recurrency row");
+    assert_eq!(recurrency["queries"], "16", "{table}");
     let csv = std::fs::read_to_string(&top).unwrap();
     let row = csv
         .lines()
@@ -349,8 +351,7 @@ fn dyad_forecast_on_the_icews18_store() {
     );
     for model in ["last-poisson", "bootstrap", "negbin"] {
         assert!(
-            out.lines()
-                .any(|l| l.contains(model) && l.contains("| all")),
+            table_rows(&out).iter().any(|r| r["model"] == model && r["horizon"] == "all"),
             "{out}"
         );
     }

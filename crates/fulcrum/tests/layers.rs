@@ -1,8 +1,11 @@
 //! The workspace's layering, checked mechanically from `cargo metadata`: a crate depends only on crates of lower
 //! layers, and the pure analysis crates depend on nothing but the model. ARCHITECTURE.md draws the same table.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::process::Command;
+
+use common::cargo_metadata;
 
 /// Each workspace crate's layer. A crate may depend on crates of strictly lower layers only.
 const LAYERS: &[(&str, u8)] = &[
@@ -56,25 +59,7 @@ fn violations(graph: &BTreeMap<String, Vec<String>>) -> Vec<String> {
 
 /// The workspace's crates and their (normal and build) dependencies on each other.
 fn workspace_graph() -> BTreeMap<String, Vec<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    let meta = cargo_metadata(&["--no-deps", "--offline"]);
     let packages = meta["packages"].as_array().expect("packages");
     let ours: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
     packages

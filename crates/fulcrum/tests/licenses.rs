@@ -2,7 +2,11 @@
 //! licence check `cargo deny` would make, without installing it). Advisories need the RustSec database, which
 //! this offline machine cannot fetch; see ARCHITECTURE.md.
 
+mod common;
+
 use std::process::Command;
+
+use common::cargo_metadata;
 
 /// Licences accepted for dependencies: permissive ones compatible with the project's Apache-2.0.
 const ACCEPTED: &[&str] = &[
@@ -73,7 +77,6 @@ fn atom(t: &[&str], pos: &mut usize) -> Result<bool, String> {
 
 #[test]
 fn every_dependency_has_an_accepted_licence() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let host = String::from_utf8(
         Command::new("rustc")
             .arg("-vV")
@@ -87,25 +90,7 @@ fn every_dependency_has_an_accepted_licence() {
         .find_map(|l| l.strip_prefix("host: "))
         .unwrap_or("x86_64-unknown-linux-gnu")
         .to_string();
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--filter-platform",
-            &triple,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    let meta = cargo_metadata(&["--locked", "--filter-platform", &triple]);
     let packages = meta["packages"].as_array().expect("packages");
     assert!(
         packages.len() > 100,

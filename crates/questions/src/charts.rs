@@ -185,19 +185,18 @@ pub fn irf_grid(
     )
 }
 
+/// The observed direction of a dyad forecast or backtest.
+fn observed(s: &crate::forecast::DyadSeries) -> Line {
+    let points = s.periods.iter().copied().zip(s.forward.iter().copied()).collect();
+    line(format!("{} → {} (observed)", s.source.code, s.target.code), points)
+}
+
 /// The observed series and each model's median joined to the last observation, with 90% and 50% bands.
 pub fn forecast(a: &DyadForecastAnswer) -> Result<DatedChart, QuestionError> {
     let s = &a.series;
     let last = s.last()?;
     let what = s.measure.describe();
-    let mut lines = vec![line(
-        format!("{} → {} (observed)", s.source.code, s.target.code),
-        s.periods
-            .iter()
-            .copied()
-            .zip(s.forward.iter().copied())
-            .collect(),
-    )];
+    let mut lines = vec![observed(s)];
     let origin_value = s.forward.last().copied().unwrap_or(0.0);
     for f in &a.forecasts {
         let mut points = vec![(last, origin_value)];
@@ -245,14 +244,7 @@ pub fn forecast(a: &DyadForecastAnswer) -> Result<DatedChart, QuestionError> {
 pub fn backtest(a: &BacktestAnswer) -> Result<DatedChart, QuestionError> {
     let s = &a.series;
     let what = s.measure.describe();
-    let mut lines = vec![line(
-        format!("{} → {} (observed)", s.source.code, s.target.code),
-        s.periods
-            .iter()
-            .copied()
-            .zip(s.forward.iter().copied())
-            .collect(),
-    )];
+    let mut lines = vec![observed(s)];
     for (model, steps) in a.one_step()? {
         lines.push(Line {
             name: format!("{} one step ahead (90%)", model.name()),

@@ -444,3 +444,16 @@ pub fn get_ok(s: &Served, path: &str) -> Value {
     assert_eq!(status, 200, "GET {path}: {body}");
     body
 }
+
+/// `cargo metadata --format-version 1 ARGS…` of the workspace, as JSON.
+pub fn cargo_metadata(args: &[&str]) -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
