@@ -362,7 +362,8 @@ pub fn totals(
 pub struct RowRef {
     pub input_file: String,
     pub line_number: i64,
-    pub event_id: i64,
+    /// Absent for sources without ids (TKG facts).
+    pub event_id: Option<i64>,
 }
 
 /// The stored rows that are events between two of the actors (as `(source, target)` actor indices), ordered by
@@ -387,16 +388,23 @@ pub fn matching_rows(
         let cast = |i: usize, dt: &DataType| {
             fulcrum_query::arrow::compute::cast(batch.column(n + i), dt).map_err(schema_err)
         };
-        let (files, lines, ids) = (cast(0, &DataType::Utf8)?, cast(1, &DataType::Int64)?, cast(2, &DataType::Int64)?);
-        let (files, lines, ids) =
-            (files.as_string::<i32>(), lines.as_primitive::<Int64Type>(), ids.as_primitive::<Int64Type>());
+        let (files, lines, ids) = (
+            cast(0, &DataType::Utf8)?,
+            cast(1, &DataType::Int64)?,
+            cast(2, &DataType::Int64)?,
+        );
+        let (files, lines, ids) = (
+            files.as_string::<i32>(),
+            lines.as_primitive::<Int64Type>(),
+            ids.as_primitive::<Int64Type>(),
+        );
         for i in 0..c.len() {
             let day = c.dates.value(i);
             if let Some(e) = matcher.event(day, c.side(0, i), c.side(3, i), c.action(i)) {
                 let row = RowRef {
                     input_file: files.value(i).to_string(),
                     line_number: lines.value(i),
-                    event_id: ids.value(i),
+                    event_id: (!ids.is_null(i)).then(|| ids.value(i)),
                 };
                 out.push((row, e.src, e.dst));
             }
@@ -545,7 +553,8 @@ mod tests {
         let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();
         let mut txn = st.begin(fulcrum_store::WriteOptions::default());
         txn.begin_input("fixture", None);
-        txn.write(&builder.finish(), &keys, Vec::new(), rows.len() as u64).unwrap();
+        txn.write(&builder.finish(), &keys, Vec::new(), rows.len() as u64)
+            .unwrap();
         txn.end_input("fixture", "test").unwrap();
         txn.commit().unwrap();
         drop(st);
@@ -553,7 +562,11 @@ mod tests {
     }
 
     fn count(engine: &QueryEngine, clause: &str) -> String {
-        let (_, batches) = engine.sql(&format!("SELECT event_id FROM events WHERE {clause} ORDER BY event_id")).unwrap();
+        let (_, batches) = engine
+            .sql(&format!(
+                "SELECT event_id FROM events WHERE {clause} ORDER BY event_id"
+            ))
+            .unwrap();
         let ids: Vec<String> = batches
             .iter()
             .flat_map(|b| {
@@ -586,10 +599,25 @@ mod tests {
             datasets: Some(vec!["gdelt2".into()]),
             ..Selection::default()
         };
-        assert_eq!(count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &selection)), "0,1");
+        assert_eq!(
+            count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &selection)),
+            "0,1"
+        );
         // RUSGOV and RUSMIL share Russia: its domestic events may be between them; every window and dataset.
-        assert_eq!(count(&engine, &where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default())), "2");
-        assert_eq!(count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &Selection::default())), "0,1,3,4,5");
+        assert_eq!(
+            count(
+                &engine,
+                &where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default())
+            ),
+            "2"
+        );
+        assert_eq!(
+            count(
+                &engine,
+                &where_clause(&actors(&["RUS", "PAK"]), &Selection::default())
+            ),
+            "0,1,3,4,5"
+        );
     }
 
     #[test]

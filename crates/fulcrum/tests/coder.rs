@@ -250,7 +250,9 @@ fn gold_records_and_seed_text_with_fetched_dictionaries() {
         &["dyad", "RUS", "PAK", "--by", "month", "--dataset", "coded"],
     );
     assert!(
-        table_rows(&dyad).iter().any(|r| r["period"] == "2019-03" && r["source"] == "RUS" && r["target"] == "PAK"),
+        table_rows(&dyad)
+            .iter()
+            .any(|r| r["period"] == "2019-03" && r["source"] == "RUS" && r["target"] == "PAK"),
         "{dyad}"
     );
 }

@@ -219,7 +219,10 @@ fn dyad_forecast_and_backtest_with_outputs() {
     );
     // Repeated reports of the same fact on the same day are one fact: 2 a week, 4 weeks, 2 directions.
     let scores = table_rows(&table);
-    let recurrency = scores.iter().find(|r| r["model"] == "recurrency").expect("a recurrency row");
+    let recurrency = scores
+        .iter()
+        .find(|r| r["model"] == "recurrency")
+        .expect("a recurrency row");
     assert_eq!(recurrency["queries"], "16", "{table}");
     let csv = std::fs::read_to_string(&top).unwrap();
     let row = csv
@@ -351,7 +354,9 @@ fn dyad_forecast_on_the_icews18_store() {
     );
     for model in ["last-poisson", "bootstrap", "negbin"] {
         assert!(
-            table_rows(&out).iter().any(|r| r["model"] == model && r["horizon"] == "all"),
+            table_rows(&out)
+                .iter()
+                .any(|r| r["model"] == model && r["horizon"] == "all"),
             "{out}"
         );
     }

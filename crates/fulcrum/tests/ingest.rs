@@ -389,7 +389,9 @@ fn sql_writes_every_output_format() {
     let table = ok(&store, &["sql", q]);
     let printed = table_rows(&table);
     assert!(
-        printed.iter().any(|r| r["src"] == "RUS" && r["dst"] == "IND" && r["n"] == "10"),
+        printed
+            .iter()
+            .any(|r| r["src"] == "RUS" && r["dst"] == "IND" && r["n"] == "10"),
         "{table}"
     );
     let json = ok(&store, &["sql", q, "--format", "json"]);

@@ -18,7 +18,7 @@ const FOLDERS: [&str; 6] = [
 ];
 
 /// Data lines per input file, as the folders' SOURCE.md files state them.
-const EXPECTED_LINES: [(&str, u64); 15] = [
+const EXPECTED_LINES: [(&str, u64); 18] = [
     ("gdelt1/aamend-spark-gdelt/events1.csv", 100),
     ("gdelt1/reed9999-gdelt-demo/events.csv", 710),
     ("gdelt2/aamend-spark-gdelt/events.csv", 100),
@@ -30,6 +30,9 @@ const EXPECTED_LINES: [(&str, u64); 15] = [
     ("icews14/xerte/train.txt", 63685),
     ("icews14/xerte/valid.txt", 13823),
     ("icews14/xerte/test.txt", 13222),
+    ("icews14/regcn/train.txt", 74845),
+    ("icews14/regcn/valid.txt", 8514),
+    ("icews14/regcn/test.txt", 7371),
     ("icews18/diffutkg/train.txt.gz", 373018),
     ("icews18/diffutkg/valid.txt", 45995),
     ("icews18/diffutkg/test.txt", 49545),

@@ -187,8 +187,16 @@ pub fn irf_grid(
 
 /// The observed direction of a dyad forecast or backtest.
 fn observed(s: &crate::forecast::DyadSeries) -> Line {
-    let points = s.periods.iter().copied().zip(s.forward.iter().copied()).collect();
-    line(format!("{} → {} (observed)", s.source.code, s.target.code), points)
+    let points = s
+        .periods
+        .iter()
+        .copied()
+        .zip(s.forward.iter().copied())
+        .collect();
+    line(
+        format!("{} → {} (observed)", s.source.code, s.target.code),
+        points,
+    )
 }
 
 /// The observed series and each model's median joined to the last observation, with 90% and 50% bands.

@@ -129,11 +129,13 @@ pub fn events(
         let keys: Vec<String> = wanted
             .iter()
             .map(|r| {
+                let id = r.event_id.map_or("event_id IS NULL".to_string(), |id| {
+                    format!("event_id = {id}")
+                });
                 format!(
-                    "(input_file = {} AND line_number = {} AND event_id = {})",
+                    "(input_file = {} AND line_number = {} AND {id})",
                     sql_string(&r.input_file),
                     r.line_number,
-                    r.event_id
                 )
             })
             .collect();
