@@ -146,6 +146,57 @@ pub struct GoldScores {
     pub misses: Vec<String>,
 }
 
+impl GoldScores {
+    /// The scores as a report: counts, precision/recall/F1 per view, speed and every record missed.
+    pub fn report(&self, source: &str) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let (full, no_event) = (&self.full, &self.no_event);
+        let _ = writeln!(
+            out,
+            "{source}: {} records, {} expected triples, {} no-event records",
+            self.records, full.expected, no_event.expected
+        );
+        let _ = writeln!(
+            out,
+            "{:<22} {:>9} {:>9} {:>9}   (tp / predicted / expected)",
+            "", "precision", "recall", "F1"
+        );
+        for (name, p) in [
+            ("triples, full code", full),
+            ("triples, root code", &self.rooted),
+            ("no-event records", no_event),
+        ] {
+            let _ = writeln!(
+                out,
+                "{name:<22} {:>9.3} {:>9.3} {:>9.3}   ({} / {} / {})",
+                p.precision(),
+                p.recall(),
+                p.f1(),
+                p.true_positives,
+                p.predicted,
+                p.expected
+            );
+        }
+        let _ = writeln!(
+            out,
+            "speed: {} sentences in {:.4} s = {:.0} sentences/s on one core",
+            self.sentences,
+            self.seconds,
+            self.sentences as f64 / self.seconds.max(1e-9)
+        );
+        let _ = writeln!(
+            out,
+            "\nrecords not coded exactly as expected ({}):",
+            self.misses.len()
+        );
+        for m in &self.misses {
+            let _ = writeln!(out, "  {m}");
+        }
+        out
+    }
+}
+
 /// Codes every record and scores the distinct triples of each against its expected ones. With `repeat` > 1 the
 /// records are coded again, timed alone, to measure speed (scores come from the first pass).
 pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> GoldScores {

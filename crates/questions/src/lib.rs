@@ -23,6 +23,7 @@ mod error;
 pub mod forecast;
 pub mod front;
 pub mod relations;
+mod report;
 pub mod table;
 
 use std::time::{Duration, Instant};

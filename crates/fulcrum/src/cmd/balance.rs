@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use fulcrum_questions::relations::BalanceRequest;
-use fulcrum_relations::iso_date;
 
 use crate::cmd::relations::{Outputs, ask};
 
@@ -35,43 +34,12 @@ pub struct BalanceArgs {
 
 pub fn run(store: &Path, args: BalanceArgs) -> Result<ExitCode> {
     let answer = ask(store, |q| q.balance(&args.request))?;
-    let [t, a, b] = answer.actors.each_ref().map(|x| x.code.as_str());
-    let span = &answer.span;
-    println!(
-        "{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})",
-        iso_date(span.from),
-        iso_date(span.to)
-    );
+    println!("{}", answer.headline());
     args.outputs.write(&answer.table()?)?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::balance(&answer)))?;
-    if let Some(test) = &answer.break_test {
-        let verdict = if test.p_value < 0.05 {
-            format!(
-                "the tilt moved towards {}",
-                if test.shift < 0.0 { b } else { a }
-            )
-        } else {
-            "no significant shift at the 5% level".to_string()
-        };
-        let (x, y) = (&test.before, &test.after);
-        println!(
-            "\nbreak at {}: tilt before {:.3} (±{:.3}; {}/{} events), after {:.3} (±{:.3}; {}/{} events)\n\
-             shift {:+.3}, SE {:.3}, z {:.2}, p {:.4} — {verdict}",
-            iso_date(test.break_day),
-            x.tilt,
-            x.standard_error,
-            x.events_ta,
-            x.events_tb,
-            y.tilt,
-            y.standard_error,
-            y.events_ta,
-            y.events_tb,
-            test.shift,
-            test.standard_error,
-            test.z,
-            test.p_value,
-        );
+    if let Some(summary) = answer.break_summary() {
+        println!("\n{summary}");
     }
     Ok(ExitCode::SUCCESS)
 }

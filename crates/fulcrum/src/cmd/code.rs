@@ -250,45 +250,8 @@ fn evaluate(
         bail!("{}: no <Sentence> records with <Text>", gold_path.display());
     }
     let scores = fulcrum_coder::eval::score(&Coder::new(dict), &records, repeat);
-    let (full, rooted, ne) = (scores.full, scores.rooted, scores.no_event);
-    let (sentences, secs, misses) = (scores.sentences, scores.seconds, &scores.misses);
-    println!(
-        "{}: {} records, {} expected triples, {} no-event records",
-        gold_path.display(),
-        records.len(),
-        full.expected,
-        ne.expected
-    );
-    println!(
-        "{:<22} {:>9} {:>9} {:>9}   (tp / predicted / expected)",
-        "", "precision", "recall", "F1"
-    );
-    for (name, p) in [
-        ("triples, full code", full),
-        ("triples, root code", rooted),
-        ("no-event records", ne),
-    ] {
-        println!(
-            "{name:<22} {:>9.3} {:>9.3} {:>9.3}   ({} / {} / {})",
-            p.precision(),
-            p.recall(),
-            p.f1(),
-            p.true_positives,
-            p.predicted,
-            p.expected
-        );
-    }
-    println!(
-        "speed: {sentences} sentences in {secs:.4} s = {:.0} sentences/s on one core",
-        sentences as f64 / secs.max(1e-9)
-    );
-    println!(
-        "\nrecords not coded exactly as expected ({}):",
-        misses.len()
-    );
-    for m in misses {
-        println!("  {m}");
-    }
+    print!("{}", scores.report(&gold_path.display().to_string()));
+    let rooted = scores.rooted;
     if let Some(min) = min_root_f1
         && rooted.f1() < min
     {
