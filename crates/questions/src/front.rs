@@ -238,7 +238,7 @@ fn check_value(arg: &Arg, key: &str, value: &str) -> Result<(), QuestionError> {
     }
 }
 
-/// clap's first line, without its "error: " prefix and with option syntax turned into parameter names.
+/// clap's first line, without its "error: " prefix and with option names turned into parameter names.
 fn clap_message(e: clap::Error) -> QuestionError {
     let rendered = e.render().to_string();
     let line = rendered
@@ -247,7 +247,19 @@ fn clap_message(e: clap::Error) -> QuestionError {
         .unwrap_or("invalid parameters")
         .trim_start_matches("error: ")
         .to_string();
-    QuestionError::Parameter(line.replace("'--", "'").replace('-', "_"))
+    // "'--min-size <MIN_SIZE>'" names the parameter "min_size"; values and the rest of the line stay as they are.
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line.as_str();
+    while let Some(at) = rest.find("'--") {
+        out.push_str(&rest[..=at]);
+        let name_end = rest[at + 3..]
+            .find([' ', '\''])
+            .map_or(rest.len(), |e| at + 3 + e);
+        out.push_str(&rest[at + 3..name_end].replace('-', "_"));
+        rest = &rest[name_end..];
+    }
+    out.push_str(rest);
+    QuestionError::Parameter(out)
 }
 
 #[cfg(test)]
@@ -303,6 +315,18 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((e.min_size, e.normalize), (7, false));
+    }
+
+    #[test]
+    fn clap_messages_name_parameters_and_keep_values() {
+        let e = clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "the argument '--min-size <MIN_SIZE>' cannot be used with '--from 2019-01-01'\n",
+        );
+        assert_eq!(
+            clap_message(e).to_string(),
+            "the argument 'min_size <MIN_SIZE>' cannot be used with 'from 2019-01-01'"
+        );
     }
 
     #[test]
