@@ -2,7 +2,7 @@
 //! triangular VAR. Each request's options and defaults are defined here once, for the CLI and the API alike.
 
 use fulcrum_model::actors::ActorSpec;
-use fulcrum_model::{Measure, Period, parse_in_range};
+use fulcrum_model::{Measure, parse_in_range};
 use fulcrum_relations::balance::{BalancePoint, BreakTest, balancer, tilt_shift};
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
 use fulcrum_relations::dyad::{DyadPoint, dyad_series};
@@ -801,13 +801,4 @@ impl Questions<'_> {
             split,
         })
     }
-}
-
-/// A period's label and the days it covers, for answers that list periods.
-pub fn period_days(period: Period, start: i32) -> (String, String, String) {
-    (
-        period.label(start),
-        iso_date(start),
-        iso_date(period.next(start) - 1),
-    )
 }
