@@ -9,8 +9,17 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 
+/// Rows turned into JSON so far (tests check that a page converts only its own rows).
+#[cfg(test)]
+static ROWS_CONVERTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Rows as JSON objects, nulls written out (a table needs every column).
 pub fn rows_json(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>, ApiError> {
+    #[cfg(test)]
+    ROWS_CONVERTED.fetch_add(
+        batches.iter().map(RecordBatch::num_rows).sum(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let mut buf = Vec::new();
     {
         let mut writer: ArrayWriter<&mut Vec<u8>> = WriterBuilder::new()
@@ -155,4 +164,83 @@ pub fn events(
         "from": selection.from.map(iso_date), "to": selection.to.map(iso_date),
         "total": total, "page": page, "page_size": page_size, "pages": pages, "events": rows,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    /// A store with `n` events RUS → PAK on consecutive days of 2019.
+    fn store(dir: &std::path::Path, n: usize) -> QueryEngine {
+        let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(n);
+        for i in 0..n {
+            builder.append(&fulcrum_model::EventRow {
+                event_id: Some(i as i64),
+                event_date: Some(17_897 + i as i32),
+                dataset: Some("gdelt2"),
+                actor1_country_code: Some("RUS"),
+                actor2_country_code: Some("PAK"),
+                event_code: Some("042"),
+                event_base_code: Some("042"),
+                event_root_code: Some("04"),
+                quad_class: Some(1),
+                goldstein: Some(1.9),
+                input_file: Some("fixture"),
+                line_number: Some(i as i64 + 1),
+                ..Default::default()
+            });
+        }
+        let keys: Vec<u64> = (0..n as u64).collect();
+        let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();
+        let mut txn = st.begin(fulcrum_store::WriteOptions::default());
+        txn.begin_input("fixture", None);
+        txn.write(&builder.finish(), &keys, Vec::new(), n as u64)
+            .unwrap();
+        txn.end_input("fixture", "test").unwrap();
+        txn.commit().unwrap();
+        drop(st);
+        QueryEngine::open(dir).unwrap()
+    }
+
+    #[test]
+    fn a_page_of_events_turns_only_its_own_rows_into_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = store(dir.path(), 300);
+        let actors: Vec<ActorSpec> = ["RUS", "PAK"]
+            .iter()
+            .map(|a| ActorSpec::parse(a).unwrap())
+            .collect();
+        let before = ROWS_CONVERTED.load(Ordering::Relaxed);
+        let page = events(
+            &engine,
+            &actors,
+            &Selection::default(),
+            Direction::Both,
+            3,
+            7,
+        )
+        .unwrap();
+        let converted = ROWS_CONVERTED.load(Ordering::Relaxed) - before;
+        assert_eq!(
+            (page["total"].as_u64(), page["pages"].as_u64()),
+            (Some(300), Some(43))
+        );
+        let ids: Vec<i64> = page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            (14..21).collect::<Vec<i64>>(),
+            "the third page of seven, in date order"
+        );
+        assert_eq!(
+            converted, 7,
+            "only the page's rows become JSON, not all 300 matching rows"
+        );
+    }
 }
