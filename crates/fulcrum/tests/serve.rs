@@ -475,6 +475,20 @@ fn sql_is_read_only_and_bounded() {
             "{body}"
         );
     }
+    // A SELECT the planner cannot plan is the query's fault (400, with the planner's reason), never a refusal for
+    // not being read-only, even when the reason says "not supported" (the refusal is the planner's verify_plan).
+    let (status, body) = post(
+        &s,
+        "/api/sql",
+        "text/plain",
+        b"SELECT dataset, count(*) FROM events GROUP BY ROLLUP ((dataset, year))",
+    );
+    assert_eq!(status, 400, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not supported for Rollup") && !message.contains("only a single SELECT"),
+        "{body}"
+    );
     // File paths are not tables.
     let (status, body) = post(
         &s,
