@@ -103,6 +103,17 @@ impl Span {
         self.period.range(self.from, self.to)
     }
 
+    /// The resolved window as the event sources take it.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            from: Some(self.from),
+            to: Some(self.to),
+            period: self.period,
+            datasets: self.datasets.clone(),
+            dedup: self.dedup,
+        }
+    }
+
     /// Whether the last period runs past the window's end (its counts are partial).
     pub fn last_period_partial(&self) -> bool {
         self.period.next(self.period.start(self.to)) - 1 > self.to

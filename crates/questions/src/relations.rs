@@ -578,9 +578,8 @@ impl Questions<'_> {
     pub fn dyad(&self, r: &DyadRequest) -> Result<DyadAnswer> {
         let specs = [r.a.clone(), r.b.clone()];
         let (loaded, span) = self.load(&specs, &r.window)?;
-        let selection = r.window.selection()?;
         let totals = if r.normalize {
-            Some(self.source.totals(&selection, span.from, span.to)?)
+            Some(self.source.totals(&span.selection(), span.from, span.to)?)
         } else {
             None
         };
@@ -619,8 +618,7 @@ impl Questions<'_> {
             Cost::Normal
         });
         let names = actors::<2>(&specs);
-        let mut directions = Vec::with_capacity(2);
-        for s in [0u16, 1] {
+        let one = |s: u16| -> Result<ChangeDirection> {
             self.limits.check()?;
             let points = direction(&series, s);
             let y: Vec<f64> = points.iter().map(|p| p.value(r.series)).collect();
@@ -643,7 +641,7 @@ impl Questions<'_> {
                 .zip(&points)
                 .map(|(step, p)| (p.period, step.p_recent_change))
                 .collect();
-            directions.push(ChangeDirection {
+            Ok(ChangeDirection {
                 source: names[s as usize].code.clone(),
                 target: names[1 - s as usize].code.clone(),
                 penalty,
@@ -651,11 +649,9 @@ impl Questions<'_> {
                 segments,
                 change_points: change_starts(&points, &ends),
                 online,
-            });
-        }
-        let directions: [ChangeDirection; 2] = directions
-            .try_into()
-            .map_err(|_| QuestionError::Unanswerable("two directions".into()))?;
+            })
+        };
+        let directions = [one(0)?, one(1)?];
         Ok(ChangesAnswer {
             actors: names,
             span,

@@ -6,11 +6,6 @@ use crate::{Event, Period};
 
 pub use fulcrum_model::{Dedup, Measure};
 
-/// Applies a de-duplication rule, keeping the first event of each group (input order).
-pub fn dedup(events: &[Event], mode: Dedup) -> Vec<Event> {
-    mode.apply(events)
-}
-
 /// One period of one direction of a dyad.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DyadPoint {
@@ -166,9 +161,9 @@ mod tests {
             ev(0, 0, 1, "043", 1, 2.8),
             ev(0, 0, 1, "0431", 1, 2.8),
         ];
-        assert_eq!(dedup(&events, Dedup::Raw).len(), 4);
-        assert_eq!(dedup(&events, Dedup::Daily).len(), 3);
-        assert_eq!(dedup(&events, Dedup::Root).len(), 1);
+        assert_eq!(Dedup::Raw.apply(&events).len(), 4);
+        assert_eq!(Dedup::Daily.apply(&events).len(), 3);
+        assert_eq!(Dedup::Root.apply(&events).len(), 1);
         assert_ne!(code_key("014"), code_key("14"));
     }
 
