@@ -111,6 +111,44 @@ impl Dictionaries {
         Ok(d)
     }
 
+    /// The actor files of a dictionary folder only, as dated roles for resolving names in stored events
+    /// (quicker than [`Dictionaries::load`]: no verb patterns).
+    pub fn resolver(dir: &Path) -> Result<fulcrum_model::resolve::Resolver, LoadError> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        let n = n.to_lowercase();
+                        n.contains("actors") && n.ends_with(".txt")
+                    })
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(LoadError::Missing(format!(
+                "{}: no actor dictionary (*actors*.txt); `fulcrum dict fetch` downloads the PETRARCH-2 dictionaries",
+                dir.display()
+            )));
+        }
+        let mut actors = ActorDict::default();
+        for path in &names {
+            let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            actors.add_text(path, &text)?;
+        }
+        let mut resolver = actors.resolver();
+        resolver.sources = names.iter().map(|p| p.display().to_string()).collect();
+        Ok(resolver)
+    }
+
     /// Entries skipped while loading (file:line: why).
     pub fn warnings(&self) -> Vec<&DictError> {
         self.actors

@@ -13,6 +13,7 @@ mod table;
 use std::collections::HashMap;
 
 use fulcrum_model::actors::ActorSpec;
+pub use fulcrum_model::resolve::Resolver;
 use fulcrum_model::{Dedup, Event, Period, code_key, iso_date};
 use fulcrum_query::arrow::array::{Array, AsArray, StringArray};
 use fulcrum_query::arrow::datatypes::{
@@ -33,6 +34,9 @@ pub struct Selection {
     /// Only these datasets (`gdelt1`, `icews`, …); `None`: all.
     pub datasets: Option<Vec<String>>,
     pub dedup: Dedup,
+    /// Count actors named only by name (people, ministries) as the state they act for on the day, when the
+    /// source has a [`Resolver`]. See `fulcrum_model::resolve`.
+    pub resolve: bool,
 }
 
 impl Default for Selection {
@@ -43,6 +47,7 @@ impl Default for Selection {
             period: Period::Month,
             datasets: None,
             dedup: Dedup::Raw,
+            resolve: true,
         }
     }
 }
@@ -80,6 +85,7 @@ pub enum LoadError {
 /// Decides whether a row is an event between two of the actors, and reduces it to an [`Event`].
 pub struct Matcher<'a> {
     actors: &'a [ActorSpec],
+    resolver: Option<&'a Resolver>,
 }
 
 /// What happened, as stored: CAMEO code, QuadClass, Goldstein score, tone (NaN when the source has none).
@@ -106,21 +112,55 @@ impl Action<'_> {
     }
 }
 
-/// One event side as stored: state, actor code, sector type code.
-#[derive(Clone, Copy)]
+/// One event side as stored: state, actor code, sector type code, and the actor's name.
+#[derive(Clone, Copy, Default)]
 pub struct Side<'s> {
     pub country: Option<&'s str>,
     pub actor: Option<&'s str>,
     pub kind: Option<&'s str>,
+    pub name: Option<&'s str>,
+}
+
+impl<'s> Side<'s> {
+    /// The side as counted: a side without a state takes the state its name acts for on `day`, if any
+    /// (its actor code is then dropped: the resolved state and agent stand for it).
+    pub fn resolved(self, resolver: Option<&'s Resolver>, day: i32) -> (Side<'s>, bool) {
+        if self.country.is_some() {
+            return (self, false);
+        }
+        let hit = resolver.zip(self.name).and_then(|(r, n)| r.resolve(n, day));
+        match hit {
+            Some(r) => (
+                Side {
+                    country: Some(r.country),
+                    actor: None,
+                    kind: r.agent,
+                    name: self.name,
+                },
+                true,
+            ),
+            None => (self, false),
+        }
+    }
 }
 
 impl<'a> Matcher<'a> {
     pub fn new(actors: &'a [ActorSpec]) -> Self {
-        Matcher { actors }
+        Matcher {
+            actors,
+            resolver: None,
+        }
+    }
+
+    /// Resolves sides without a state by name (see [`Side::resolved`]).
+    pub fn resolving(mut self, resolver: Option<&'a Resolver>) -> Self {
+        self.resolver = resolver;
+        self
     }
 
     /// Index of the actor an event side belongs to on `day`, if any (the first that matches).
     pub fn actor_of(&self, side: Side<'_>, day: i32) -> Option<u16> {
+        let (side, _) = side.resolved(self.resolver, day);
         self.actors
             .iter()
             .position(|a| a.matches(side.country, side.actor, side.kind, day))
@@ -192,7 +232,7 @@ fn dataset_filter(selection: &Selection) -> String {
 
 /// The columns both loaders read, in this order.
 const ANALYSIS_COLUMNS: &str = "event_date, actor1_code, actor1_country_code, actor1_type1_code, actor2_code, actor2_country_code, \
-     actor2_type1_code, event_code, quad_class, goldstein, avg_tone, dataset";
+     actor2_type1_code, event_code, quad_class, goldstein, avg_tone, dataset, actor1_name, actor2_name";
 
 /// The analysis columns of one batch, decoded.
 struct Columns {
@@ -202,6 +242,8 @@ struct Columns {
     goldstein: fulcrum_query::arrow::array::Float64Array,
     tone: fulcrum_query::arrow::array::Float64Array,
     dataset: StringArray,
+    /// actor1_name, actor2_name.
+    names: [StringArray; 2],
 }
 
 fn get(a: &StringArray, i: usize) -> Option<&str> {
@@ -241,6 +283,7 @@ impl Columns {
                 .as_primitive::<Float64Type>()
                 .clone(),
             dataset: text(11)?,
+            names: [text(12)?, text(13)?],
         })
     }
 
@@ -253,6 +296,7 @@ impl Columns {
             actor: get(&self.text[first], i),
             country: get(&self.text[first + 1], i),
             kind: get(&self.text[first + 2], i),
+            name: get(&self.names[first / 3], i),
         }
     }
 
@@ -270,31 +314,16 @@ impl Columns {
     }
 }
 
-/// The SQL condition that keeps the rows which can be events between two of the actors in the selection's window
-/// and datasets (a superset: [`Matcher`] decides each row). Shared by [`load`] and the server's event listing.
-pub fn where_clause(actors: &[ActorSpec], selection: &Selection) -> String {
-    let list = countries_of(actors)
+fn sql_list(items: &[String]) -> String {
+    items
         .iter()
         .map(|c| sql_string(c))
         .collect::<Vec<_>>()
-        .join(", ");
-    let mut clause = format!(
-        "actor1_country_code IN ({list}) AND actor2_country_code IN ({list}){}",
-        dataset_filter(selection)
-    );
-    let shared = shared_countries(actors);
-    if shared.is_empty() {
-        clause.push_str(" AND actor1_country_code <> actor2_country_code");
-    } else {
-        let shared = shared
-            .iter()
-            .map(|c| sql_string(c))
-            .collect::<Vec<_>>()
-            .join(", ");
-        clause.push_str(&format!(
-            " AND (actor1_country_code <> actor2_country_code OR actor1_country_code IN ({shared}))"
-        ));
-    }
+        .join(", ")
+}
+
+fn window_filter(selection: &Selection) -> String {
+    let mut clause = dataset_filter(selection);
     if let Some(from) = selection.from {
         clause.push_str(&format!(" AND event_date >= DATE '{}'", iso_date(from)));
     }
@@ -304,18 +333,114 @@ pub fn where_clause(actors: &[ActorSpec], selection: &Selection) -> String {
     clause
 }
 
+/// "This side can be one of these states": by its stored state, or by a name that may resolve to one of them.
+fn side_in(side: u8, countries: &[String], names: &[String]) -> String {
+    let by_state = format!("actor{side}_country_code IN ({})", sql_list(countries));
+    if names.is_empty() {
+        by_state
+    } else {
+        format!(
+            "({by_state} OR (actor{side}_country_code IS NULL AND actor{side}_name IN ({})))",
+            sql_list(names)
+        )
+    }
+}
+
+/// The SQL condition that keeps the rows which can be events between two of the actors in the selection's window
+/// and datasets (a superset: [`Matcher`] decides each row). `names` are stored actor names without a state that
+/// may resolve to one of the actors' states ([`resolvable_names`]). Shared by [`load`] and the server's event
+/// listing.
+pub fn where_clause(actors: &[ActorSpec], selection: &Selection, names: &[String]) -> String {
+    let countries = countries_of(actors);
+    let mut clause = format!(
+        "{} AND {}",
+        side_in(1, &countries, names),
+        side_in(2, &countries, names)
+    );
+    // A side resolved by name has no stored state: it cannot be told domestic before matching.
+    let unresolved = if names.is_empty() {
+        ""
+    } else {
+        "actor1_country_code IS NULL OR actor2_country_code IS NULL OR "
+    };
+    let shared = shared_countries(actors);
+    if shared.is_empty() {
+        clause.push_str(&format!(
+            " AND ({unresolved}actor1_country_code <> actor2_country_code)"
+        ));
+    } else {
+        clause.push_str(&format!(
+            " AND ({unresolved}actor1_country_code <> actor2_country_code OR actor1_country_code IN ({}))",
+            sql_list(&shared)
+        ));
+    }
+    clause.push_str(&window_filter(selection));
+    clause
+}
+
+/// Stored actor names without a state, in the selection's window and datasets, that the resolver may resolve to
+/// one of `countries` (any state when `None`) on some day: the names a question must read besides its states.
+pub fn resolvable_names(
+    engine: &QueryEngine,
+    resolver: &Resolver,
+    countries: Option<&[String]>,
+    selection: &Selection,
+) -> Result<Vec<String>, LoadError> {
+    let filter = window_filter(selection);
+    let query = format!(
+        "SELECT DISTINCT name FROM (\
+         SELECT actor1_name AS name FROM events WHERE actor1_country_code IS NULL AND actor1_name IS NOT NULL{filter} \
+         UNION ALL \
+         SELECT actor2_name AS name FROM events WHERE actor2_country_code IS NULL AND actor2_name IS NOT NULL{filter})"
+    );
+    let (_, batches) = engine.sql(&query)?;
+    let mut names = Vec::new();
+    for b in &batches {
+        let column = fulcrum_query::arrow::compute::cast(b.column(0), &DataType::Utf8)
+            .map_err(|e| LoadError::Schema(e.to_string()))?;
+        let column = column.as_string::<i32>();
+        for i in 0..b.num_rows() {
+            let name = column.value(i);
+            let keep = match countries {
+                Some(list) => resolver.may_resolve_to(name, list),
+                None => resolver.may_resolve(name),
+            };
+            if keep {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The resolver a question uses (none when the selection switches resolution off), and the stored names it needs.
+fn names_for<'r>(
+    engine: &QueryEngine,
+    resolver: Option<&'r Resolver>,
+    countries: Option<&[String]>,
+    selection: &Selection,
+) -> Result<(Option<&'r Resolver>, Vec<String>), LoadError> {
+    match resolver.filter(|_| selection.resolve) {
+        Some(r) => Ok((Some(r), resolvable_names(engine, r, countries, selection)?)),
+        None => Ok((None, Vec::new())),
+    }
+}
+
 /// Events between any two of `actors`, asked of the store by SQL (rows outside the actors' states are never read).
 pub fn load(
     engine: &QueryEngine,
     actors: &[ActorSpec],
     selection: &Selection,
+    resolver: Option<&Resolver>,
 ) -> Result<Loaded, LoadError> {
+    let (resolver, names) = names_for(engine, resolver, Some(&countries_of(actors)), selection)?;
     let query = format!(
         "SELECT {ANALYSIS_COLUMNS} FROM events WHERE {}",
-        where_clause(actors, selection)
+        where_clause(actors, selection, &names)
     );
     let (_, batches) = engine.sql(&query)?;
-    let matcher = Matcher::new(actors);
+    let matcher = Matcher::new(actors).resolving(resolver);
     let mut events = Vec::new();
     for batch in &batches {
         let c = Columns::decode(batch)?;
@@ -357,6 +482,114 @@ pub fn totals(
     Ok(out)
 }
 
+/// Events between one of the focus actors and any state outside them: for ranking every third state.
+#[derive(Debug, Clone)]
+pub struct Partnered {
+    /// `src`/`dst` index the focus actors first (0 … k−1), then `partners` (k …).
+    pub events: Vec<Event>,
+    /// The other states, by their CAMEO codes.
+    pub partners: Vec<String>,
+    pub from: i32,
+    pub to: i32,
+}
+
+/// Collects [`Partnered`] events row by row: the one rule for both sources.
+struct PartnerCollector<'a> {
+    matcher: Matcher<'a>,
+    focus_states: Vec<String>,
+    focus: usize,
+    partners: Vec<String>,
+    events: Vec<Event>,
+}
+
+impl<'a> PartnerCollector<'a> {
+    fn new(focus: &'a [ActorSpec], resolver: Option<&'a Resolver>) -> Self {
+        PartnerCollector {
+            matcher: Matcher::new(focus).resolving(resolver),
+            focus_states: countries_of(focus),
+            focus: focus.len(),
+            partners: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn partner(&mut self, side: Side<'_>, day: i32) -> Option<u16> {
+        let (side, _) = side.resolved(self.matcher.resolver, day);
+        let state = side.country?;
+        if self.focus_states.iter().any(|c| c == state) {
+            return None;
+        }
+        let index = match self.partners.iter().position(|p| p == state) {
+            Some(i) => i,
+            None => {
+                self.partners.push(state.to_string());
+                self.partners.len() - 1
+            }
+        };
+        Some((self.focus + index) as u16)
+    }
+
+    fn add(&mut self, day: i32, source: Side<'_>, target: Side<'_>, action: Action<'_>) {
+        let (s, t) = (
+            self.matcher.actor_of(source, day),
+            self.matcher.actor_of(target, day),
+        );
+        let pair = match (s, t) {
+            (Some(s), None) => self.partner(target, day).map(|t| (s, t)),
+            (None, Some(t)) => self.partner(source, day).map(|s| (s, t)),
+            _ => None,
+        };
+        if let Some((src, dst)) = pair {
+            self.events.push(action.event(day, src, dst));
+        }
+    }
+
+    fn finish(self, selection: &Selection) -> Result<Partnered, LoadError> {
+        let focus: Vec<ActorSpec> = self.matcher.actors.to_vec();
+        let loaded = finish(self.events, &focus, selection)?;
+        Ok(Partnered {
+            events: loaded.events,
+            partners: self.partners,
+            from: loaded.from,
+            to: loaded.to,
+        })
+    }
+}
+
+/// Events between one of `focus` and any other state, by SQL.
+pub fn load_partners(
+    engine: &QueryEngine,
+    focus: &[ActorSpec],
+    selection: &Selection,
+    resolver: Option<&Resolver>,
+) -> Result<Partnered, LoadError> {
+    let countries = countries_of(focus);
+    let (resolver, names) = names_for(engine, resolver, None, selection)?;
+    let focus_names: Vec<String> = match resolver {
+        Some(r) => names
+            .iter()
+            .filter(|n| r.may_resolve_to(n, &countries))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let query = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM events WHERE ({} OR {}){}",
+        side_in(1, &countries, &focus_names),
+        side_in(2, &countries, &focus_names),
+        window_filter(selection)
+    );
+    let (_, batches) = engine.sql(&query)?;
+    let mut collector = PartnerCollector::new(focus, resolver);
+    for batch in &batches {
+        let c = Columns::decode(batch)?;
+        for i in 0..c.len() {
+            collector.add(c.dates.value(i), c.side(0, i), c.side(3, i), c.action(i));
+        }
+    }
+    collector.finish(selection)
+}
+
 /// Where a stored row is: the input it came from, its line there, and its event id (together unique).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowRef {
@@ -373,13 +606,15 @@ pub fn matching_rows(
     engine: &QueryEngine,
     actors: &[ActorSpec],
     selection: &Selection,
+    resolver: Option<&Resolver>,
 ) -> Result<Vec<(RowRef, u16, u16)>, LoadError> {
+    let (resolver, names) = names_for(engine, resolver, Some(&countries_of(actors)), selection)?;
     let query = format!(
         "SELECT {ANALYSIS_COLUMNS}, input_file, line_number, event_id FROM events WHERE {} ORDER BY event_date, input_file, line_number, event_id",
-        where_clause(actors, selection)
+        where_clause(actors, selection, &names)
     );
     let (_, batches) = engine.sql(&query)?;
-    let matcher = Matcher::new(actors);
+    let matcher = Matcher::new(actors).resolving(resolver);
     let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
     let mut out = Vec::new();
     for batch in &batches {
@@ -473,16 +708,30 @@ pub trait EventSource: Send + Sync {
         from: i32,
         to: i32,
     ) -> Result<HashMap<i32, u64>, LoadError>;
+    /// Events between one of `focus` and any other state, de-duplicated, with the window resolved.
+    fn partners(&self, focus: &[ActorSpec], selection: &Selection) -> Result<Partnered, LoadError>;
+    /// Whether actors named only by name are resolved to states (a dictionary was loaded).
+    fn resolves_names(&self) -> bool;
 }
 
 /// The store asked by SQL for each question: nothing is held between questions (the CLI).
 pub struct SqlSource<'e> {
     pub engine: &'e QueryEngine,
+    /// Dated roles for actors named only by name; `None`: only stored states count.
+    pub resolver: Option<&'e Resolver>,
 }
 
 impl EventSource for SqlSource<'_> {
     fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
-        load(self.engine, actors, selection)
+        load(self.engine, actors, selection, self.resolver)
+    }
+
+    fn partners(&self, focus: &[ActorSpec], selection: &Selection) -> Result<Partnered, LoadError> {
+        load_partners(self.engine, focus, selection, self.resolver)
+    }
+
+    fn resolves_names(&self) -> bool {
+        self.resolver.is_some()
     }
 
     fn totals(
@@ -498,6 +747,14 @@ impl EventSource for SqlSource<'_> {
 impl EventSource for EventTable {
     fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
         EventTable::select(self, actors, selection)
+    }
+
+    fn partners(&self, focus: &[ActorSpec], selection: &Selection) -> Result<Partnered, LoadError> {
+        EventTable::partners(self, focus, selection)
+    }
+
+    fn resolves_names(&self) -> bool {
+        EventTable::resolves_names(self)
     }
 
     fn totals(
@@ -600,21 +857,24 @@ mod tests {
             ..Selection::default()
         };
         assert_eq!(
-            count(&engine, &where_clause(&actors(&["RUS", "PAK"]), &selection)),
+            count(
+                &engine,
+                &where_clause(&actors(&["RUS", "PAK"]), &selection, &[])
+            ),
             "0,1"
         );
         // RUSGOV and RUSMIL share Russia: its domestic events may be between them; every window and dataset.
         assert_eq!(
             count(
                 &engine,
-                &where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default())
+                &where_clause(&actors(&["RUSGOV", "RUSMIL"]), &Selection::default(), &[])
             ),
             "2"
         );
         assert_eq!(
             count(
                 &engine,
-                &where_clause(&actors(&["RUS", "PAK"]), &Selection::default())
+                &where_clause(&actors(&["RUS", "PAK"]), &Selection::default(), &[])
             ),
             "0,1,3,4,5"
         );
@@ -626,8 +886,7 @@ mod tests {
         let m = Matcher::new(&list);
         let side = |c: &'static str| Side {
             country: Some(c),
-            actor: None,
-            kind: None,
+            ..Side::default()
         };
         let act = Action {
             code: "057",

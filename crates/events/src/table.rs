@@ -9,8 +9,8 @@ use fulcrum_model::actors::ActorSpec;
 use fulcrum_query::QueryEngine;
 
 use crate::{
-    ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, Selection, Side, countries_of,
-    finish, shared_countries,
+    ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, PartnerCollector, Partnered,
+    Resolver, Selection, Side, countries_of, finish, shared_countries,
 };
 
 /// Interned strings: 0 is "no value".
@@ -51,8 +51,11 @@ impl Names {
 #[derive(Clone, Copy)]
 struct Row {
     day: i32,
-    /// actor1 code, country, type; actor2 code, country, type (interned).
+    /// actor1 code, country, type; actor2 code, country, type (interned) — as counted: a side resolved by name
+    /// holds the state and agent it was resolved to.
     sides: [u32; 6],
+    /// Whether a side was resolved by name: with resolution switched off, the row is not counted.
+    resolved: bool,
     code: u32,
     quad_class: i8,
     dataset: u8,
@@ -79,6 +82,7 @@ pub struct CountryCount {
 /// The whole store's analysis columns, read once.
 pub struct EventTable {
     names: Names,
+    resolves: bool,
     rows: Vec<Row>,
     /// (actor1 country, actor2 country) → row numbers, sorted by day.
     by_pair: HashMap<(u32, u32), Vec<u32>>,
@@ -88,8 +92,12 @@ pub struct EventTable {
 }
 
 impl EventTable {
-    /// Reads every event of the store (the analysis columns only).
-    pub fn from_store(engine: &QueryEngine) -> Result<Self, LoadError> {
+    /// Reads every event of the store (the analysis columns only), resolving sides without a state by name when
+    /// a resolver is given (once, at load: questions then find them in the per-state-pair index).
+    pub fn from_store(
+        engine: &QueryEngine,
+        resolver: Option<&Resolver>,
+    ) -> Result<Self, LoadError> {
         let (_, batches) = engine.sql(&format!("SELECT {ANALYSIS_COLUMNS} FROM events"))?;
         let mut names = Names::new();
         let mut datasets: Vec<String> = Vec::new();
@@ -106,9 +114,13 @@ impl EventTable {
                         datasets.len() - 1
                     }
                 } as u8;
-                let (s, t, action) = (c.side(0, i), c.side(3, i), c.action(i));
+                let day = c.dates.value(i);
+                let (s, s_resolved) = c.side(0, i).resolved(resolver, day);
+                let (t, t_resolved) = c.side(3, i).resolved(resolver, day);
+                let action = c.action(i);
                 rows.push(Row {
-                    day: c.dates.value(i),
+                    day,
+                    resolved: s_resolved || t_resolved,
                     sides: [
                         names.intern(s.actor),
                         names.intern(s.country),
@@ -141,6 +153,7 @@ impl EventTable {
         }
         Ok(EventTable {
             names,
+            resolves: resolver.is_some(),
             rows,
             by_pair,
             datasets,
@@ -162,6 +175,65 @@ impl EventTable {
             actor: self.names.get(r.sides[first]),
             country: self.names.get(r.sides[first + 1]),
             kind: self.names.get(r.sides[first + 2]),
+            name: None,
+        }
+    }
+
+    /// Whether sides without a state were resolved by name at load.
+    pub fn resolves_names(&self) -> bool {
+        self.resolves
+    }
+
+    /// Events between one of `focus` and any other state; the same rows [`crate::load_partners`] would return.
+    pub fn partners(
+        &self,
+        focus: &[ActorSpec],
+        selection: &Selection,
+    ) -> Result<Partnered, LoadError> {
+        let ids: Vec<u32> = countries_of(focus)
+            .iter()
+            .filter_map(|c| self.names.id(c))
+            .collect();
+        let mut collector = PartnerCollector::new(focus, None);
+        let mut pairs: Vec<(&(u32, u32), &Vec<u32>)> = self
+            .by_pair
+            .iter()
+            .filter(|((c1, c2), _)| ids.contains(c1) || ids.contains(c2))
+            .collect();
+        // Deterministic partner order: the same as reading rows by day would not be, so sort rows afterwards.
+        pairs.sort_by_key(|(k, _)| **k);
+        let mut rows: Vec<u32> = Vec::new();
+        for (_, list) in pairs {
+            let start = selection.from.map_or(0, |f| {
+                list.partition_point(|&n| self.rows[n as usize].day < f)
+            });
+            for &n in &list[start..] {
+                let r = &self.rows[n as usize];
+                if !selection.in_window(r.day) {
+                    break;
+                }
+                rows.push(n);
+            }
+        }
+        rows.sort_unstable();
+        for n in rows {
+            let r = &self.rows[n as usize];
+            if !selection.wants_dataset(&self.datasets[r.dataset as usize])
+                || (r.resolved && !selection.resolve)
+            {
+                continue;
+            }
+            collector.add(r.day, self.side(r, 0), self.side(r, 3), self.action(r));
+        }
+        collector.finish(selection)
+    }
+
+    fn action(&self, r: &Row) -> Action<'_> {
+        Action {
+            code: self.names.get(r.code).unwrap_or(""),
+            quad_class: r.quad_class,
+            goldstein: r.goldstein,
+            tone: r.tone,
         }
     }
 
@@ -220,15 +292,10 @@ impl EventTable {
                     if !selection.in_window(r.day) {
                         break;
                     }
-                    if !wanted[r.dataset as usize] {
+                    if !wanted[r.dataset as usize] || (r.resolved && !selection.resolve) {
                         continue;
                     }
-                    let action = Action {
-                        code: self.names.get(r.code).unwrap_or(""),
-                        quad_class: r.quad_class,
-                        goldstein: r.goldstein,
-                        tone: r.tone,
-                    };
+                    let action = self.action(r);
                     let event = match known {
                         Some((src, dst)) => Some(action.event(r.day, src, dst)),
                         None => matcher.event(r.day, self.side(r, 0), self.side(r, 3), action),

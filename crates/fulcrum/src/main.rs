@@ -56,6 +56,17 @@ struct Cli {
     )]
     store: PathBuf,
 
+    /// The dictionary folder (PETRARCH-2 layout, `fulcrum dict fetch`): the coder's verbs and actors, and the
+    /// dated roles that resolve people and organisations named only by name ("Vladimir Putin") to the state
+    /// they act for. Without it, only actors stored with a state count.
+    #[arg(
+        long,
+        global = true,
+        env = "FULCRUM_DICT",
+        default_value = "dictionaries"
+    )]
+    dict: PathBuf,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -82,20 +93,24 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let at = cmd::Place {
+        store: cli.store.clone(),
+        dict: cli.dict.clone(),
+    };
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&cli.store, args),
         Command::Sql(args) => cmd::sql::run(&cli.store, args),
-        Command::Stats(args) => cmd::stats::run(&cli.store, args),
+        Command::Stats(args) => cmd::stats::run(&at, args),
         Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
-        Command::Dyad(args) => cmd::dyad::run(&cli.store, args),
-        Command::Balance(args) => cmd::balance::run(&cli.store, args),
-        Command::Triad(args) => cmd::triad::run(&cli.store, args),
-        Command::Changes(args) => cmd::changes::run(&cli.store, args),
-        Command::Forecast(args) => cmd::forecast::run(&cli.store, args),
-        Command::Backtest(args) => cmd::backtest::run(&cli.store, args),
-        Command::Code(args) => cmd::code::run(&cli.store, args),
+        Command::Dyad(args) => cmd::dyad::run(&at, args),
+        Command::Balance(args) => cmd::balance::run(&at, args),
+        Command::Triad(args) => cmd::triad::run(&at, args),
+        Command::Changes(args) => cmd::changes::run(&at, args),
+        Command::Forecast(args) => cmd::forecast::run(&at, args),
+        Command::Backtest(args) => cmd::backtest::run(&at, args),
+        Command::Code(args) => cmd::code::run(&at, args),
         Command::Dict(args) => cmd::dict::run(args),
-        Command::Serve(args) => cmd::serve::run(&cli.store, args),
+        Command::Serve(args) => cmd::serve::run(&at, args),
     };
     match result {
         Ok(code) => code,

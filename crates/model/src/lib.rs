@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod cameo;
+pub mod resolve;
 #[rustfmt::skip]
 mod cameo_data;
 mod dataset;

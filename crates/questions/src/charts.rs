@@ -2,6 +2,7 @@
 
 use fulcrum_model::iso_date;
 use fulcrum_plot::{DatedChart, Line};
+use fulcrum_relations::balance::{BalancePoint, Lean};
 use nalgebra::DMatrix;
 
 use crate::QuestionError;
@@ -88,32 +89,36 @@ pub fn changes(a: &ChangesAnswer) -> DatedChart {
     }
 }
 
-/// The tilt with its ±1.96 SE band and the rivals' hostility.
+/// The default tilt with its 90% band; periods with too little evidence are left as gaps.
 pub fn balance(a: &BalanceAnswer) -> DatedChart {
     let [t, x, y] = [&a.actors[0].code, &a.actors[1].code, &a.actors[2].code];
+    let shown = |p: &BalancePoint, v: f64| {
+        if p.tilt.lean == Lean::Thin {
+            f64::NAN
+        } else {
+            v
+        }
+    };
     let v = &a.points;
     DatedChart {
         title: format!(
             "{t} between {x} and {y}: tilt (> 0 leans to {x}) by {}",
             a.span.period
         ),
-        y_label: "tilt = coop(T,A) − coop(T,B), Goldstein points".into(),
-        lines: vec![
-            Line {
-                name: format!("tilt of {t} (band: ±1.96 SE)"),
-                points: v.iter().map(|p| (p.period, p.tilt)).collect(),
-                markers: Vec::new(),
-                band: Some(
-                    v.iter()
-                        .map(|p| (p.tilt - 1.96 * p.tilt_se, p.tilt + 1.96 * p.tilt_se))
-                        .collect(),
-                ),
-            },
-            line(
-                format!("hostility {x}–{y}"),
-                v.iter().map(|p| (p.period, p.hostility_ab)).collect(),
+        y_label: "tilt: net cooperation weighed by volume (−1 … 1)".into(),
+        lines: vec![Line {
+            name: format!("tilt of {t} (band: 90%; gaps: too little evidence)"),
+            points: v
+                .iter()
+                .map(|p| (p.period, shown(p, p.tilt.tilt)))
+                .collect(),
+            markers: Vec::new(),
+            band: Some(
+                v.iter()
+                    .map(|p| (shown(p, p.tilt.low), shown(p, p.tilt.high)))
+                    .collect(),
             ),
-        ],
+        }],
         events: break_marker(a.break_test.as_ref().map(|b| b.break_day)),
         zero_line: true,
     }

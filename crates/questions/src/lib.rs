@@ -28,7 +28,7 @@ pub mod table;
 
 use std::time::{Duration, Instant};
 
-use fulcrum_events::{EventSource, Loaded, Selection};
+use fulcrum_events::{EventSource, Loaded, Partnered, Selection};
 use fulcrum_model::actors::{ActorSpec, groups};
 use fulcrum_model::{Dedup, Period, ValueError, iso_date, parse_iso_date};
 
@@ -58,6 +58,10 @@ pub struct Window {
     /// Counting rule for repeated reports: raw, daily (one-a-day), root.
     #[arg(long, default_value = "raw")]
     pub dedup: Dedup,
+    /// Count only actors stored with a state: do not resolve people and organisations named only by name
+    /// ("Vladimir Putin") to the state they act for on the day.
+    #[arg(long)]
+    pub no_resolve: bool,
 }
 
 impl Window {
@@ -82,6 +86,7 @@ impl Window {
                     .collect()
             }),
             dedup: self.dedup,
+            resolve: !self.no_resolve,
         })
     }
 }
@@ -95,6 +100,8 @@ pub struct Span {
     pub period: Period,
     pub dedup: Dedup,
     pub datasets: Option<Vec<String>>,
+    /// Whether actors named only by name were resolved to states.
+    pub resolved: bool,
 }
 
 impl Span {
@@ -111,6 +118,7 @@ impl Span {
             period: self.period,
             datasets: self.datasets.clone(),
             dedup: self.dedup,
+            resolve: self.resolved,
         }
     }
 
@@ -197,12 +205,31 @@ impl<'s> Questions<'s> {
     fn load(&self, actors: &[ActorSpec], window: &Window) -> Result<(Loaded, Span), QuestionError> {
         let selection = window.selection()?;
         let loaded = self.source.select(actors, &selection)?;
+        let span = self.span(selection, loaded.from, loaded.to)?;
+        Ok((loaded, span))
+    }
+
+    /// The events between one of `focus` and every other state in the window.
+    fn load_partners(
+        &self,
+        focus: &[ActorSpec],
+        window: &Window,
+    ) -> Result<(Partnered, Span), QuestionError> {
+        let selection = window.selection()?;
+        let loaded = self.source.partners(focus, &selection)?;
+        let span = self.span(selection, loaded.from, loaded.to)?;
+        Ok((loaded, span))
+    }
+
+    /// The window resolved against the data, refusing windows with more periods than the limit.
+    fn span(&self, selection: Selection, from: i32, to: i32) -> Result<Span, QuestionError> {
         let span = Span {
-            from: loaded.from,
-            to: loaded.to,
+            from,
+            to,
             period: selection.period,
             dedup: selection.dedup,
             datasets: selection.datasets,
+            resolved: selection.resolve && self.source.resolves_names(),
         };
         let periods = span.periods().len();
         if let Some(max) = self.limits.max_periods
@@ -216,6 +243,6 @@ impl<'s> Questions<'s> {
                 max,
             });
         }
-        Ok((loaded, span))
+        Ok(span)
     }
 }

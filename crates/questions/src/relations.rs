@@ -3,7 +3,9 @@
 
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::{Measure, parse_in_range};
-use fulcrum_relations::balance::{BalancePoint, BreakTest, balancer, tilt_shift};
+use fulcrum_relations::balance::{
+    BalancePoint, BreakTest, Lean, MIN_EVENTS, TiltEstimate, balancer, tilt_over, tilt_shift,
+};
 use fulcrum_relations::changepoint::{Cost, bocpd, default_penalty, pelt};
 use fulcrum_relations::dyad::{DyadPoint, dyad_series};
 use fulcrum_relations::iso_date;
@@ -247,8 +249,9 @@ impl ChangesAnswer {
 /// The balancer view: a third state's tilt between two rivals, and whether it shifted after a date.
 #[derive(clap::Args, Debug, Clone)]
 pub struct BalanceRequest {
-    /// The third state.
-    pub third: ActorSpec,
+    /// The third state (or group); without it, every third state and the groups SCO, BRICS, QUAD, NATO and EU
+    /// are ranked by their tilt over the window.
+    pub third: Option<ActorSpec>,
     /// The two rivals.
     #[arg(long, num_args = 2, required = true, value_names = ["A", "B"])]
     pub between: Vec<ActorSpec>,
@@ -257,6 +260,10 @@ pub struct BalanceRequest {
     /// Test whether the tilt shifted at this date (YYYY-MM-DD).
     #[arg(long = "break", value_parser = crate::parse_day)]
     pub break_day: Option<i32>,
+    /// Fewest events of T with the two rivals for a reading with a sign; below it a period reads
+    /// "too little evidence".
+    #[arg(long, default_value_t = MIN_EVENTS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_events: u64,
 }
 
 impl Request for BalanceRequest {
@@ -269,29 +276,133 @@ pub struct BalanceAnswer {
     pub actors: [Actor; 3],
     pub span: Span,
     pub points: Vec<BalancePoint>,
+    /// The reading over the whole window.
+    pub overall: TiltEstimate,
     pub break_test: Option<BreakTest>,
 }
 
 impl BalanceAnswer {
+    /// One row per period: the default tilt with its band and reading, the evidence, and the mean (tone-only) tilt.
     pub fn table(&self) -> std::result::Result<Table, fulcrum_query::arrow::error::ArrowError> {
         let v = &self.points;
         let u = |get: fn(&BalancePoint) -> u64| Col::U64(v.iter().map(get).collect());
+        let [a, b] = [&self.actors[1].code, &self.actors[2].code];
         table(vec![
             (
                 "period",
                 Col::Str(v.iter().map(|p| self.span.period.label(p.period)).collect()),
             ),
-            ("events_ta", u(|p| p.events_ta)),
-            ("events_tb", u(|p| p.events_tb)),
-            ("coop_ta", floats(v, |p| p.coop_ta)),
-            ("coop_tb", floats(v, |p| p.coop_tb)),
-            ("tilt", floats(v, |p| p.tilt)),
-            ("tilt_se", floats(v, |p| p.tilt_se)),
+            ("events_ta", u(|p| p.tilt.events_ta)),
+            ("events_tb", u(|p| p.tilt.events_tb)),
+            ("net_ta", floats(v, |p| p.tilt.net_ta)),
+            ("net_tb", floats(v, |p| p.tilt.net_tb)),
+            ("tilt", floats(v, |p| p.tilt.tilt)),
+            ("tilt_low", floats(v, |p| p.tilt.low)),
+            ("tilt_high", floats(v, |p| p.tilt.high)),
+            (
+                "leans_to",
+                Col::Str(
+                    v.iter()
+                        .map(|p| p.tilt.lean.describe(a, b).to_string())
+                        .collect(),
+                ),
+            ),
             ("balance", floats(v, |p| p.balance)),
+            ("coop_ta", floats(v, |p| p.tilt.coop_ta)),
+            ("coop_tb", floats(v, |p| p.tilt.coop_tb)),
+            ("mean_tilt", floats(v, |p| p.tilt.mean_tilt)),
+            ("mean_tilt_se", floats(v, |p| p.tilt.mean_tilt_se)),
             ("events_ab", u(|p| p.events_ab)),
             ("hostility_ab", floats(v, |p| p.hostility_ab)),
         ])
     }
+}
+
+/// The groups ranked beside the states when no third state is named.
+pub const RANKED_GROUPS: &[&str] = &["SCO", "BRICS", "QUAD", "NATO", "EU"];
+
+/// One third state (or group) of a ranking, with its reading over the window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RankedThird {
+    pub third: Actor,
+    pub group: bool,
+    #[serde(flatten)]
+    pub tilt: TiltEstimate,
+}
+
+/// Who balances whom: every third state's tilt between two rivals over one window.
+#[derive(Debug, Clone)]
+pub struct BalancerRanking {
+    /// A, B.
+    pub rivals: [Actor; 2],
+    pub span: Span,
+    /// Readings with a sign or even first, by tilt from A's side to B's; then too-little-evidence ones by events.
+    pub rows: Vec<RankedThird>,
+}
+
+impl BalancerRanking {
+    pub fn table(&self) -> std::result::Result<Table, fulcrum_query::arrow::error::ArrowError> {
+        let v = &self.rows;
+        let [a, b] = [&self.rivals[0].code, &self.rivals[1].code];
+        let u = |get: fn(&RankedThird) -> u64| Col::U64(v.iter().map(get).collect());
+        table(vec![
+            (
+                "third",
+                Col::Str(v.iter().map(|r| r.third.code.clone()).collect()),
+            ),
+            (
+                "name",
+                Col::Str(v.iter().map(|r| r.third.name.clone()).collect()),
+            ),
+            ("events_ta", u(|r| r.tilt.events_ta)),
+            ("events_tb", u(|r| r.tilt.events_tb)),
+            ("net_ta", floats(v, |r| r.tilt.net_ta)),
+            ("net_tb", floats(v, |r| r.tilt.net_tb)),
+            ("tilt", floats(v, |r| r.tilt.tilt)),
+            ("tilt_low", floats(v, |r| r.tilt.low)),
+            ("tilt_high", floats(v, |r| r.tilt.high)),
+            (
+                "leans_to",
+                Col::Str(
+                    v.iter()
+                        .map(|r| r.tilt.lean.describe(a, b).to_string())
+                        .collect(),
+                ),
+            ),
+            ("mean_tilt", floats(v, |r| r.tilt.mean_tilt)),
+        ])
+    }
+
+    /// The leaners in words: who leans to A, who to B, how many are even or thin.
+    pub fn summary(&self) -> String {
+        let [a, b] = [&self.rivals[0].code, &self.rivals[1].code];
+        let names = |lean: Lean| {
+            let list: Vec<&str> = self
+                .rows
+                .iter()
+                .filter(|r| r.tilt.lean == lean)
+                .map(|r| r.third.code.as_str())
+                .collect();
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            }
+        };
+        let count = |lean: Lean| self.rows.iter().filter(|r| r.tilt.lean == lean).count();
+        format!(
+            "leaning to {a}: {}; leaning to {b}: {}; even: {} third states or groups; too little evidence: {}",
+            names(Lean::TowardA),
+            names(Lean::TowardB),
+            count(Lean::Even),
+            count(Lean::Thin)
+        )
+    }
+}
+
+fn rivals(r: &BalanceRequest) -> Result<[ActorSpec; 2]> {
+    <[ActorSpec; 2]>::try_from(r.between.clone())
+        .map_err(|_| QuestionError::Parameter("'between' takes exactly two actors".into()))
 }
 
 // ------------------------------------------------------------------------------------------------ triad
@@ -664,11 +775,25 @@ impl Questions<'_> {
 
     /// How a third state treats two rivals, period by period; with a break date, whether its tilt shifted.
     pub fn balance(&self, r: &BalanceRequest) -> Result<BalanceAnswer> {
-        let [a, b] = <[ActorSpec; 2]>::try_from(r.between.clone())
-            .map_err(|_| QuestionError::Parameter("'between' takes exactly two actors".into()))?;
-        let specs = [r.third.clone(), a, b];
+        let [a, b] = rivals(r)?;
+        let third = r.third.clone().ok_or_else(|| {
+            QuestionError::Parameter(
+                "name a third state, or ask for the ranking of all third states (rank_balancers)"
+                    .into(),
+            )
+        })?;
+        let specs = [third, a, b];
         let (loaded, span) = self.load(&specs, &r.window)?;
-        let points = balancer(&loaded.events, 0, 1, 2, span.period, span.from, span.to);
+        let points = balancer(
+            &loaded.events,
+            0,
+            1,
+            2,
+            span.period,
+            span.from,
+            span.to,
+            r.min_events,
+        );
         let break_test = match r.break_day {
             Some(day) if day <= span.from || day > span.to => {
                 return Err(QuestionError::BreakOutsideWindow {
@@ -677,14 +802,97 @@ impl Questions<'_> {
                     to: iso_date(span.to),
                 });
             }
-            Some(day) => Some(tilt_shift(&loaded.events, 0, 1, 2, day, span.from, span.to)),
+            Some(day) => Some(tilt_shift(
+                &loaded.events,
+                0,
+                1,
+                2,
+                day,
+                span.from,
+                span.to,
+                r.min_events,
+            )),
             None => None,
         };
+        let overall = tilt_over(&loaded.events, 0, 1, 2, (span.from, span.to), r.min_events);
         Ok(BalanceAnswer {
             actors: actors(&specs),
             span,
             points,
+            overall,
             break_test,
+        })
+    }
+
+    /// Who balances whom: every third state's (and group's) tilt between the two rivals over the window.
+    pub fn rank_balancers(&self, r: &BalanceRequest) -> Result<BalancerRanking> {
+        let rivals = rivals(r)?;
+        if r.break_day.is_some() {
+            return Err(QuestionError::Parameter(
+                "a break test needs a third state; the ranking covers one window".into(),
+            ));
+        }
+        let (loaded, span) = self.load_partners(&rivals, &r.window)?;
+        let groups: Vec<ActorSpec> = RANKED_GROUPS
+            .iter()
+            .filter_map(|g| ActorSpec::parse(g).ok())
+            .collect();
+        let states = loaded.partners.len();
+        // Each third's events with T as actor 2 and the rivals as 0 and 1.
+        let mut buckets: Vec<Vec<fulcrum_model::Event>> = vec![Vec::new(); states + groups.len()];
+        for e in &loaded.events {
+            let (partner, as_t) = if e.src >= 2 {
+                (e.src, fulcrum_model::Event { src: 2, ..*e })
+            } else {
+                (e.dst, fulcrum_model::Event { dst: 2, ..*e })
+            };
+            let state = &loaded.partners[partner as usize - 2];
+            buckets[partner as usize - 2].push(as_t);
+            for (g, group) in groups.iter().enumerate() {
+                if group.matches(Some(state), None, None, e.day) {
+                    buckets[states + g].push(as_t);
+                }
+            }
+        }
+        self.limits.check()?;
+        let window = (span.from, span.to);
+        let mut rows: Vec<RankedThird> = buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, events)| !events.is_empty())
+            .map(|(k, events)| {
+                let (third, group) = if k < states {
+                    let code = &loaded.partners[k];
+                    let spec = ActorSpec::Country { code: code.clone() };
+                    (Actor::of(&spec), false)
+                } else {
+                    (Actor::of(&groups[k - states]), true)
+                };
+                RankedThird {
+                    third,
+                    group,
+                    tilt: tilt_over(events, 2, 0, 1, window, r.min_events),
+                }
+            })
+            .collect();
+        rows.sort_by(|x, y| {
+            let thin = |t: &RankedThird| t.tilt.lean == Lean::Thin;
+            thin(x)
+                .cmp(&thin(y))
+                .then_with(|| {
+                    if thin(x) {
+                        (y.tilt.events_ta + y.tilt.events_tb)
+                            .cmp(&(x.tilt.events_ta + x.tilt.events_tb))
+                    } else {
+                        y.tilt.tilt.total_cmp(&x.tilt.tilt)
+                    }
+                })
+                .then_with(|| x.third.code.cmp(&y.third.code))
+        });
+        Ok(BalancerRanking {
+            rivals: rivals.each_ref().map(Actor::of),
+            span,
+            rows,
         })
     }
 

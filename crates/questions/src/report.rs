@@ -3,18 +3,49 @@
 use std::fmt;
 
 use fulcrum_model::iso_date;
+use fulcrum_relations::balance::{Lean, TiltEstimate};
 
 use crate::relations::{BalanceAnswer, Lags, VarAnswer, VarReport};
 use crate::table::{Col, Table, table};
+
+/// A reading in words: "+0.62 [+0.55, +0.70] → IND (86/2 events)".
+pub fn describe_tilt(t: &TiltEstimate, a: &str, b: &str) -> String {
+    format!(
+        "{:+.3} [{:+.3}, {:+.3}] → {} ({}/{} events)",
+        t.tilt,
+        t.low,
+        t.high,
+        t.lean.describe(a, b),
+        t.events_ta,
+        t.events_tb
+    )
+}
 
 impl BalanceAnswer {
     /// What the tilt means, over which window.
     pub fn headline(&self) -> String {
         let [t, a, b] = self.actors.each_ref().map(|x| x.code.as_str());
         format!(
-            "{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b})",
+            "{t} between {a} and {b}, {} .. {} (tilt > 0: leans to {a}; < 0: leans to {b}; \
+             net cooperation weighed by volume, 90% band)",
             iso_date(self.span.from),
             iso_date(self.span.to)
+        )
+    }
+
+    /// How many periods leaned each way, and the reading over the whole window.
+    pub fn summary(&self) -> String {
+        let [t, a, b] = self.actors.each_ref().map(|x| x.code.as_str());
+        let count = |lean: Lean| self.points.iter().filter(|p| p.tilt.lean == lean).count();
+        format!(
+            "{t} leaned to {a} in {} and to {b} in {} of {} periods, even in {}, too little evidence in {}; \
+             over the window: tilt {}",
+            count(Lean::TowardA),
+            count(Lean::TowardB),
+            self.points.len(),
+            count(Lean::Even),
+            count(Lean::Thin),
+            describe_tilt(&self.overall, a, b)
         )
     }
 
@@ -30,19 +61,12 @@ impl BalanceAnswer {
         } else {
             "no significant shift at the 5% level".to_string()
         };
-        let (x, y) = (&test.before, &test.after);
         Some(format!(
-            "break at {}: tilt before {:.3} (±{:.3}; {}/{} events), after {:.3} (±{:.3}; {}/{} events)\n\
+            "break at {}: tilt before {}, after {}\n\
              shift {:+.3}, SE {:.3}, z {:.2}, p {:.4} — {verdict}",
             iso_date(test.break_day),
-            x.tilt,
-            x.standard_error,
-            x.events_ta,
-            x.events_tb,
-            y.tilt,
-            y.standard_error,
-            y.events_ta,
-            y.events_tb,
+            describe_tilt(&test.before, a, b),
+            describe_tilt(&test.after, a, b),
             test.shift,
             test.standard_error,
             test.z,

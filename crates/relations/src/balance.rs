@@ -1,36 +1,101 @@
 //! The balancer view: how a third state T treats two rivals A and B.
 //!
-//! For events between T and A in either direction, `coop(T,A)` is their mean Goldstein score; likewise
-//! `coop(T,B)`. Then
+//! **Default measure — net-cooperation tilt.** Following Goldstein & Pevehouse (1997), who sum Goldstein (1992)
+//! weights per dyad and period, T's dealings with A are summarised by their *net cooperation*
+//! `N_A = Σ g` over T–A events (both directions) and their *volume* `W_A = Σ |g|`; likewise for B. Then
 //!
-//! * tilt = coop(T,A) − coop(T,B): above 0 T leans to A, below 0 to B (range −20..20);
-//! * balance = 1 − |tilt| / 20: 1 when T treats both alike, 0 when maximally one-sided;
+//! ```text
+//! tilt = (N_A − N_B) / (W_A + W_B + κ)        in (−1, 1); > 0 leans to A, < 0 to B
+//! ```
+//!
+//! It weighs both how cooperative and how intense T's dealings with each rival are: 86 cooperative events with A
+//! outweigh 2 with B, where a difference of means would not. `κ` ([`PRIOR_WEIGHT`], 10 Goldstein points, about
+//! three typical cooperative events) is a prior of neutral evidence: it shrinks readings built on a few reports
+//! toward 0. The standard error is the delta-method variance of a ratio of sums under compound-Poisson sampling
+//! of events (each event's weight varies independently): with per-event `n_i = ±g_i` (+ for A, − for B) and
+//! `d_i = |g_i|`, `Var(tilt) ≈ (Σn_i² − 2·tilt·Σn_i·d_i + tilt²·Σd_i²) / (W_A + W_B + κ)²`. The band is
+//! `tilt ± 1.645·SE` (90%), clipped to [−1, 1]. A reading is [`Lean::Thin`] below `min_events` T–A plus T–B
+//! events, otherwise toward A or B when the band excludes 0, else [`Lean::Even`].
+//!
+//! **Kept for comparison — mean tilt** (the tone-only reading): `mean_tilt = mean g(T,A) − mean g(T,B)`, with
+//! the Welch standard error `√(s²_A/n_A + s²_B/n_B)`. It ignores how much happened.
+//!
+//! * balance = 1 − |tilt|: 1 when T treats both alike, 0 when all of its net cooperation goes to one side;
 //! * hostility(A,B) = −(mean Goldstein of events between A and B, either direction).
 //!
-//! The break test compares the tilt before and after a date. With event-level variances,
-//! SE(tilt) = sqrt(var_A/n_A + var_B/n_B), the shift's SE = sqrt(SE_before² + SE_after²), z = shift / SE, and
-//! the p-value is two-sided under the normal approximation (Welch-style: no equal variances assumed).
+//! The break test compares the default tilt before and after a date: shift / √(SE_before² + SE_after²) is
+//! referred to the standard normal (two-sided).
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::{Event, Period};
 
+/// κ: neutral evidence added to the volume of every reading, in Goldstein points.
+pub const PRIOR_WEIGHT: f64 = 10.0;
+/// z for the two-sided 90% band.
+const Z90: f64 = 1.644_853_626_951_472_2;
+/// Fewest T–A plus T–B events for a reading with a sign, unless asked otherwise.
+pub const MIN_EVENTS: u64 = 10;
+
+/// Which way a reading points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lean {
+    /// The 90% band lies above 0.
+    TowardA,
+    /// The 90% band lies below 0.
+    TowardB,
+    /// Enough events, but the band includes 0.
+    Even,
+    /// Fewer than `min_events` events with the two rivals: no reading.
+    Thin,
+}
+
+impl Lean {
+    /// The reading in words, naming the rivals.
+    pub fn describe<'a>(self, a: &'a str, b: &'a str) -> &'a str {
+        match self {
+            Lean::TowardA => a,
+            Lean::TowardB => b,
+            Lean::Even => "even",
+            Lean::Thin => "too little evidence",
+        }
+    }
+}
+
+/// T's dealings with the two rivals over some days, with both readings of the tilt.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TiltEstimate {
+    pub events_ta: u64,
+    pub events_tb: u64,
+    /// Σ Goldstein of T–A events (net cooperation).
+    pub net_ta: f64,
+    pub net_tb: f64,
+    /// The default, evidence-weighted tilt in (−1, 1); 0 without weighted evidence (the lean says `thin`).
+    pub tilt: f64,
+    pub standard_error: f64,
+    /// The 90% band.
+    pub low: f64,
+    pub high: f64,
+    pub lean: Lean,
+    /// Mean Goldstein of T–A events; NaN without events.
+    pub coop_ta: f64,
+    pub coop_tb: f64,
+    /// coop_ta − coop_tb: the tone-only reading; NaN unless both have events.
+    pub mean_tilt: f64,
+    /// Welch standard error of the mean tilt; NaN with fewer than two events on a side.
+    pub mean_tilt_se: f64,
+}
+
 /// One period of the balancer view.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BalancePoint {
     pub period: i32,
-    pub events_ta: u64,
-    pub events_tb: u64,
-    pub events_ab: u64,
-    /// Mean Goldstein of T–A events (both directions); NaN without events.
-    pub coop_ta: f64,
-    pub coop_tb: f64,
-    /// coop(T,A) − coop(T,B); NaN unless both have events.
-    pub tilt: f64,
-    /// Standard error of the tilt, √(s²_TA/n_TA + s²_TB/n_TB); NaN with fewer than two events on a side.
-    pub tilt_se: f64,
-    /// 1 − |tilt| / 20.
+    #[serde(flatten)]
+    pub tilt: TiltEstimate,
+    /// 1 − |tilt|.
     pub balance: f64,
+    pub events_ab: u64,
     /// −mean Goldstein of A–B events.
     pub hostility_ab: f64,
 }
@@ -40,6 +105,10 @@ struct Moments {
     n: u64,
     sum: f64,
     sum_sq: f64,
+    /// Σ g·|g|: the covariance term of net cooperation and volume.
+    sum_signed_sq: f64,
+    /// Σ |g|.
+    volume: f64,
 }
 
 impl Moments {
@@ -47,6 +116,8 @@ impl Moments {
         self.n += 1;
         self.sum += x;
         self.sum_sq += x * x;
+        self.sum_signed_sq += x * x.abs();
+        self.volume += x.abs();
     }
     fn mean(&self) -> f64 {
         if self.n == 0 {
@@ -65,11 +136,50 @@ impl Moments {
     }
 }
 
+/// Both readings from the moments of T–A and T–B events.
+fn reading(ta: &Moments, tb: &Moments, min_events: u64) -> TiltEstimate {
+    let denominator = ta.volume + tb.volume + PRIOR_WEIGHT;
+    let tilt = (ta.sum - tb.sum) / denominator;
+    let var_n = ta.sum_sq + tb.sum_sq;
+    let cov = ta.sum_signed_sq - tb.sum_signed_sq;
+    let variance = (var_n - 2.0 * tilt * cov + tilt * tilt * var_n).max(0.0) / denominator.powi(2);
+    let standard_error = variance.sqrt();
+    let (low, high) = (
+        (tilt - Z90 * standard_error).max(-1.0),
+        (tilt + Z90 * standard_error).min(1.0),
+    );
+    let lean = if ta.n + tb.n < min_events.max(1) {
+        Lean::Thin
+    } else if low > 0.0 {
+        Lean::TowardA
+    } else if high < 0.0 {
+        Lean::TowardB
+    } else {
+        Lean::Even
+    };
+    TiltEstimate {
+        events_ta: ta.n,
+        events_tb: tb.n,
+        net_ta: ta.sum,
+        net_tb: tb.sum,
+        tilt,
+        standard_error,
+        low,
+        high,
+        lean,
+        coop_ta: ta.mean(),
+        coop_tb: tb.mean(),
+        mean_tilt: ta.mean() - tb.mean(),
+        mean_tilt_se: (ta.variance() / ta.n as f64 + tb.variance() / tb.n as f64).sqrt(),
+    }
+}
+
 fn between(e: &Event, x: u16, y: u16) -> bool {
     (e.src == x && e.dst == y) || (e.src == y && e.dst == x)
 }
 
 /// The balancer view of `t` between `a` and `b`, per period of `[from, to]` (zero-filled).
+#[allow(clippy::too_many_arguments)]
 pub fn balancer(
     events: &[Event],
     t: u16,
@@ -78,6 +188,7 @@ pub fn balancer(
     period: Period,
     from: i32,
     to: i32,
+    min_events: u64,
 ) -> Vec<BalancePoint> {
     let periods = period.range(from, to);
     let index = |day: i32| periods.binary_search(&period.start(day)).ok();
@@ -99,32 +210,36 @@ pub fn balancer(
         .iter()
         .zip(acc)
         .map(|(&p, [ta, tb, ab])| {
-            let tilt = ta.mean() - tb.mean();
+            let tilt = reading(&ta, &tb, min_events);
             BalancePoint {
                 period: p,
-                events_ta: ta.n,
-                events_tb: tb.n,
-                events_ab: ab.n,
-                coop_ta: ta.mean(),
-                coop_tb: tb.mean(),
+                balance: 1.0 - tilt.tilt.abs(),
                 tilt,
-                tilt_se: (ta.variance() / ta.n as f64 + tb.variance() / tb.n as f64).sqrt(),
-                balance: 1.0 - tilt.abs() / 20.0,
+                events_ab: ab.n,
                 hostility_ab: -ab.mean(),
             }
         })
         .collect()
 }
 
-/// The tilt over a span, with its standard error.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TiltEstimate {
-    pub events_ta: u64,
-    pub events_tb: u64,
-    pub coop_ta: f64,
-    pub coop_tb: f64,
-    pub tilt: f64,
-    pub standard_error: f64,
+/// The tilt of `t` between `a` and `b` over the days `[lo, hi]`.
+pub fn tilt_over(
+    events: &[Event],
+    t: u16,
+    a: u16,
+    b: u16,
+    (lo, hi): (i32, i32),
+    min_events: u64,
+) -> TiltEstimate {
+    let (mut ta, mut tb) = (Moments::default(), Moments::default());
+    for e in events.iter().filter(|e| e.day >= lo && e.day <= hi) {
+        if between(e, t, a) {
+            ta.add(e.goldstein);
+        } else if between(e, t, b) {
+            tb.add(e.goldstein);
+        }
+    }
+    reading(&ta, &tb, min_events)
 }
 
 /// Whether the tilt moved at a break date.
@@ -141,26 +256,8 @@ pub struct BreakTest {
     pub p_value: f64,
 }
 
-fn estimate(events: &[Event], t: u16, a: u16, b: u16, lo: i32, hi: i32) -> TiltEstimate {
-    let (mut ta, mut tb) = (Moments::default(), Moments::default());
-    for e in events.iter().filter(|e| e.day >= lo && e.day <= hi) {
-        if between(e, t, a) {
-            ta.add(e.goldstein);
-        } else if between(e, t, b) {
-            tb.add(e.goldstein);
-        }
-    }
-    TiltEstimate {
-        events_ta: ta.n,
-        events_tb: tb.n,
-        coop_ta: ta.mean(),
-        coop_tb: tb.mean(),
-        tilt: ta.mean() - tb.mean(),
-        standard_error: (ta.variance() / ta.n as f64 + tb.variance() / tb.n as f64).sqrt(),
-    }
-}
-
 /// Tests whether `t`'s tilt between `a` and `b` shifted at `break_day` (events on the break day count as after).
+#[allow(clippy::too_many_arguments)]
 pub fn tilt_shift(
     events: &[Event],
     t: u16,
@@ -169,9 +266,10 @@ pub fn tilt_shift(
     break_day: i32,
     from: i32,
     to: i32,
+    min_events: u64,
 ) -> BreakTest {
-    let before = estimate(events, t, a, b, from, break_day - 1);
-    let after = estimate(events, t, a, b, break_day, to);
+    let before = tilt_over(events, t, a, b, (from, break_day - 1), min_events);
+    let after = tilt_over(events, t, a, b, (break_day, to), min_events);
     let shift = after.tilt - before.tilt;
     let se = (before.standard_error.powi(2) + after.standard_error.powi(2)).sqrt();
     let z = shift / se;
@@ -209,7 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn tilt_balance_and_hostility() {
+    fn both_readings_balance_and_hostility() {
         // T=0, A=1, B=2.
         let events = vec![
             ev(0, 0, 1, 4.0),
@@ -217,12 +315,43 @@ mod tests {
             ev(0, 0, 2, -1.0),
             ev(0, 1, 2, -10.0),
         ];
-        let v = balancer(&events, 0, 1, 2, Period::Day, 0, 1);
+        let v = balancer(&events, 0, 1, 2, Period::Day, 0, 1, 1);
         assert_eq!(v.len(), 2);
-        assert_eq!((v[0].coop_ta, v[0].coop_tb, v[0].tilt), (3.0, -1.0, 4.0));
-        assert!((v[0].balance - 0.8).abs() < 1e-12);
+        let t = &v[0].tilt;
+        assert_eq!((t.coop_ta, t.coop_tb, t.mean_tilt), (3.0, -1.0, 4.0));
+        // (6 − (−1)) / (6 + 1 + κ)
+        assert!((t.tilt - 7.0 / 17.0).abs() < 1e-12, "{t:?}");
+        assert!((v[0].balance - (1.0 - 7.0 / 17.0)).abs() < 1e-12);
         assert_eq!(v[0].hostility_ab, 10.0);
-        assert!(v[1].tilt.is_nan());
+        assert!(v[1].tilt.mean_tilt.is_nan());
+        assert_eq!((v[1].tilt.tilt, v[1].tilt.lean), (0.0, Lean::Thin));
+    }
+
+    /// The issue's case: a state visit (many cooperative events with A) against two warmer reports with B.
+    #[test]
+    fn many_events_outweigh_a_warmer_pair_of_reports() {
+        let mut events: Vec<Event> = (0..86)
+            .map(|i| ev(0, (i % 2) as u16, 1 - (i % 2) as u16, 4.33))
+            .collect();
+        events.extend([ev(0, 0, 2, 5.2), ev(0, 2, 0, 5.2)]);
+        let t = tilt_over(&events, 0, 1, 2, (0, 0), MIN_EVENTS);
+        assert!(t.mean_tilt < 0.0, "the mean reading leans to B: {t:?}");
+        assert!(t.tilt > 0.9 && t.low > 0.8, "{t:?}");
+        assert_eq!(t.lean, Lean::TowardA);
+    }
+
+    #[test]
+    fn a_few_reports_are_thin_and_the_prior_shrinks_them() {
+        let events = vec![ev(0, 0, 1, 3.0), ev(0, 0, 1, 3.0), ev(0, 0, 1, 3.0)];
+        let t = tilt_over(&events, 0, 1, 2, (0, 0), MIN_EVENTS);
+        assert_eq!(t.lean, Lean::Thin);
+        assert!((t.tilt - 9.0 / 19.0).abs() < 1e-12 && t.standard_error > 0.0);
+        // Mixed evidence on both sides: enough events, band across 0.
+        let mixed: Vec<Event> = (0..20)
+            .map(|i| ev(0, 0, 1 + (i % 2) as u16, if i % 4 < 2 { 3.0 } else { -2.0 }))
+            .collect();
+        let t = tilt_over(&mixed, 0, 1, 2, (0, 0), MIN_EVENTS);
+        assert_eq!(t.lean, Lean::Even, "{t:?}");
     }
 
     #[test]
@@ -233,10 +362,11 @@ mod tests {
             events.push(ev(d, 0, 1, 3.0 + wobble)); // T-A steady
             events.push(ev(d, 0, 2, if d < 50 { -2.0 } else { 3.0 } + wobble)); // T-B warms at day 50
         }
-        let t = tilt_shift(&events, 0, 1, 2, 50, 0, 99);
-        assert!((t.before.tilt - 5.0).abs() < 1e-9 && t.after.tilt.abs() < 1e-9);
-        assert!(t.shift < -4.9 && t.p_value < 1e-6, "{t:?}");
-        let flat = tilt_shift(&events, 0, 1, 2, 25, 0, 49);
+        let t = tilt_shift(&events, 0, 1, 2, 50, 0, 99, MIN_EVENTS);
+        assert!(t.before.tilt > 0.5 && t.after.tilt.abs() < 0.01, "{t:?}");
+        assert!(t.shift < -0.5 && t.p_value < 1e-6, "{t:?}");
+        assert_eq!((t.before.lean, t.after.lean), (Lean::TowardA, Lean::Even));
+        let flat = tilt_shift(&events, 0, 1, 2, 25, 0, 49, MIN_EVENTS);
         assert!(flat.p_value > 0.5, "{flat:?}");
     }
 }

@@ -38,7 +38,7 @@ fn merge(mut base: Value, extra: Value) -> Value {
 fn window_json(span: &Span) -> Value {
     json!({
         "from": iso_date(span.from), "to": iso_date(span.to), "by": span.period.to_string(),
-        "dedup": span.dedup, "datasets": span.datasets,
+        "dedup": span.dedup, "datasets": span.datasets, "resolved": span.resolved,
     })
 }
 
@@ -227,7 +227,16 @@ pub fn balance(
     limits: Limits,
 ) -> Result<Value, ApiError> {
     let r: BalanceRequest = request(query)?;
-    let a = questions(table, limits).balance(&r)?;
+    let q = questions(table, limits);
+    if r.third.is_none() {
+        let ranking = q.rank_balancers(&r)?;
+        return Ok(json!({
+            "a": to_value(&ranking.rivals[0]), "b": to_value(&ranking.rivals[1]),
+            "window": window_json(&ranking.span), "ranking": to_value(&ranking.rows),
+            "summary": ranking.summary(),
+        }));
+    }
+    let a = q.balance(&r)?;
     let period = a.span.period;
     let points: Vec<Value> = a
         .points
@@ -240,7 +249,8 @@ pub fn balance(
         .map(|t| merge(to_value(t), json!({ "break_day": iso_date(t.break_day) })));
     Ok(json!({
         "third": to_value(&a.actors[0]), "a": to_value(&a.actors[1]), "b": to_value(&a.actors[2]),
-        "window": window_json(&a.span), "points": points, "break_test": test,
+        "window": window_json(&a.span), "points": points, "overall": to_value(&a.overall),
+        "summary": a.summary(), "break_test": test,
     }))
 }
 

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use fulcrum_events::EventTable;
+use fulcrum_events::{EventTable, Resolver};
 use fulcrum_query::QueryEngine;
 use serde_json::Value;
 
@@ -67,6 +67,8 @@ impl Default for Limits {
 /// What the handlers share: the store, read once, and the limits.
 pub struct Server {
     table: EventTable,
+    /// Dated roles that resolved names to states in `table`; the event listing resolves and explains with them.
+    resolver: Option<Resolver>,
     engine: QueryEngine,
     inputs: usize,
     transactions: usize,
@@ -77,9 +79,14 @@ pub struct Server {
 
 impl Server {
     /// Opens a store and reads its analysis columns into memory (blocking; call before starting the runtime).
-    pub fn open(store: &Path, limits: Limits) -> Result<Self, fulcrum_events::LoadError> {
+    /// With a resolver, actors named only by name count as the state they act for (see `fulcrum_model::resolve`).
+    pub fn open(
+        store: &Path,
+        limits: Limits,
+        resolver: Option<Resolver>,
+    ) -> Result<Self, fulcrum_events::LoadError> {
         let engine = QueryEngine::open(store)?;
-        let table = EventTable::from_store(&engine)?;
+        let table = EventTable::from_store(&engine, resolver.as_ref())?;
         let manifest = &engine.snapshot().manifest;
         let (inputs, transactions) = (manifest.inputs.len(), manifest.txns.len());
         let (scans, analyses) = (
@@ -88,6 +95,7 @@ impl Server {
         );
         Ok(Server {
             table,
+            resolver,
             engine,
             inputs,
             transactions,
@@ -203,6 +211,7 @@ async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
             "direction",
             "page",
             "page_size",
+            "no_resolve",
         ],
         false,
     )?;
@@ -212,7 +221,12 @@ async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     let page = p.bounded("page", 1, 1, usize::MAX)?;
     let page_size = p.bounded("page_size", 50, 1, 500)?;
     blocking(&s, true, move |s| {
-        sql::events(&s.engine, &actors, &selection, direction, page, page_size)
+        let listing = sql::Listing {
+            actors: &actors,
+            selection: &selection,
+            resolver: s.resolver.as_ref(),
+        };
+        sql::events(&s.engine, &listing, direction, page, page_size)
     })
     .await
 }

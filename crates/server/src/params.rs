@@ -99,6 +99,7 @@ impl Params {
             period: self.parse::<Period>("by", Period::Month)?,
             dataset: self.get("dataset").map(str::to_string),
             dedup: self.parse::<Dedup>("dedup", Dedup::Raw)?,
+            no_resolve: self.parse::<bool>("no_resolve", false)?,
         };
         Ok(window.selection()?)
     }

@@ -1,6 +1,6 @@
 //! The endpoints that ask the store itself: read-only SQL and the events behind a point (with sources and provenance).
 
-use fulcrum_events::{RowRef, Selection, matching_rows};
+use fulcrum_events::{Resolver, RowRef, Selection, matching_rows};
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::iso_date;
 use fulcrum_query::arrow::json::{ArrayWriter, WriterBuilder};
@@ -103,17 +103,44 @@ impl std::str::FromStr for Direction {
 
 /// `GET /api/events`: the stored events between two actors in a window, a page at a time, with the same matching
 /// rule as the series (so the count of a period equals the `events` of its point when `dedup` is raw).
+/// Which events a listing is of.
+pub struct Listing<'a> {
+    pub actors: &'a [ActorSpec],
+    pub selection: &'a Selection,
+    pub resolver: Option<&'a Resolver>,
+}
+
+/// `actor1_resolved`/`actor2_resolved`: how a side stored without a state was resolved by name, or why not.
+fn explain_resolution(row: &mut Map<String, Value>, resolver: &Resolver) {
+    let day = row
+        .get("event_date")
+        .and_then(Value::as_str)
+        .and_then(|d| fulcrum_model::parse_iso_date(d).ok());
+    for side in ["actor1", "actor2"] {
+        let stateless = row
+            .get(&format!("{side}_country_code"))
+            .is_none_or(Value::is_null);
+        let name = row.get(&format!("{side}_name")).and_then(Value::as_str);
+        let explained = match (stateless, name, day) {
+            (true, Some(name), Some(day)) => Value::String(resolver.explain(name, day).to_string()),
+            _ => Value::Null,
+        };
+        row.insert(format!("{side}_resolved"), explained);
+    }
+}
+
 pub fn events(
     engine: &QueryEngine,
-    actors: &[ActorSpec],
-    selection: &Selection,
+    listing: &Listing<'_>,
     direction: Direction,
     page: usize,
     page_size: usize,
 ) -> Result<Value, ApiError> {
+    let (actors, selection) = (listing.actors, listing.selection);
+    let resolver = listing.resolver.filter(|_| selection.resolve);
     // First which rows match (the analysis columns only), then every column of the requested page alone: the
     // JSON is built for at most `page_size` rows, however many events the window holds.
-    let matched: Vec<RowRef> = matching_rows(engine, actors, selection)?
+    let matched: Vec<RowRef> = matching_rows(engine, actors, selection, resolver)?
         .into_iter()
         .filter(|(_, src, dst)| {
             matches!(
@@ -155,7 +182,12 @@ pub fn events(
         let (_, batches) = engine.sql(&query)?;
         rows_json(&batches)?
             .into_iter()
-            .map(Value::Object)
+            .map(|mut row| {
+                if let Some(r) = resolver {
+                    explain_resolution(&mut row, r);
+                }
+                Value::Object(row)
+            })
             .collect()
     };
     Ok(json!({

@@ -118,18 +118,16 @@
   function renderBalance(bal, c) {
     const t = bal.third.code, a = bal.a.code, b = bal.b.code;
     $("balance-title").textContent = `${bal.third.name} between ${bal.a.name} and ${bal.b.name}`;
-    const points = bal.points.map((p) => ({ x: xOf(p), y: p.tilt, label: p.period, extra: `${p.events_ta}/${p.events_tb} events` }));
+    // Periods with too little evidence are gaps, not a confident sign from two reports.
+    const shown = (p, v) => (p.lean === "thin" ? NaN : v);
+    const points = bal.points.map((p) => ({ x: xOf(p), y: shown(p, p.tilt), label: p.period, extra: `${p.events_ta}/${p.events_tb} events; mean tilt ${fmt(p.mean_tilt)}` }));
     lineChart($("balance-chart"), {
       title: `tilt of ${t} (> 0 leans to ${a}, < 0 to ${b})`, width: 640, height: 260, zeroLine: true,
       yLabel: `tilt: > 0 leans to ${a}`,
-      series: [{ name: `tilt of ${t} (band ±1.96 SE)`, color: COLORS[0], points, band: bal.points.map((p) => ({ x: xOf(p), lo: p.tilt - 1.96 * p.tilt_se, hi: p.tilt + 1.96 * p.tilt_se })) }],
+      series: [{ name: `tilt of ${t} (90% band; gaps: too little evidence)`, color: COLORS[0], points, band: bal.points.map((p) => ({ x: xOf(p), lo: shown(p, p.low), hi: shown(p, p.high) })) }],
     });
-    const tilts = bal.points.map((p) => p.tilt).filter(Number.isFinite);
-    const toA = tilts.filter((x) => x > 0).length;
-    const mean = tilts.reduce((s, x) => s + x, 0) / (tilts.length || 1);
-    $("balance-text").textContent = tilts.length
-      ? `${t} leaned to ${a} in ${toA} and to ${b} in ${tilts.length - toA} of ${tilts.length} periods with events on both sides; mean tilt ${fmt(mean)} Goldstein points (balance 1 − |tilt|/20).`
-      : `No period has events of ${t} with both ${a} and ${b}.`;
+    // The sentence is the questions layer's own, so the CLI and the dashboard say the same thing.
+    $("balance-text").textContent = `${bal.summary}.`;
   }
 
   // The signed triangle of one period: nodes, and edges coloured by sign with their mean Goldstein.

@@ -11,6 +11,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use fulcrum_model::days_from_civil;
+use fulcrum_model::resolve::{Origin, Resolver, Role};
+
 use super::{DictError, XmlComments, phrase_words, strip_comment};
 
 /// One code of a record, valid over `[from, until)` (dates as YYYYMMDD numbers).
@@ -31,6 +34,8 @@ impl DatedCode {
 #[derive(Debug, Default)]
 pub struct ActorDict {
     records: Vec<Vec<DatedCode>>,
+    /// Where each record starts: file, line and primary phrase (for explaining a resolution).
+    origins: Vec<Origin>,
     /// First word → (all words, record), longest phrases first.
     by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
     pub phrases: usize,
@@ -79,6 +84,14 @@ impl ActorDict {
                 self.insert(synonym, record);
             } else {
                 self.records.push(codes);
+                self.origins.push(Origin {
+                    file: path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into(),
+                    ),
+                    line: line_no,
+                    phrase: phrase.trim().to_string(),
+                });
                 let record = self.records.len() - 1;
                 current = Some(record);
                 self.insert(phrase, record);
@@ -111,6 +124,38 @@ impl ActorDict {
         }
         None
     }
+}
+
+impl ActorDict {
+    /// Every phrase with its dated roles, for resolving actor names in stored events to states
+    /// (`fulcrum_model::resolve`). Synonyms resolve with their record's roles and origin.
+    pub fn resolver(&self) -> Resolver {
+        let mut resolver = Resolver::default();
+        let mut phrases: Vec<(&Vec<String>, usize)> = self
+            .by_first
+            .values()
+            .flat_map(|list| list.iter().map(|(words, record)| (words, *record)))
+            .collect();
+        // Deterministic: when two records share a phrase, the one read first wins.
+        phrases.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+        for (words, record) in phrases {
+            let roles = self.records[record]
+                .iter()
+                .map(|c| Role {
+                    code: c.code.clone(),
+                    from: c.from.and_then(day_of),
+                    until: c.until.and_then(day_of),
+                })
+                .collect();
+            resolver.insert(&words.join(" "), roles, self.origins[record].clone());
+        }
+        resolver
+    }
+}
+
+/// Days since 1970-01-01 of a YYYYMMDD number.
+fn day_of(date: u32) -> Option<i32> {
+    days_from_civil((date / 10_000) as i32, date / 100 % 100, date % 100)
 }
 
 /// `[CODE]`, `[CODE >DATE]`, `[CODE <DATE]`, `[CODE D1-D2]`, several per line.
@@ -203,5 +248,27 @@ mod tests {
             .add_text(Path::new("bad.txt"), "\n+ORPHAN\n")
             .unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn the_resolver_keeps_roles_dates_and_where_they_were_read() {
+        let text = "SERGEY_LAVROV_  # note\n+LAVROV\n\t[RUSGOV 19940922-20040712]\n\t[RUSGOV > 040309]\nUNITED_NATIONS_ [IGOUNO]\n";
+        let mut d = ActorDict::default();
+        d.add_text(Path::new("dir/Phoenix.Countries.actors.txt"), text)
+            .unwrap();
+        let r = d.resolver();
+        let day = |y, m, dd| days_from_civil(y, m, dd).unwrap();
+        let hit = r.resolve("Sergey Lavrov", day(2018, 10, 1)).unwrap();
+        assert_eq!((hit.country, hit.agent), ("RUS", Some("GOV")));
+        assert_eq!(hit.role.from, Some(day(2004, 3, 9)));
+        assert_eq!(
+            (
+                hit.origin.file.as_str(),
+                hit.origin.line,
+                hit.origin.phrase.as_str()
+            ),
+            ("Phoenix.Countries.actors.txt", 1, "SERGEY_LAVROV_")
+        );
+        assert!(r.resolve("United Nations", day(2018, 10, 1)).is_none());
     }
 }

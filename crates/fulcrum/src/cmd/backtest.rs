@@ -1,6 +1,6 @@
 //! `fulcrum backtest dyad`: rolling-origin evaluation of the dyad forecast models, side by side.
 
-use std::path::Path;
+use crate::cmd::Place;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -46,9 +46,9 @@ pub struct DyadBacktestArgs {
     outputs: Outputs,
 }
 
-pub fn run(store: &Path, args: BacktestArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: BacktestArgs) -> Result<ExitCode> {
     let BacktestCommand::Dyad(args) = args.command;
-    let answer = ask(store, |q| q.backtest_dyad(&args.request))?;
+    let answer = ask(at, |q| q.backtest_dyad(&args.request))?;
     let s = &answer.series;
     crate::cmd::forecast::warn_partial(s);
     let period = s.span.period;

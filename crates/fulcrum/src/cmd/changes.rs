@@ -1,6 +1,6 @@
 //! `fulcrum changes A B`: change points in a dyad's series, offline (PELT) and online (BOCPD).
 
-use std::path::Path;
+use crate::cmd::Place;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -31,8 +31,8 @@ pub struct ChangesArgs {
     outputs: Outputs,
 }
 
-pub fn run(store: &Path, args: ChangesArgs) -> Result<ExitCode> {
-    let answer = ask(store, |q| q.changes(&args.request))?;
+pub fn run(at: &Place, args: ChangesArgs) -> Result<ExitCode> {
+    let answer = ask(at, |q| q.changes(&args.request))?;
     let period = answer.span.period;
     for d in &answer.directions {
         println!(

@@ -1,6 +1,7 @@
 //! `fulcrum code`: English text → CAMEO events, into the store or a file; `--gold` scores the coder on
 //! gold-standard records instead.
 
+use crate::cmd::Place;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,9 +40,6 @@ Examples:
 pub struct CodeArgs {
     /// Text files, JSON Lines files (*.jsonl) or - for standard input.
     inputs: Vec<PathBuf>,
-    /// The dictionary folder.
-    #[arg(long, default_value = "dictionaries", env = "FULCRUM_DICT")]
-    dict: PathBuf,
     /// Date of plain-text documents (YYYY-MM-DD); JSON Lines records carry their own.
     #[arg(long, value_parser = fulcrum_questions::parse_day)]
     date: Option<i32>,
@@ -62,10 +60,11 @@ pub struct CodeArgs {
     repeat: usize,
 }
 
-pub fn run(store: &Path, args: CodeArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
+    let store = at.store.as_path();
     let t0 = Instant::now();
-    let dict = Dictionaries::load(&args.dict)
-        .with_context(|| format!("loading dictionaries from {}", args.dict.display()))?;
+    let dict = Dictionaries::load(&at.dict)
+        .with_context(|| format!("loading dictionaries from {}", at.dict.display()))?;
     eprintln!(
         "dictionaries ({:.2} s): {}",
         t0.elapsed().as_secs_f64(),

@@ -1,6 +1,6 @@
 //! `fulcrum dyad A B`: both directions of a dyad over time.
 
-use std::path::Path;
+use crate::cmd::Place;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -42,8 +42,8 @@ pub struct DyadArgs {
     outputs: Outputs,
 }
 
-pub fn run(store: &Path, args: DyadArgs) -> Result<ExitCode> {
-    let answer = ask(store, |q| q.dyad(&args.request))?;
+pub fn run(at: &Place, args: DyadArgs) -> Result<ExitCode> {
+    let answer = ask(at, |q| q.dyad(&args.request))?;
     args.outputs.write(&answer.table()?)?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::dyad(&answer, args.break_day)))?;

@@ -1,7 +1,8 @@
 //! `fulcrum forecast tkg` (next events on a temporal knowledge graph, scored by the standard protocol) and
 //! `fulcrum forecast dyad` (counts or Goldstein sums of one dyad, with predictive intervals).
 
-use std::path::{Path, PathBuf};
+use crate::cmd::Place;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -27,10 +28,10 @@ enum ForecastCommand {
     Dyad(DyadForecastArgs),
 }
 
-pub fn run(store: &Path, args: ForecastArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: ForecastArgs) -> Result<ExitCode> {
     match args.command {
-        ForecastCommand::Tkg(a) => run_tkg(store, a),
-        ForecastCommand::Dyad(a) => run_dyad(store, a),
+        ForecastCommand::Tkg(a) => run_tkg(at, a),
+        ForecastCommand::Dyad(a) => run_dyad(at, a),
     }
 }
 
@@ -75,7 +76,8 @@ pub struct TkgArgs {
     json: Option<PathBuf>,
 }
 
-fn run_tkg(store: &Path, mut args: TkgArgs) -> Result<ExitCode> {
+fn run_tkg(at: &Place, mut args: TkgArgs) -> Result<ExitCode> {
+    let store = at.store.as_path();
     let started = Instant::now();
     args.request.keep_predictions = args.predictions.is_some();
     let (data, source) = match &args.request.dataset {
@@ -177,8 +179,8 @@ pub struct DyadForecastArgs {
     outputs: Outputs,
 }
 
-fn run_dyad(store: &Path, args: DyadForecastArgs) -> Result<ExitCode> {
-    let answer = ask(store, |q| q.forecast_dyad(&args.request))?;
+fn run_dyad(at: &Place, args: DyadForecastArgs) -> Result<ExitCode> {
+    let answer = ask(at, |q| q.forecast_dyad(&args.request))?;
     let s = &answer.series;
     warn_partial(s);
     eprintln!(

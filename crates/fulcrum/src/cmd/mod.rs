@@ -13,3 +13,10 @@ pub mod sql;
 pub mod stats;
 pub mod triad;
 pub mod triad_var;
+
+/// Where a command finds its inputs: the store, and the dictionary folder (the coder's, and the actor roles that
+/// resolve people and organisations to states).
+pub struct Place {
+    pub store: std::path::PathBuf,
+    pub dict: std::path::PathBuf,
+}

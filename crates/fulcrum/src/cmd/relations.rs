@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use fulcrum_events::Resolver;
 use fulcrum_query::{OutputFormat, QueryEngine};
 use fulcrum_questions::table::Table;
+
+use crate::cmd::Place;
 
 /// Where results go besides the table on standard output.
 #[derive(Args, Clone)]
@@ -56,12 +59,38 @@ pub fn open(store: &Path) -> Result<QueryEngine> {
     QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))
 }
 
+/// The dated actor roles of the dictionary folder, for resolving people and organisations to states. Without
+/// the folder (or with one that does not load) questions still run, counting only actors stored with a state:
+/// say so, once.
+pub fn resolver(dict: &Path) -> Option<Resolver> {
+    if !dict.is_dir() {
+        eprintln!(
+            "note: no dictionary folder at {}: people and organisations named only by name (\"Vladimir Putin\") \
+             are not resolved to states. `fulcrum dict fetch --dir {0}` downloads the dictionaries; --dict DIR \
+             points elsewhere.",
+            dict.display()
+        );
+        return None;
+    }
+    match fulcrum_coder::Dictionaries::resolver(dict) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("warning: names are not resolved to states: {e}");
+            None
+        }
+    }
+}
+
 /// Answers one question from the store by SQL.
 pub fn ask<T>(
-    store: &Path,
+    at: &Place,
     question: impl FnOnce(&fulcrum_questions::Questions) -> Result<T, fulcrum_questions::QuestionError>,
 ) -> Result<T> {
-    let engine = open(store)?;
-    let source = fulcrum_events::SqlSource { engine: &engine };
+    let engine = open(&at.store)?;
+    let resolver = resolver(&at.dict);
+    let source = fulcrum_events::SqlSource {
+        engine: &engine,
+        resolver: resolver.as_ref(),
+    };
     Ok(question(&fulcrum_questions::Questions::new(&source))?)
 }

@@ -1,7 +1,7 @@
 //! `fulcrum serve`: the HTTP API and the web dashboard over a store.
 
+use crate::cmd::Place;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -57,7 +57,8 @@ pub struct ServeArgs {
     threads: Option<usize>,
 }
 
-pub fn run(store: &Path, args: ServeArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
+    let store = at.store.as_path();
     let limits = Limits {
         max_body_bytes: args.max_body,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -69,8 +70,8 @@ pub fn run(store: &Path, args: ServeArgs) -> Result<ExitCode> {
     };
     let started = Instant::now();
     let spinner = crate::progress::spinner(&format!("reading {}", store.display()));
-    let server =
-        Server::open(store, limits).with_context(|| format!("opening store {}", store.display()));
+    let server = Server::open(store, limits, crate::cmd::relations::resolver(&at.dict))
+        .with_context(|| format!("opening store {}", store.display()));
     spinner.finish_and_clear();
     let server = Arc::new(server?);
     eprintln!(

@@ -1,6 +1,6 @@
 //! `fulcrum stats`: what the store holds.
 
-use std::path::Path;
+use crate::cmd::Place;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -19,7 +19,8 @@ pub struct StatsArgs {
     json: bool,
 }
 
-pub fn run(store: &Path, args: StatsArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
+    let store = at.store.as_path();
     let engine =
         QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
     let manifest = &engine.snapshot().manifest;

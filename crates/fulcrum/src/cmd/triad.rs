@@ -1,7 +1,8 @@
 //! `fulcrum triad A B C [...]`: signed graphs of states over time and their structural balance; with `--var`, the
 //! triangular VAR of the first three.
 
-use std::path::{Path, PathBuf};
+use crate::cmd::Place;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -50,7 +51,7 @@ pub struct TriadArgs {
     pub outputs: Outputs,
 }
 
-pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: TriadArgs) -> Result<ExitCode> {
     if args.var {
         let states = &args.request.states;
         if states.len() > 3 {
@@ -65,9 +66,9 @@ pub fn run(store: &Path, args: TriadArgs) -> Result<ExitCode> {
             window: args.request.window.clone(),
             options: args.var_options.clone(),
         };
-        return crate::cmd::triad_var::run(store, &request, &args);
+        return crate::cmd::triad_var::run(at, &request, &args);
     }
-    let answer = ask(store, |q| q.triad(&args.request))?;
+    let answer = ask(at, |q| q.triad(&args.request))?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::triad(&answer)))?;
     args.outputs.write(&answer.table()?)?;

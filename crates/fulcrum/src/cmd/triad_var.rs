@@ -1,6 +1,6 @@
 //! `fulcrum triad A B C --var`: prints the triangular VAR of Goldstein & Freeman over a triad's six directed series.
 
-use std::path::Path;
+use crate::cmd::Place;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -10,8 +10,8 @@ use fulcrum_questions::relations::VarRequest;
 use crate::cmd::relations::ask;
 use crate::cmd::triad::TriadArgs;
 
-pub fn run(store: &Path, request: &VarRequest, args: &TriadArgs) -> Result<ExitCode> {
-    let answer = ask(store, |q| q.var(request))?;
+pub fn run(at: &Place, request: &VarRequest, args: &TriadArgs) -> Result<ExitCode> {
+    let answer = ask(at, |q| q.var(request))?;
     print!("{answer}");
     if let Some(path) = &args.irf_csv {
         let irf = answer.whole.irf_table(&answer.names)?;
