@@ -590,6 +590,78 @@ pub fn load_partners(
     collector.finish(selection)
 }
 
+/// How many events have a state on both sides: as stored, and once names are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    pub events: u64,
+    /// Both sides stored with a state.
+    pub both_stored: u64,
+    /// Both sides with a state once sides without one are resolved by name (equal to `both_stored` without a
+    /// resolver).
+    pub both_resolved: u64,
+}
+
+/// Counts [`Coverage`] over the whole store. Rows missing a state are grouped by day and names first, so the
+/// resolver sees each (day, name) once.
+pub fn coverage(engine: &QueryEngine, resolver: Option<&Resolver>) -> Result<Coverage, LoadError> {
+    let (_, batches) = engine.sql(
+        "SELECT count(*), count(*) FILTER (WHERE actor1_country_code IS NOT NULL AND actor2_country_code IS NOT NULL) \
+         FROM events",
+    )?;
+    let number = |b: &RecordBatch, i: usize| -> Result<u64, LoadError> {
+        let c = fulcrum_query::arrow::compute::cast(b.column(i), &DataType::UInt64)
+            .map_err(|e| LoadError::Schema(e.to_string()))?;
+        Ok(c.as_primitive::<UInt64Type>().values().iter().sum())
+    };
+    let (mut events, mut both_stored) = (0, 0);
+    for b in &batches {
+        events += number(b, 0)?;
+        both_stored += number(b, 1)?;
+    }
+    let mut both_resolved = both_stored;
+    if let Some(resolver) = resolver {
+        let (_, batches) = engine.sql(
+            "SELECT event_date, actor1_country_code IS NOT NULL, actor1_name, actor2_country_code IS NOT NULL, \
+             actor2_name, count(*) FROM events WHERE actor1_country_code IS NULL OR actor2_country_code IS NULL \
+             GROUP BY 1, 2, 3, 4, 5",
+        )?;
+        let schema_err =
+            |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+        for b in &batches {
+            let days = fulcrum_query::arrow::compute::cast(b.column(0), &DataType::Date32)
+                .map_err(schema_err)?;
+            let days = days.as_primitive::<Date32Type>();
+            let has = [b.column(1).as_boolean(), b.column(3).as_boolean()];
+            let names = [
+                fulcrum_query::arrow::compute::cast(b.column(2), &DataType::Utf8)
+                    .map_err(schema_err)?,
+                fulcrum_query::arrow::compute::cast(b.column(4), &DataType::Utf8)
+                    .map_err(schema_err)?,
+            ];
+            let names = [names[0].as_string::<i32>(), names[1].as_string::<i32>()];
+            let counts = fulcrum_query::arrow::compute::cast(b.column(5), &DataType::UInt64)
+                .map_err(schema_err)?;
+            let counts = counts.as_primitive::<UInt64Type>();
+            for i in 0..b.num_rows() {
+                let day = days.value(i);
+                let side_ok = |k: usize| {
+                    has[k].value(i)
+                        || (!names[k].is_null(i)
+                            && resolver.resolve(names[k].value(i), day).is_some())
+                };
+                if side_ok(0) && side_ok(1) {
+                    both_resolved += counts.value(i);
+                }
+            }
+        }
+    }
+    Ok(Coverage {
+        events,
+        both_stored,
+        both_resolved,
+    })
+}
+
 /// Where a stored row is: the input it came from, its line there, and its event id (together unique).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowRef {

@@ -19,6 +19,7 @@
 //! | TKG forecast | [`forecast::TkgRequest`] | [`forecast::TkgAnswer`] |
 
 pub mod charts;
+pub mod episodes;
 mod error;
 pub mod forecast;
 pub mod front;
@@ -88,6 +89,18 @@ impl Window {
             dedup: self.dedup,
             resolve: !self.no_resolve,
         })
+    }
+}
+
+/// The window with every default: all days, by month, all datasets, raw counts, names resolved.
+pub fn default_window() -> Window {
+    Window {
+        from: None,
+        to: None,
+        period: Period::Month,
+        dataset: None,
+        dedup: Dedup::Raw,
+        no_resolve: false,
     }
 }
 

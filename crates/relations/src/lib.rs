@@ -6,6 +6,7 @@
 
 pub mod balance;
 pub mod changepoint;
+pub mod compare;
 pub mod dyad;
 pub mod triads;
 pub mod var;

@@ -245,15 +245,12 @@ mod tests {
             .map(|a| ActorSpec::parse(a).unwrap())
             .collect();
         let before = ROWS_CONVERTED.load(Ordering::Relaxed);
-        let page = events(
-            &engine,
-            &actors,
-            &Selection::default(),
-            Direction::Both,
-            3,
-            7,
-        )
-        .unwrap();
+        let listing = Listing {
+            actors: &actors,
+            selection: &Selection::default(),
+            resolver: None,
+        };
+        let page = events(&engine, &listing, Direction::Both, 3, 7).unwrap();
         let converted = ROWS_CONVERTED.load(Ordering::Relaxed) - before;
         assert_eq!(
             (page["total"].as_u64(), page["pages"].as_u64()),

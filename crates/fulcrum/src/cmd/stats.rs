@@ -74,10 +74,28 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
                 .into(),
         ),
     ];
+    let resolver = crate::cmd::relations::resolver(&at.dict);
+    let coverage = fulcrum_events::coverage(&engine, resolver.as_ref())?;
+    let share = |n: u64| 100.0 * n as f64 / coverage.events.max(1) as f64;
+    let resolution = format!(
+        "events with a state on both sides: {} of {} ({:.1}%) as stored; {} ({:.1}%) with people and organisations \
+         resolved to states{}",
+        coverage.both_stored,
+        coverage.events,
+        share(coverage.both_stored),
+        coverage.both_resolved,
+        share(coverage.both_resolved),
+        if resolver.is_some() {
+            format!(" by the dated roles in {}", at.dict.display())
+        } else {
+            " (no dictionary folder: nothing resolved)".to_string()
+        }
+    );
     let mut out = std::io::BufWriter::new(std::io::stdout());
     if args.json {
         let mut obj = serde_json::Map::new();
         obj.insert("summary".into(), serde_json::Value::String(header));
+        obj.insert("resolution".into(), serde_json::to_value(coverage)?);
         for (title, query) in &sections {
             let (schema, batches) = engine.sql(query)?;
             let mut buf = Vec::new();
@@ -88,7 +106,7 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&obj)?)?;
     } else {
         use std::io::Write;
-        writeln!(out, "{header}\n")?;
+        writeln!(out, "{header}\n{resolution}\n")?;
         for (title, query) in &sections {
             let (schema, batches) = engine.sql(query)?;
             writeln!(out, "{title}:")?;
