@@ -662,6 +662,58 @@ pub fn coverage(engine: &QueryEngine, resolver: Option<&Resolver>) -> Result<Cov
     })
 }
 
+/// A name stored without a state, how often, and what the resolver makes of it on its latest day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NameWithoutState {
+    pub name: String,
+    /// Event sides with this name and no stored state.
+    pub sides: u64,
+    /// Its last day in the store.
+    pub last_day: i32,
+    /// The resolver's reading on that day ("RUSGOV by …", "not the state: …", "no dictionary phrase").
+    pub resolution: String,
+}
+
+/// The `top` names most often stored without a state, each explained on its latest day: what resolution
+/// covers and what it leaves.
+pub fn names_without_state(
+    engine: &QueryEngine,
+    resolver: &Resolver,
+    top: usize,
+) -> Result<Vec<NameWithoutState>, LoadError> {
+    let query = format!(
+        "SELECT name, count(*) AS sides, max(day) AS last FROM (\
+         SELECT actor1_name AS name, event_date AS day FROM events WHERE actor1_country_code IS NULL AND actor1_name IS NOT NULL \
+         UNION ALL \
+         SELECT actor2_name AS name, event_date AS day FROM events WHERE actor2_country_code IS NULL AND actor2_name IS NOT NULL) \
+         GROUP BY name ORDER BY sides DESC, name LIMIT {top}"
+    );
+    let (_, batches) = engine.sql(&query)?;
+    let schema_err = |e: fulcrum_query::arrow::error::ArrowError| LoadError::Schema(e.to_string());
+    let mut out = Vec::new();
+    for b in &batches {
+        let names = fulcrum_query::arrow::compute::cast(b.column(0), &DataType::Utf8)
+            .map_err(schema_err)?;
+        let names = names.as_string::<i32>();
+        let sides = fulcrum_query::arrow::compute::cast(b.column(1), &DataType::UInt64)
+            .map_err(schema_err)?;
+        let sides = sides.as_primitive::<UInt64Type>();
+        let days = fulcrum_query::arrow::compute::cast(b.column(2), &DataType::Date32)
+            .map_err(schema_err)?;
+        let days = days.as_primitive::<Date32Type>();
+        for i in 0..b.num_rows() {
+            let (name, day) = (names.value(i), days.value(i));
+            out.push(NameWithoutState {
+                name: name.to_string(),
+                sides: sides.value(i),
+                last_day: day,
+                resolution: resolver.explain(name, day).to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Where a stored row is: the input it came from, its line there, and its event id (together unique).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowRef {

@@ -128,7 +128,15 @@ fn compare_balance(cli: &Cli, api: &Value) {
     assert_eq!(points.len(), cli.rows.len());
     for (p, row) in points.iter().zip(&cli.rows) {
         assert_eq!(p["period"], row["period"]);
-        for key in ["tilt", "tilt_se", "events_ta", "events_tb", "hostility_ab"] {
+        for key in [
+            "tilt",
+            "tilt_low",
+            "tilt_high",
+            "events_ta",
+            "events_tb",
+            "mean_tilt",
+            "hostility_ab",
+        ] {
             same(
                 &format!("{} {key}", p["period"]),
                 num(&row[key]),

@@ -104,16 +104,43 @@ fn balance_detects_the_shift_towards_pakistan() {
             json.to_str().unwrap(),
         ],
     );
-    // Before: coop(RUS,IND) = (8 + 1.9) / 2 = 4.95, coop(RUS,PAK) = −2 → tilt 6.95. After: both 4.95 → tilt 0.
+    // Before (5 dates): net(RUS,IND) = 5 × (8 + 1.9) = 49.5, net(RUS,PAK) = 5 × (−2 − 2) = −20, volumes 49.5 and
+    // 20 → tilt (49.5 + 20) / (49.5 + 20 + 10) = 0.874. After: both 49.5 → tilt 0.
     assert!(
-        out.contains("tilt before 6.950") && out.contains("after 0.000"),
+        out.contains("tilt before +0.874 [")
+            && out.contains("→ IND (10/10 events), after +0.000 ["),
         "{out}"
     );
     assert!(out.contains("the tilt moved towards PAK"), "{out}");
+    assert!(
+        out.contains("RUS leaned to IND in 1 and to PAK in 0 of 3 periods, even in 2, too little evidence in 0"),
+        "{out}"
+    );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v[0]["period"], "2019-01");
-    assert_eq!(v[0]["tilt"], 6.95);
+    // January: (39.6 + 16) / (39.6 + 16 + 10); the old mean tilt 4.95 − (−2) stays as a column.
+    assert_eq!(v[0]["tilt"], 0.847561);
+    assert_eq!(v[0]["mean_tilt"], 6.95);
+    assert_eq!(v[0]["leans_to"], "IND");
+    assert_eq!(v[1]["leans_to"], "even");
+    // January has 16 events with the rivals, February and March 12 each: with 13 required, those two are thin.
+    let strict = ok(
+        &store,
+        &[
+            "balance",
+            "RUS",
+            "--between",
+            "IND",
+            "PAK",
+            "--min-events",
+            "13",
+        ],
+    );
+    assert!(
+        strict.contains("RUS leaned to IND in 1 and to PAK in 0 of 3 periods, even in 0, too little evidence in 2"),
+        "{strict}"
+    );
     assert_eq!(v[2]["hostility_ab"], 10.0);
     // A group as an actor, with membership dates: India and Pakistan joined the SCO in 2017, so in January 2019
     // Russia's 4 agreements with India (+8) and 4 accusations of Pakistan (−2) are all Russia → SCO. Russia is a

@@ -115,7 +115,7 @@ pub fn balance(a: &BalanceAnswer) -> DatedChart {
             markers: Vec::new(),
             band: Some(
                 v.iter()
-                    .map(|p| (shown(p, p.tilt.low), shown(p, p.tilt.high)))
+                    .map(|p| (shown(p, p.tilt.tilt_low), shown(p, p.tilt.tilt_high)))
                     .collect(),
             ),
         }],

@@ -147,8 +147,8 @@ impl Questions<'_> {
                     format!(
                         "tilt {:+.3} [{:+.3}, {:+.3}] → {} ({}/{} events); mean tilt {:+.3}",
                         t.tilt,
-                        t.low,
-                        t.high,
+                        t.tilt_low,
+                        t.tilt_high,
                         t.lean.describe(a, b),
                         t.events_ta,
                         t.events_tb,

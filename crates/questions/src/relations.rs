@@ -297,8 +297,8 @@ impl BalanceAnswer {
             ("net_ta", floats(v, |p| p.tilt.net_ta)),
             ("net_tb", floats(v, |p| p.tilt.net_tb)),
             ("tilt", floats(v, |p| p.tilt.tilt)),
-            ("tilt_low", floats(v, |p| p.tilt.low)),
-            ("tilt_high", floats(v, |p| p.tilt.high)),
+            ("tilt_low", floats(v, |p| p.tilt.tilt_low)),
+            ("tilt_high", floats(v, |p| p.tilt.tilt_high)),
             (
                 "leans_to",
                 Col::Str(
@@ -359,8 +359,8 @@ impl BalancerRanking {
             ("net_ta", floats(v, |r| r.tilt.net_ta)),
             ("net_tb", floats(v, |r| r.tilt.net_tb)),
             ("tilt", floats(v, |r| r.tilt.tilt)),
-            ("tilt_low", floats(v, |r| r.tilt.low)),
-            ("tilt_high", floats(v, |r| r.tilt.high)),
+            ("tilt_low", floats(v, |r| r.tilt.tilt_low)),
+            ("tilt_high", floats(v, |r| r.tilt.tilt_high)),
             (
                 "leans_to",
                 Col::Str(

@@ -13,8 +13,8 @@ pub fn describe_tilt(t: &TiltEstimate, a: &str, b: &str) -> String {
     format!(
         "{:+.3} [{:+.3}, {:+.3}] → {} ({}/{} events)",
         t.tilt,
-        t.low,
-        t.high,
+        t.tilt_low,
+        t.tilt_high,
         t.lean.describe(a, b),
         t.events_ta,
         t.events_tb

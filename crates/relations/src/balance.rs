@@ -73,10 +73,10 @@ pub struct TiltEstimate {
     pub net_tb: f64,
     /// The default, evidence-weighted tilt in (−1, 1); 0 without weighted evidence (the lean says `thin`).
     pub tilt: f64,
-    pub standard_error: f64,
+    pub tilt_se: f64,
     /// The 90% band.
-    pub low: f64,
-    pub high: f64,
+    pub tilt_low: f64,
+    pub tilt_high: f64,
     pub lean: Lean,
     /// Mean Goldstein of T–A events; NaN without events.
     pub coop_ta: f64,
@@ -143,16 +143,16 @@ fn reading(ta: &Moments, tb: &Moments, min_events: u64) -> TiltEstimate {
     let var_n = ta.sum_sq + tb.sum_sq;
     let cov = ta.sum_signed_sq - tb.sum_signed_sq;
     let variance = (var_n - 2.0 * tilt * cov + tilt * tilt * var_n).max(0.0) / denominator.powi(2);
-    let standard_error = variance.sqrt();
-    let (low, high) = (
-        (tilt - Z90 * standard_error).max(-1.0),
-        (tilt + Z90 * standard_error).min(1.0),
+    let tilt_se = variance.sqrt();
+    let (tilt_low, tilt_high) = (
+        (tilt - Z90 * tilt_se).max(-1.0),
+        (tilt + Z90 * tilt_se).min(1.0),
     );
     let lean = if ta.n + tb.n < min_events.max(1) {
         Lean::Thin
-    } else if low > 0.0 {
+    } else if tilt_low > 0.0 {
         Lean::TowardA
-    } else if high < 0.0 {
+    } else if tilt_high < 0.0 {
         Lean::TowardB
     } else {
         Lean::Even
@@ -163,9 +163,9 @@ fn reading(ta: &Moments, tb: &Moments, min_events: u64) -> TiltEstimate {
         net_ta: ta.sum,
         net_tb: tb.sum,
         tilt,
-        standard_error,
-        low,
-        high,
+        tilt_se,
+        tilt_low,
+        tilt_high,
         lean,
         coop_ta: ta.mean(),
         coop_tb: tb.mean(),
@@ -271,7 +271,7 @@ pub fn tilt_shift(
     let before = tilt_over(events, t, a, b, (from, break_day - 1), min_events);
     let after = tilt_over(events, t, a, b, (break_day, to), min_events);
     let shift = after.tilt - before.tilt;
-    let se = (before.standard_error.powi(2) + after.standard_error.powi(2)).sqrt();
+    let se = (before.tilt_se.powi(2) + after.tilt_se.powi(2)).sqrt();
     let z = shift / se;
     let p_value = if z.is_finite() {
         2.0 * (1.0 - Normal::standard().cdf(z.abs()))
@@ -336,7 +336,7 @@ mod tests {
         events.extend([ev(0, 0, 2, 5.2), ev(0, 2, 0, 5.2)]);
         let t = tilt_over(&events, 0, 1, 2, (0, 0), MIN_EVENTS);
         assert!(t.mean_tilt < 0.0, "the mean reading leans to B: {t:?}");
-        assert!(t.tilt > 0.9 && t.low > 0.8, "{t:?}");
+        assert!(t.tilt > 0.9 && t.tilt_low > 0.8, "{t:?}");
         assert_eq!(t.lean, Lean::TowardA);
     }
 
@@ -345,7 +345,7 @@ mod tests {
         let events = vec![ev(0, 0, 1, 3.0), ev(0, 0, 1, 3.0), ev(0, 0, 1, 3.0)];
         let t = tilt_over(&events, 0, 1, 2, (0, 0), MIN_EVENTS);
         assert_eq!(t.lean, Lean::Thin);
-        assert!((t.tilt - 9.0 / 19.0).abs() < 1e-12 && t.standard_error > 0.0);
+        assert!((t.tilt - 9.0 / 19.0).abs() < 1e-12 && t.tilt_se > 0.0);
         // Mixed evidence on both sides: enough events, band across 0.
         let mixed: Vec<Event> = (0..20)
             .map(|i| ev(0, 0, 1 + (i % 2) as u16, if i % 4 < 2 { 3.0 } else { -2.0 }))

@@ -124,10 +124,40 @@
     lineChart($("balance-chart"), {
       title: `tilt of ${t} (> 0 leans to ${a}, < 0 to ${b})`, width: 640, height: 260, zeroLine: true,
       yLabel: `tilt: > 0 leans to ${a}`,
-      series: [{ name: `tilt of ${t} (90% band; gaps: too little evidence)`, color: COLORS[0], points, band: bal.points.map((p) => ({ x: xOf(p), lo: shown(p, p.low), hi: shown(p, p.high) })) }],
+      series: [{ name: `tilt of ${t} (90% band; gaps: too little evidence)`, color: COLORS[0], points, band: bal.points.map((p) => ({ x: xOf(p), lo: shown(p, p.tilt_low), hi: shown(p, p.tilt_high) })) }],
     });
     // The sentence is the questions layer's own, so the CLI and the dashboard say the same thing.
     $("balance-text").textContent = `${bal.summary}.`;
+  }
+
+  // Every third state between B and C over the window, as the questions layer ranks them.
+  const RANKED_ROWS = 15;
+  function renderRanking(res) {
+    const a = res.a.code, b = res.b.code;
+    $("ranking-title").textContent = `Who balances ${res.a.name} and ${res.b.name}, ${res.window.from} … ${res.window.to}`;
+    const tbody = $("ranking-table").querySelector("tbody");
+    tbody.textContent = "";
+    const readable = res.ranking.filter((r) => r.lean !== "thin");
+    const shown = readable.length > RANKED_ROWS
+      ? [...readable.slice(0, Math.ceil(RANKED_ROWS / 2)), ...readable.slice(-Math.floor(RANKED_ROWS / 2))]
+      : readable;
+    for (const r of shown) {
+      const tr = document.createElement("tr");
+      cell(tr, r.group ? `${r.third.code} (group)` : `${r.third.code} ${r.third.name}`).title = r.third.name;
+      cell(tr, r.events_ta, "num");
+      cell(tr, r.events_tb, "num");
+      cell(tr, fmt(r.tilt), "num");
+      cell(tr, `${fmt(r.tilt_low)} … ${fmt(r.tilt_high)}`);
+      cell(tr, r.lean === "toward_a" ? a : r.lean === "toward_b" ? b : "even");
+      tbody.appendChild(tr);
+    }
+    if (!shown.length) {
+      const tr = document.createElement("tr");
+      cell(tr, "No third state has enough events with both to read a lean.", "muted").colSpan = 6;
+      tbody.appendChild(tr);
+    }
+    const hidden = readable.length - shown.length;
+    $("ranking-text").textContent = `${res.summary}.${hidden > 0 ? ` The table shows the ${shown.length} strongest leaners of ${readable.length} with a reading (the API has all).` : ""}`;
   }
 
   // The signed triangle of one period: nodes, and edges coloured by sign with their mean Goldstein.
@@ -198,8 +228,12 @@
       for (const e of res.events) {
         const tr = document.createElement("tr");
         cell(tr, e.event_date);
-        cell(tr, e.actor1_name || e.actor1_code || e.actor1_country_code);
-        cell(tr, e.actor2_name || e.actor2_code || e.actor2_country_code);
+        // A side resolved by name says to which state, and by which dictionary line, on hover.
+        for (const side of ["actor1", "actor2"]) {
+          const td = cell(tr, e[`${side}_name`] || e[`${side}_code`] || e[`${side}_country_code`]);
+          const resolved = e[`${side}_resolved`];
+          if (resolved) { td.title = resolved; td.classList.add("resolved"); }
+        }
         cell(tr, `${e.event_code} ${e.event_text || ""}`);
         cell(tr, e.quad_class, "num");
         cell(tr, fmt(e.goldstein), "num");
@@ -247,6 +281,7 @@
     if (c.c) {
       jobs.push(api("balance", { third: c.a, a: c.b, b: c.c, ...windowParams(c) }).then((r) => renderBalance(r, c)));
       jobs.push(api("triad", { states: [c.a, c.b, c.c].join(","), ...windowParams(c) }).then(renderTriad));
+      jobs.push(api("balance", { a: c.b, b: c.c, ...windowParams(c) }).then(renderRanking));
     } else {
       $("balance-text").textContent = "Choose a state C: the balancer view shows how A treats B and C.";
     }

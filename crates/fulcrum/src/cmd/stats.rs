@@ -96,6 +96,12 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
         let mut obj = serde_json::Map::new();
         obj.insert("summary".into(), serde_json::Value::String(header));
         obj.insert("resolution".into(), serde_json::to_value(coverage)?);
+        if let Some(r) = &resolver {
+            obj.insert(
+                "names without a state".into(),
+                serde_json::to_value(fulcrum_events::names_without_state(&engine, r, top)?)?,
+            );
+        }
         for (title, query) in &sections {
             let (schema, batches) = engine.sql(query)?;
             let mut buf = Vec::new();
@@ -107,6 +113,24 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
     } else {
         use std::io::Write;
         writeln!(out, "{header}\n{resolution}\n")?;
+        if let Some(r) = &resolver {
+            let names = fulcrum_events::names_without_state(&engine, r, top)?;
+            writeln!(
+                out,
+                "names most often stored without a state, and how they resolve on their latest day:"
+            )?;
+            for n in &names {
+                writeln!(
+                    out,
+                    "  {:>8}  {:<40} {}: {}",
+                    n.sides,
+                    n.name,
+                    fulcrum_model::iso_date(n.last_day),
+                    n.resolution
+                )?;
+            }
+            writeln!(out)?;
+        }
         for (title, query) in &sections {
             let (schema, batches) = engine.sql(query)?;
             writeln!(out, "{title}:")?;
