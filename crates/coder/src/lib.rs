@@ -25,6 +25,10 @@ use dict::discards::DiscardDict;
 use dict::issues::IssueDict;
 use dict::verbs::VerbDict;
 
+/// Fulcrum's dated roles of recent leaders, compiled in (see the file's header for what and why).
+const BUILTIN_ROLES: &str = include_str!("../roles/Fulcrum.Leaders.actors.txt");
+const BUILTIN_ROLES_FILE: &str = "Fulcrum.Leaders.actors.txt";
+
 /// Everything the coder reads.
 #[derive(Debug, Default)]
 pub struct Dictionaries {
@@ -111,8 +115,21 @@ impl Dictionaries {
         Ok(d)
     }
 
+    /// Fulcrum's own dated roles of recent leaders and ministers (`roles/Fulcrum.Leaders.actors.txt`, compiled
+    /// in): what resolves names when no dictionary folder is at hand.
+    pub fn builtin_resolver() -> fulcrum_model::resolve::Resolver {
+        let mut actors = ActorDict::default();
+        actors
+            .add_text(Path::new(BUILTIN_ROLES_FILE), BUILTIN_ROLES)
+            .expect("the built-in roles file parses (checked by a test)");
+        let mut resolver = actors.resolver();
+        resolver.sources = vec![format!("{BUILTIN_ROLES_FILE} (built in)")];
+        resolver
+    }
+
     /// The actor files of a dictionary folder only, as dated roles for resolving names in stored events
-    /// (quicker than [`Dictionaries::load`]: no verb patterns).
+    /// (quicker than [`Dictionaries::load`]: no verb patterns). Fulcrum's built-in roles are read first, so
+    /// their dates win over older entries for the same words.
     pub fn resolver(dir: &Path) -> Result<fulcrum_model::resolve::Resolver, LoadError> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|source| LoadError::Io {
@@ -137,6 +154,7 @@ impl Dictionaries {
             )));
         }
         let mut actors = ActorDict::default();
+        actors.add_text(Path::new(BUILTIN_ROLES_FILE), BUILTIN_ROLES)?;
         for path in &names {
             let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
                 path: path.clone(),
@@ -145,7 +163,9 @@ impl Dictionaries {
             actors.add_text(path, &text)?;
         }
         let mut resolver = actors.resolver();
-        resolver.sources = names.iter().map(|p| p.display().to_string()).collect();
+        resolver.sources = std::iter::once(format!("{BUILTIN_ROLES_FILE} (built in)"))
+            .chain(names.iter().map(|p| p.display().to_string()))
+            .collect();
         Ok(resolver)
     }
 
@@ -173,5 +193,52 @@ impl Dictionaries {
             self.issues.len(),
             self.warnings().len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fulcrum_model::days_from_civil;
+
+    #[test]
+    fn the_built_in_roles_parse_cleanly_and_hold_on_their_dates() {
+        let mut actors = ActorDict::default();
+        actors
+            .add_text(Path::new(BUILTIN_ROLES_FILE), BUILTIN_ROLES)
+            .unwrap();
+        assert!(actors.warnings.is_empty(), "{:?}", actors.warnings);
+        let r = Dictionaries::builtin_resolver();
+        let day = |y, m, d| days_from_civil(y, m, d).unwrap();
+        let trump = r.resolve("Donald Trump", day(2018, 10, 5)).unwrap();
+        assert_eq!((trump.country, trump.agent), ("USA", Some("GOV")));
+        assert!(
+            r.resolve("Donald Trump", day(2022, 6, 1)).is_none(),
+            "out of office"
+        );
+        assert!(
+            r.resolve("Donald Trump", day(2025, 6, 1)).is_some(),
+            "second term"
+        );
+        assert_eq!(
+            r.resolve("Imran Khan", day(2018, 10, 5)).unwrap().country,
+            "PAK"
+        );
+        assert!(
+            r.resolve("Imran Khan", day(2018, 8, 17)).is_none(),
+            "the day before he took office"
+        );
+        assert_eq!(
+            r.resolve("Kim Jong-Un", day(2018, 6, 12)).unwrap().country,
+            "PRK"
+        );
+        assert_eq!(
+            r.resolve("Pedro Sánchez", day(2019, 1, 1)).unwrap().country,
+            "ESP"
+        );
+        assert!(
+            r.resolve("Antonio Guterres", day(2019, 1, 1)).is_none(),
+            "the UN is not a state"
+        );
     }
 }

@@ -130,6 +130,9 @@ const EXTRA_COUNTRY_NAMES: &[(&str, &str)] = &[
     ("South Korea", "KOR"),
     ("Vietnam", "VNM"),
     ("Occupied Palestinian Territory", "PSE"),
+    // ICEWS writes it this way round too ("Citizen (Palestinian Territory, Occupied)").
+    ("Palestinian Territory, Occupied", "PSE"),
+    ("Holy See Vatican City State", "VAT"),
 ];
 
 fn country_names() -> &'static HashMap<String, &'static str> {

@@ -59,24 +59,25 @@ pub fn open(store: &Path) -> Result<QueryEngine> {
     QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))
 }
 
-/// The dated actor roles of the dictionary folder, for resolving people and organisations to states. Without
-/// the folder (or with one that does not load) questions still run, counting only actors stored with a state:
-/// say so, once.
-pub fn resolver(dict: &Path) -> Option<Resolver> {
+/// The dated actor roles of the dictionary folder (and Fulcrum's built-in ones), for resolving people and
+/// organisations to states. Without the folder (or with one that does not load) the built-in roles alone: say
+/// so, once.
+pub fn resolver(dict: &Path) -> Resolver {
+    use fulcrum_coder::Dictionaries;
     if !dict.is_dir() {
         eprintln!(
-            "note: no dictionary folder at {}: people and organisations named only by name (\"Vladimir Putin\") \
-             are not resolved to states. `fulcrum dict fetch --dir {0}` downloads the dictionaries; --dict DIR \
-             points elsewhere.",
+            "note: no dictionary folder at {}: people are resolved to states only by Fulcrum's built-in roles of \
+             recent leaders; `fulcrum dict fetch --dir {0}` downloads the PETRARCH-2 dictionaries (tens of \
+             thousands of dated roles), --dict DIR points elsewhere.",
             dict.display()
         );
-        return None;
+        return Dictionaries::builtin_resolver();
     }
-    match fulcrum_coder::Dictionaries::resolver(dict) {
-        Ok(r) => Some(r),
+    match Dictionaries::resolver(dict) {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("warning: names are not resolved to states: {e}");
-            None
+            eprintln!("warning: {e}; resolving names with Fulcrum's built-in roles only");
+            Dictionaries::builtin_resolver()
         }
     }
 }
@@ -90,7 +91,7 @@ pub fn ask<T>(
     let resolver = resolver(&at.dict);
     let source = fulcrum_events::SqlSource {
         engine: &engine,
-        resolver: resolver.as_ref(),
+        resolver: Some(&resolver),
     };
     Ok(question(&fulcrum_questions::Questions::new(&source))?)
 }

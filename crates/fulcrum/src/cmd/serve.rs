@@ -70,8 +70,12 @@ pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
     };
     let started = Instant::now();
     let spinner = crate::progress::spinner(&format!("reading {}", store.display()));
-    let server = Server::open(store, limits, crate::cmd::relations::resolver(&at.dict))
-        .with_context(|| format!("opening store {}", store.display()));
+    let server = Server::open(
+        store,
+        limits,
+        Some(crate::cmd::relations::resolver(&at.dict)),
+    )
+    .with_context(|| format!("opening store {}", store.display()));
     spinner.finish_and_clear();
     let server = Arc::new(server?);
     eprintln!(

@@ -75,33 +75,29 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
         ),
     ];
     let resolver = crate::cmd::relations::resolver(&at.dict);
-    let coverage = fulcrum_events::coverage(&engine, resolver.as_ref())?;
+    let coverage = fulcrum_events::coverage(&engine, Some(&resolver))?;
     let share = |n: u64| 100.0 * n as f64 / coverage.events.max(1) as f64;
     let resolution = format!(
         "events with a state on both sides: {} of {} ({:.1}%) as stored; {} ({:.1}%) with people and organisations \
-         resolved to states{}",
+         resolved to states by the dated roles in {}",
         coverage.both_stored,
         coverage.events,
         share(coverage.both_stored),
         coverage.both_resolved,
         share(coverage.both_resolved),
-        if resolver.is_some() {
-            format!(" by the dated roles in {}", at.dict.display())
-        } else {
-            " (no dictionary folder: nothing resolved)".to_string()
-        }
+        resolver.sources.join(", ")
     );
     let mut out = std::io::BufWriter::new(std::io::stdout());
     if args.json {
         let mut obj = serde_json::Map::new();
         obj.insert("summary".into(), serde_json::Value::String(header));
         obj.insert("resolution".into(), serde_json::to_value(coverage)?);
-        if let Some(r) = &resolver {
-            obj.insert(
-                "names without a state".into(),
-                serde_json::to_value(fulcrum_events::names_without_state(&engine, r, top)?)?,
-            );
-        }
+        obj.insert(
+            "names without a state".into(),
+            serde_json::to_value(fulcrum_events::names_without_state(
+                &engine, &resolver, top,
+            )?)?,
+        );
         for (title, query) in &sections {
             let (schema, batches) = engine.sql(query)?;
             let mut buf = Vec::new();
@@ -113,8 +109,8 @@ pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
     } else {
         use std::io::Write;
         writeln!(out, "{header}\n{resolution}\n")?;
-        if let Some(r) = &resolver {
-            let names = fulcrum_events::names_without_state(&engine, r, top)?;
+        {
+            let names = fulcrum_events::names_without_state(&engine, &resolver, top)?;
             writeln!(
                 out,
                 "names most often stored without a state, and how they resolve on their latest day:"
