@@ -156,7 +156,7 @@ impl Questions<'_> {
                     ),
                     t.mean_tilt
                         .is_finite()
-                        .then(|| t.mean_tilt * mean_sign > 0.0),
+                        .then_some(t.mean_tilt * mean_sign > 0.0),
                 ));
                 continue;
             }

@@ -259,3 +259,16 @@ impl<'s> Questions<'s> {
         Ok(span)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    #[test]
+    fn the_default_window_is_what_the_clap_definition_gives() {
+        let cmd = <Window as clap::Args>::augment_args(clap::Command::new("w").no_binary_name(true));
+        let matches = cmd.try_get_matches_from(Vec::<String>::new()).unwrap();
+        assert_eq!(Window::from_arg_matches(&matches).unwrap(), default_window());
+    }
+}
