@@ -267,8 +267,12 @@ mod tests {
 
     #[test]
     fn the_default_window_is_what_the_clap_definition_gives() {
-        let cmd = <Window as clap::Args>::augment_args(clap::Command::new("w").no_binary_name(true));
+        let cmd =
+            <Window as clap::Args>::augment_args(clap::Command::new("w").no_binary_name(true));
         let matches = cmd.try_get_matches_from(Vec::<String>::new()).unwrap();
-        assert_eq!(Window::from_arg_matches(&matches).unwrap(), default_window());
+        assert_eq!(
+            Window::from_arg_matches(&matches).unwrap(),
+            default_window()
+        );
     }
 }
