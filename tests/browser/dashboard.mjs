@@ -87,9 +87,9 @@ try {
   const ranking = await (await fetch(`${base}api/balance?${new URLSearchParams({ a: b, b: c, from, to, by })}`)).json();
   await page.waitForFunction(() => document.querySelector("#ranking-text").textContent.length > 0, null, { timeout: 20000 });
   check((await page.textContent("#ranking-text")).startsWith(ranking.summary), `ranking panel: ${(await page.textContent("#ranking-text")).slice(0, 120)}`);
-  const firstRow = await page.textContent("#ranking-table tbody tr td");
+  const firstRanked = await page.textContent("#ranking-table tbody tr td");
   const leaders = ranking.ranking.filter((r) => r.lean !== "thin");
-  check(leaders.length === 0 || firstRow.startsWith(leaders[0].third.code), `the ranking table starts with the API's first reader, ${leaders.length ? leaders[0].third.code : "none"}`);
+  check(leaders.length === 0 || firstRanked.startsWith(leaders[0].third.code), `the ranking table starts with the API's first reader, ${leaders.length ? leaders[0].third.code : "none"}`);
 
   // Click the busiest point of A → B through to its events.
   const busiest = api.directions[0].points.reduce((best, p) => (p.events > best.events ? p : best));
