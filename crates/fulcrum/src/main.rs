@@ -109,7 +109,7 @@ fn main() -> ExitCode {
         Command::Forecast(args) => cmd::forecast::run(&at, args),
         Command::Backtest(args) => cmd::backtest::run(&at, args),
         Command::Code(args) => cmd::code::run(&at, args),
-        Command::Dict(args) => cmd::dict::run(args),
+        Command::Dict(args) => cmd::dict::run(&at, args),
         Command::Serve(args) => cmd::serve::run(&at, args),
     };
     match result {

@@ -138,6 +138,27 @@ fn names_resolve_to_states_on_their_dates_and_can_be_switched_off() {
     );
     assert_eq!(events_of(&String::from_utf8_lossy(&run.stdout), "RUS"), 1.0);
 
+    let explained = ok(
+        &store,
+        &[
+            "--dict",
+            dict,
+            "dict",
+            "resolve",
+            "Vladimir Putin",
+            "Old Minister",
+            "United Nations",
+            "--date",
+            "2019-01-10",
+        ],
+    );
+    assert_eq!(
+        explained,
+        "Vladimir Putin: RUSGOV by Phoenix.Countries.actors.txt:1 VLADIMIR_PUTIN_ [RUSGOV 2000-05-07 .. open)\n\
+         Old Minister: not the state: Phoenix.Countries.actors.txt:8 OLD_MINISTER_ [PAKELI 2015-01-01 .. open) is not a state role\n\
+         United Nations: not the state: Phoenix.Countries.actors.txt:11 UNITED_NATIONS_ [IGOUNO open .. open) is not a state role\n"
+    );
+
     let stats = ok(&store, &["--dict", dict, "stats"]);
     assert!(
         stats.contains("events with a state on both sides: 1 of 6 (16.7%) as stored; 4 (66.7%)"),

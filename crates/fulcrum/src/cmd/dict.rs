@@ -1,5 +1,6 @@
 //! `fulcrum dict fetch`: download the PETRARCH-2 dictionaries the coder reads; `fulcrum dict check`: parse a
-//! dictionary folder and say what is in it (or which line is wrong).
+//! dictionary folder and say what is in it (or which line is wrong); `fulcrum dict resolve`: which state a name
+//! acts for on a day, and by which dictionary line.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use fulcrum_fetch::{Client, RemoteFile};
+
+use crate::cmd::Place;
 
 /// The files PETRARCH-2's default configuration loads.
 pub const DICTIONARY_FILES: [&str; 7] = [
@@ -44,10 +47,32 @@ enum DictCommand {
         #[arg(default_value = "dictionaries")]
         dir: PathBuf,
     },
+    /// Which state a person or organisation acts for on a day, by which role (dictionary file, line, dates)
+    /// — or why none: how stored events with that name are counted. Roles: Fulcrum's built-in file, then the
+    /// --dict folder.
+    #[command(
+        after_help = "Examples:\n  fulcrum dict resolve \"Vladimir Putin\" \"Sergey Viktorovich Lavrov\" --date 2018-10-05\n  \
+                            fulcrum --dict ../shared/data/cameo/petrarch2-dictionaries dict resolve \"Malcolm Turnbull\" --date 2018-10-05"
+    )]
+    Resolve {
+        /// Names as the data writes them.
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// The day (YYYY-MM-DD).
+        #[arg(long, value_parser = fulcrum_questions::parse_day)]
+        date: i32,
+    },
 }
 
-pub fn run(args: DictArgs) -> Result<ExitCode> {
+pub fn run(at: &Place, args: DictArgs) -> Result<ExitCode> {
     match args.command {
+        DictCommand::Resolve { names, date } => {
+            let resolver = crate::cmd::relations::resolver(&at.dict);
+            for name in names {
+                println!("{name}: {}", resolver.explain(&name, date));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         DictCommand::Fetch { dir, base_url } => fetch(&dir, &base_url),
         DictCommand::Check { dir } => {
             let d = fulcrum_coder::Dictionaries::load(&dir)?;
