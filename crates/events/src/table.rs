@@ -202,30 +202,44 @@ impl EventTable {
             .collect();
         // Deterministic partner order: the same as reading rows by day would not be, so sort rows afterwards.
         pairs.sort_by_key(|(k, _)| **k);
-        let mut rows: Vec<u32> = Vec::new();
-        for (_, list) in pairs {
-            let start = selection.from.map_or(0, |f| {
-                list.partition_point(|&n| self.rows[n as usize].day < f)
-            });
-            for &n in &list[start..] {
-                let r = &self.rows[n as usize];
-                if !selection.in_window(r.day) {
-                    break;
-                }
-                rows.push(n);
-            }
-        }
+        let wanted = self.wanted(selection);
+        let mut rows: Vec<u32> = pairs
+            .into_iter()
+            .flat_map(|(_, list)| self.counted(list, selection, &wanted).map(|(n, _)| n))
+            .collect();
         rows.sort_unstable();
         for n in rows {
             let r = &self.rows[n as usize];
-            if !selection.wants_dataset(&self.datasets[r.dataset as usize])
-                || (r.resolved && !selection.resolve)
-            {
-                continue;
-            }
             collector.add(r.day, self.side(r, 0), self.side(r, 3), self.action(r));
         }
         collector.finish(selection)
+    }
+
+    /// Which of the store's datasets the selection takes, by index.
+    fn wanted(&self, selection: &Selection) -> Vec<bool> {
+        self.datasets
+            .iter()
+            .map(|d| selection.wants_dataset(d))
+            .collect()
+    }
+
+    /// The rows of one pair's list (sorted by day) that the selection counts: in its window and datasets, and
+    /// not resolved by name when resolution is off.
+    fn counted<'a>(
+        &'a self,
+        list: &'a [u32],
+        selection: &'a Selection,
+        wanted: &'a [bool],
+    ) -> impl Iterator<Item = (u32, &'a Row)> + 'a {
+        // Rows are sorted by day: skip straight to the window, stop after it.
+        let start = selection.from.map_or(0, |f| {
+            list.partition_point(|&n| self.rows[n as usize].day < f)
+        });
+        list[start..]
+            .iter()
+            .map(|&n| (n, &self.rows[n as usize]))
+            .take_while(|(_, r)| selection.in_window(r.day))
+            .filter(|(_, r)| wanted[r.dataset as usize] && (selection.resolve || !r.resolved))
     }
 
     fn action(&self, r: &Row) -> Action<'_> {
@@ -239,11 +253,7 @@ impl EventTable {
 
     /// Events between any two of `actors`; the same rows [`crate::load`] would return.
     pub fn select(&self, actors: &[ActorSpec], selection: &Selection) -> Result<Loaded, LoadError> {
-        let wanted: Vec<bool> = self
-            .datasets
-            .iter()
-            .map(|d| selection.wants_dataset(d))
-            .collect();
+        let wanted = self.wanted(selection);
         let countries = countries_of(actors);
         let ids: Vec<u32> = countries.iter().filter_map(|c| self.names.id(c)).collect();
         // A state's domestic events (USA → USA: often the biggest pair of all) can only be between two of the
@@ -283,18 +293,7 @@ impl EventTable {
                 if matches!(known, Some((s, d)) if s == d) {
                     continue;
                 }
-                // Rows are sorted by day: skip straight to the window.
-                let start = selection.from.map_or(0, |f| {
-                    list.partition_point(|&n| self.rows[n as usize].day < f)
-                });
-                for &n in &list[start..] {
-                    let r = &self.rows[n as usize];
-                    if !selection.in_window(r.day) {
-                        break;
-                    }
-                    if !wanted[r.dataset as usize] || (r.resolved && !selection.resolve) {
-                        continue;
-                    }
+                for (_, r) in self.counted(list, selection, &wanted) {
                     let action = self.action(r);
                     let event = match known {
                         Some((src, dst)) => Some(action.event(r.day, src, dst)),
@@ -309,11 +308,7 @@ impl EventTable {
 
     /// Events of the whole store per period, as [`crate::totals`] counts them.
     pub fn totals(&self, selection: &Selection, from: i32, to: i32) -> HashMap<i32, u64> {
-        let wanted: Vec<bool> = self
-            .datasets
-            .iter()
-            .map(|d| selection.wants_dataset(d))
-            .collect();
+        let wanted = self.wanted(selection);
         let mut out = HashMap::new();
         for (&day, counts) in self.per_day.range(from..=to) {
             let n: u64 = counts

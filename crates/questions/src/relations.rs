@@ -287,35 +287,55 @@ impl BalanceAnswer {
         let v = &self.points;
         let u = |get: fn(&BalancePoint) -> u64| Col::U64(v.iter().map(get).collect());
         let [a, b] = [&self.actors[1].code, &self.actors[2].code];
-        table(vec![
-            (
-                "period",
-                Col::Str(v.iter().map(|p| self.span.period.label(p.period)).collect()),
-            ),
-            ("events_ta", u(|p| p.tilt.events_ta)),
-            ("events_tb", u(|p| p.tilt.events_tb)),
-            ("net_ta", floats(v, |p| p.tilt.net_ta)),
-            ("net_tb", floats(v, |p| p.tilt.net_tb)),
-            ("tilt", floats(v, |p| p.tilt.tilt)),
-            ("tilt_low", floats(v, |p| p.tilt.tilt_low)),
-            ("tilt_high", floats(v, |p| p.tilt.tilt_high)),
-            (
-                "leans_to",
-                Col::Str(
-                    v.iter()
-                        .map(|p| p.tilt.lean.describe(a, b).to_string())
-                        .collect(),
-                ),
-            ),
+        let mut columns = vec![(
+            "period",
+            Col::Str(v.iter().map(|p| self.span.period.label(p.period)).collect()),
+        )];
+        columns.extend(tilt_columns(v, |p| &p.tilt, [a, b]));
+        columns.extend([
             ("balance", floats(v, |p| p.balance)),
             ("coop_ta", floats(v, |p| p.tilt.coop_ta)),
             ("coop_tb", floats(v, |p| p.tilt.coop_tb)),
-            ("mean_tilt", floats(v, |p| p.tilt.mean_tilt)),
             ("mean_tilt_se", floats(v, |p| p.tilt.mean_tilt_se)),
             ("events_ab", u(|p| p.events_ab)),
             ("hostility_ab", floats(v, |p| p.hostility_ab)),
-        ])
+        ]);
+        table(columns)
     }
+}
+
+/// The columns of a tilt reading, shared by the per-period view and the ranking: the evidence, the default tilt
+/// with its band and lean, and the mean (tone-only) tilt.
+fn tilt_columns<T>(
+    rows: &[T],
+    tilt: impl Fn(&T) -> &TiltEstimate,
+    [a, b]: [&str; 2],
+) -> Vec<(&'static str, Col)> {
+    let get = |f: fn(&TiltEstimate) -> f64| floats(rows, |r| f(tilt(r)));
+    vec![
+        (
+            "events_ta",
+            Col::U64(rows.iter().map(|r| tilt(r).events_ta).collect()),
+        ),
+        (
+            "events_tb",
+            Col::U64(rows.iter().map(|r| tilt(r).events_tb).collect()),
+        ),
+        ("net_ta", get(|t| t.net_ta)),
+        ("net_tb", get(|t| t.net_tb)),
+        ("tilt", get(|t| t.tilt)),
+        ("tilt_low", get(|t| t.tilt_low)),
+        ("tilt_high", get(|t| t.tilt_high)),
+        (
+            "leans_to",
+            Col::Str(
+                rows.iter()
+                    .map(|r| tilt(r).lean.describe(a, b).to_string())
+                    .collect(),
+            ),
+        ),
+        ("mean_tilt", get(|t| t.mean_tilt)),
+    ]
 }
 
 /// The groups ranked beside the states when no third state is named.
@@ -344,8 +364,7 @@ impl BalancerRanking {
     pub fn table(&self) -> std::result::Result<Table, fulcrum_query::arrow::error::ArrowError> {
         let v = &self.rows;
         let [a, b] = [&self.rivals[0].code, &self.rivals[1].code];
-        let u = |get: fn(&RankedThird) -> u64| Col::U64(v.iter().map(get).collect());
-        table(vec![
+        let mut columns = vec![
             (
                 "third",
                 Col::Str(v.iter().map(|r| r.third.code.clone()).collect()),
@@ -354,23 +373,9 @@ impl BalancerRanking {
                 "name",
                 Col::Str(v.iter().map(|r| r.third.name.clone()).collect()),
             ),
-            ("events_ta", u(|r| r.tilt.events_ta)),
-            ("events_tb", u(|r| r.tilt.events_tb)),
-            ("net_ta", floats(v, |r| r.tilt.net_ta)),
-            ("net_tb", floats(v, |r| r.tilt.net_tb)),
-            ("tilt", floats(v, |r| r.tilt.tilt)),
-            ("tilt_low", floats(v, |r| r.tilt.tilt_low)),
-            ("tilt_high", floats(v, |r| r.tilt.tilt_high)),
-            (
-                "leans_to",
-                Col::Str(
-                    v.iter()
-                        .map(|r| r.tilt.lean.describe(a, b).to_string())
-                        .collect(),
-                ),
-            ),
-            ("mean_tilt", floats(v, |r| r.tilt.mean_tilt)),
-        ])
+        ];
+        columns.extend(tilt_columns(v, |r| &r.tilt, [a, b]));
+        table(columns)
     }
 
     /// The leaners in words: who leans to A, who to B, how many are even or thin.
