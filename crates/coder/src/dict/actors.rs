@@ -16,24 +16,11 @@ use fulcrum_model::resolve::{Origin, Resolver, Role};
 
 use super::{DictError, XmlComments, phrase_words, strip_comment};
 
-/// One code of a record, valid over `[from, until)` (dates as YYYYMMDD numbers).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatedCode {
-    pub code: String,
-    pub from: Option<u32>,
-    pub until: Option<u32>,
-}
-
-impl DatedCode {
-    pub fn holds_on(&self, date: u32) -> bool {
-        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date < u)
-    }
-}
-
 /// Phrases → records of dated codes, looked up by longest match.
 #[derive(Debug, Default)]
 pub struct ActorDict {
-    records: Vec<Vec<DatedCode>>,
+    /// Each record's dated codes (`Role`: a code valid over `[from, until)` in days, shared with the resolver).
+    records: Vec<Vec<Role>>,
     /// Where each record starts: file, line and primary phrase (for explaining a resolution).
     origins: Vec<Origin>,
     /// First word → (all words, record), longest phrases first.
@@ -113,11 +100,12 @@ impl ActorDict {
 
     /// The longest actor phrase starting at `words[at]`: its length and its code on `date` (YYYYMMDD).
     pub fn longest_match(&self, words: &[String], at: usize, date: u32) -> Option<(usize, String)> {
+        let day = day_of(date)?;
         let candidates = self.by_first.get(words.get(at)?)?;
         for (phrase, record) in candidates {
             if words.len() - at >= phrase.len() && words[at..at + phrase.len()] == phrase[..] {
                 // The first code whose dates hold wins (PETRARCH-2's rule); a record without codes is skipped.
-                if let Some(code) = self.records[*record].iter().find(|c| c.holds_on(date)) {
+                if let Some(code) = self.records[*record].iter().find(|c| c.holds_on(day)) {
                     return Some((phrase.len(), code.code.clone()));
                 }
             }
@@ -139,15 +127,11 @@ impl ActorDict {
         // Deterministic: when two records share a phrase, the one read first wins.
         phrases.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
         for (words, record) in phrases {
-            let roles = self.records[record]
-                .iter()
-                .map(|c| Role {
-                    code: c.code.clone(),
-                    from: c.from.and_then(day_of),
-                    until: c.until.and_then(day_of),
-                })
-                .collect();
-            resolver.insert(&words.join(" "), roles, self.origins[record].clone());
+            resolver.insert(
+                &words.join(" "),
+                self.records[record].clone(),
+                self.origins[record].clone(),
+            );
         }
         resolver
     }
@@ -159,7 +143,7 @@ fn day_of(date: u32) -> Option<i32> {
 }
 
 /// `[CODE]`, `[CODE >DATE]`, `[CODE <DATE]`, `[CODE D1-D2]`, several per line.
-fn parse_codes(text: &str) -> Result<Vec<DatedCode>, String> {
+fn parse_codes(text: &str) -> Result<Vec<Role>, String> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while let Some(open) = rest.find('[') {
@@ -189,24 +173,22 @@ fn parse_codes(text: &str) -> Result<Vec<DatedCode>, String> {
                 "bad date restriction {dates:?} (want >DATE, <DATE or DATE-DATE)"
             ));
         };
-        out.push(DatedCode { code, from, until });
+        out.push(Role { code, from, until });
         rest = &rest[close + 1..];
     }
     Ok(out)
 }
 
-/// YYYYMMDD, or YYMMDD (YY ≤ 30 → 20YY, else 19YY).
-fn parse_date(d: &str) -> Result<u32, String> {
+/// YYYYMMDD, or YYMMDD (YY ≤ 30 → 20YY, else 19YY), as days since 1970-01-01.
+fn parse_date(d: &str) -> Result<i32, String> {
     let n: u32 = d.parse().map_err(|_| format!("bad date {d:?}"))?;
-    match d.len() {
-        8 => Ok(n),
-        6 => Ok(if n / 10000 <= 30 {
-            20_000_000 + n
-        } else {
-            19_000_000 + n
-        }),
-        _ => Err(format!("bad date {d:?} (want YYYYMMDD or YYMMDD)")),
-    }
+    let full = match d.len() {
+        8 => n,
+        6 if n / 10000 <= 30 => 20_000_000 + n,
+        6 => 19_000_000 + n,
+        _ => return Err(format!("bad date {d:?} (want YYYYMMDD or YYMMDD)")),
+    };
+    day_of(full).ok_or_else(|| format!("bad date {d:?} (no such day)"))
 }
 
 #[cfg(test)]
