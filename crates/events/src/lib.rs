@@ -914,21 +914,23 @@ mod tests {
     fn store(dir: &std::path::Path, rows: &[(i32, &str, &str, &str)]) -> QueryEngine {
         let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(rows.len());
         for (i, &(day, c1, c2, dataset)) in rows.iter().enumerate() {
-            builder.append(&fulcrum_model::EventRow {
-                event_id: Some(i as i64),
-                event_date: Some(day),
-                dataset: Some(dataset),
-                actor1_country_code: Some(c1),
-                actor2_country_code: Some(c2),
-                event_code: Some("042"),
-                event_base_code: Some("042"),
-                event_root_code: Some("04"),
-                quad_class: Some(1),
-                goldstein: Some(1.9),
-                input_file: Some("fixture"),
-                line_number: Some(i as i64 + 1),
-                ..Default::default()
-            });
+            builder
+                .append(&fulcrum_model::EventRow {
+                    event_id: Some(i as i64),
+                    event_date: Some(day),
+                    dataset: Some(dataset),
+                    actor1_country_code: Some(c1),
+                    actor2_country_code: Some(c2),
+                    event_code: Some("042"),
+                    event_base_code: Some("042"),
+                    event_root_code: Some("04"),
+                    quad_class: Some(1),
+                    goldstein: Some(1.9),
+                    input_file: Some("fixture"),
+                    line_number: Some(i as i64 + 1),
+                    ..Default::default()
+                })
+                .unwrap();
         }
         let keys: Vec<u64> = (0..rows.len() as u64).collect();
         let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();

@@ -211,7 +211,8 @@ impl LineParser for GdeltParser {
             line_number: Some(ctx.line_number as i64),
             ..Default::default()
         };
-        out.append(&row);
+        out.append(&row)
+            .map_err(|e| LineError::new(RejectKind::MissingValue, e.to_string()))?;
         Ok(event_key(dataset, &[&event_id.to_le_bytes()]))
     }
 }
@@ -363,7 +364,8 @@ impl LineParser for IcewsParser {
             line_number: Some(ctx.line_number as i64),
             ..Default::default()
         };
-        out.append(&row);
+        out.append(&row)
+            .map_err(|e| LineError::new(RejectKind::MissingValue, e.to_string()))?;
         Ok(event_key(
             Dataset::Icews,
             &[&event_id.to_le_bytes(), &event_date.to_le_bytes()],
@@ -473,7 +475,8 @@ fn append_tkg(
         line_number: Some(ctx.line_number as i64),
         ..Default::default()
     };
-    out.append(&row);
+    out.append(&row)
+        .map_err(|e| LineError::new(RejectKind::MissingValue, e.to_string()))?;
     Ok(event_key(
         Dataset::Tkg,
         &[

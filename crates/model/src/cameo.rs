@@ -62,7 +62,38 @@ pub fn quad_class_of_root(root: &str) -> Option<u8> {
         .map(|&(_, q)| q)
 }
 
-/// The Goldstein weight and QuadClass the tables derive for an event code.
+/// The Goldstein weight and QuadClass of an event code, and where they come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    pub goldstein: f64,
+    pub quad_class: u8,
+    /// `None`: the code's own table entry; else the nearest listed ancestor whose weight it takes.
+    pub from: Option<&'static str>,
+}
+
+/// Scores for any code with a CAMEO root: its own table entry, else its nearest listed ancestor's (CAMEO 2.0's 176
+/// "hack into computers" is not in GDELT's table and takes root 17's weight; a user's sub-code 1825 would take
+/// 182's). QuadClass always comes from the root. `None` only for a code without a CAMEO root (01–20).
+pub fn scores_of(code: &str) -> Option<Scores> {
+    let quad_class = quad_class_of_root(root_of(code)?)?;
+    if let Some(info) = event_code(code) {
+        return Some(Scores {
+            goldstein: info.goldstein,
+            quad_class,
+            from: None,
+        });
+    }
+    (2..code.len())
+        .rev()
+        .find_map(|n| code.get(..n).and_then(event_code))
+        .map(|info| Scores {
+            goldstein: info.goldstein,
+            quad_class,
+            from: Some(info.code),
+        })
+}
+
+/// The Goldstein weight and QuadClass the tables derive for an event code (listed codes only).
 pub fn derived_scores(code: &str) -> Option<(f64, u8)> {
     let info = event_code(code)?;
     let quad = quad_class_of_root(root_of(code)?)?;
@@ -213,6 +244,21 @@ mod tests {
         assert_eq!(event_code("0874").map(|i| i.goldstein), Some(10.0));
         assert_eq!(root_of("0874"), Some("08"));
         assert_eq!(base_of("0874"), "087");
+    }
+
+    #[test]
+    fn codes_outside_the_table_take_their_nearest_listed_ancestor() {
+        assert_eq!(event_code("176"), None);
+        let hack = scores_of("176").unwrap();
+        assert_eq!(
+            (hack.goldstein, hack.quad_class, hack.from),
+            (event_code("17").unwrap().goldstein, 4, Some("17"))
+        );
+        assert_eq!(scores_of("1825").unwrap().from, Some("182"));
+        assert_eq!(scores_of("1823").unwrap().from, None, "listed");
+        assert_eq!(scores_of("190").unwrap().from, None);
+        assert_eq!(scores_of("21"), None, "no CAMEO root 21");
+        assert_eq!(scores_of("9"), None);
     }
 
     #[test]

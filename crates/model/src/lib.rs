@@ -23,8 +23,8 @@ pub use dataset::{Dataset, event_key};
 pub use event::{Dedup, Event, Measure, code_key};
 pub use period::{Period, iso_date};
 pub use schema::{
-    EVENT_COLUMNS, EventBatchBuilder, EventRow, UTC, civil_from_days, days_from_civil,
-    event_schema, parse_iso_date,
+    EVENT_COLUMNS, EventBatchBuilder, EventRow, MissingColumn, UTC, civil_from_days,
+    days_from_civil, event_schema, parse_iso_date,
 };
 pub use value::{ValueError, parse_in_range};
 

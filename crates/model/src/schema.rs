@@ -90,6 +90,11 @@ macro_rules! new_builder {
     };
 }
 
+/// A row missing a required column (named), refused by [`EventBatchBuilder::append`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("required column '{0}' has no value")]
+pub struct MissingColumn(pub &'static str);
+
 macro_rules! define_event_columns {
     ( $( $name:ident : $kind:ident , $required:literal ; )* ) => {
         /// Column names in schema order.
@@ -117,11 +122,15 @@ macro_rules! define_event_columns {
                 Self { len: 0, $( $name: new_builder!($kind, capacity), )* }
             }
 
-            /// Appends one row. Panics only on a programming error: a required column left `None`
-            /// (readers validate rows before appending; see [`EventRow::missing_required`]).
-            pub fn append(&mut self, row: &EventRow<'_>) {
+            /// Appends one row, or refuses it (appending nothing) when a required column is `None`: so every
+            /// batch [`finish`](Self::finish) makes matches the schema.
+            pub fn append(&mut self, row: &EventRow<'_>) -> Result<(), MissingColumn> {
+                if let Some(column) = row.missing_required() {
+                    return Err(MissingColumn(column));
+                }
                 $( self.$name.append_option(row.$name); )*
                 self.len += 1;
+                Ok(())
             }
 
             pub fn len(&self) -> usize { self.len }
@@ -131,6 +140,8 @@ macro_rules! define_event_columns {
             pub fn finish(&mut self) -> RecordBatch {
                 self.len = 0;
                 let columns: Vec<ArrayRef> = vec![ $( Arc::new(self.$name.finish()) ),* ];
+                // Cannot fail: one builder per field, of the field's type, all of one length, and `append`
+                // refuses rows that would leave a required column null.
                 RecordBatch::try_new(event_schema(), columns).expect("builders match the schema by construction")
             }
         }
@@ -185,6 +196,7 @@ define_event_columns! {
     event_text: str, false;
     quad_class: i8, true;
     goldstein: f64, true;
+    scores_from_code: str, false;
     intensity: f64, false;
     num_mentions: i32, false;
     num_sources: i32, false;
@@ -318,7 +330,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(row.missing_required(), None);
-        b.append(&row);
+        b.append(&row).unwrap();
+        // A row missing a required column is refused, not appended: the batch still matches the schema.
+        let no_quad = EventRow {
+            quad_class: None,
+            ..row.clone()
+        };
+        assert_eq!(b.append(&no_quad), Err(MissingColumn("quad_class")));
         let batch = b.finish();
         assert_eq!(batch.num_rows(), 1);
         assert_eq!(EventRow::default().missing_required(), Some("event_date"));

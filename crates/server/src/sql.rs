@@ -208,21 +208,23 @@ mod tests {
     fn store(dir: &std::path::Path, n: usize) -> QueryEngine {
         let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(n);
         for i in 0..n {
-            builder.append(&fulcrum_model::EventRow {
-                event_id: Some(i as i64),
-                event_date: Some(17_897 + i as i32),
-                dataset: Some("gdelt2"),
-                actor1_country_code: Some("RUS"),
-                actor2_country_code: Some("PAK"),
-                event_code: Some("042"),
-                event_base_code: Some("042"),
-                event_root_code: Some("04"),
-                quad_class: Some(1),
-                goldstein: Some(1.9),
-                input_file: Some("fixture"),
-                line_number: Some(i as i64 + 1),
-                ..Default::default()
-            });
+            builder
+                .append(&fulcrum_model::EventRow {
+                    event_id: Some(i as i64),
+                    event_date: Some(17_897 + i as i32),
+                    dataset: Some("gdelt2"),
+                    actor1_country_code: Some("RUS"),
+                    actor2_country_code: Some("PAK"),
+                    event_code: Some("042"),
+                    event_base_code: Some("042"),
+                    event_root_code: Some("04"),
+                    quad_class: Some(1),
+                    goldstein: Some(1.9),
+                    input_file: Some("fixture"),
+                    line_number: Some(i as i64 + 1),
+                    ..Default::default()
+                })
+                .unwrap();
         }
         let keys: Vec<u64> = (0..n as u64).collect();
         let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();

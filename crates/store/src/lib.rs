@@ -230,7 +230,8 @@ mod tests {
                 input_file: Some("t"),
                 line_number: Some(id),
                 ..Default::default()
-            });
+            })
+            .unwrap();
         }
         (b.finish(), ids.iter().map(|&i| i as u64 * 7919).collect())
     }

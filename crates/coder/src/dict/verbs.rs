@@ -184,6 +184,11 @@ enum Section {
 }
 
 impl VerbDict {
+    /// Every verb form of every block (a form may carry its own code).
+    pub fn verb_forms(&self) -> impl Iterator<Item = &VerbForm> {
+        self.forms_by_first.values().flatten()
+    }
+
     pub fn parse(path: &Path, text: &str) -> Result<Self, DictError> {
         let mut dict = VerbDict::default();
         let mut section = Section::Preamble;

@@ -103,7 +103,21 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
         events.len(),
         sentences as f64 / secs.max(1e-9)
     );
-    let (batch, keys) = fulcrum_coder::rows::coded_batch(&events);
+    let fulcrum_coder::rows::CodedRows {
+        batch,
+        keys,
+        dropped,
+    } = fulcrum_coder::rows::coded_batch(&events);
+    for why in &dropped {
+        eprintln!("left out: {why}");
+    }
+    if !dropped.is_empty() {
+        eprintln!(
+            "{} of {} event(s) left out (above); the rest are written",
+            dropped.len(),
+            events.len()
+        );
+    }
     let schema = fulcrum_model::event_schema();
     match &args.out {
         Some(path) if path.as_os_str() == "-" => {
