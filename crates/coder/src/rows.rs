@@ -44,6 +44,7 @@ pub fn coded_batch(events: &[(CodedEvent, i32)]) -> CodedRows {
                 .then(|| code[..3].to_string())
         };
         let (c1, c2) = (country(&e.source), country(&e.target));
+        let issues = (!e.issues.is_empty()).then(|| e.issues.join(","));
         let row = EventRow {
             event_id: Some((key >> 1) as i64),
             event_date: Some(*day),
@@ -65,6 +66,7 @@ pub fn coded_batch(events: &[(CodedEvent, i32)]) -> CodedRows {
             source_phrase: Some(&e.source_phrase),
             target_phrase: Some(&e.target_phrase),
             verb_phrase: Some(&e.verb_phrase),
+            issue_codes: issues.as_deref(),
             input_file: Some(&e.doc_id),
             line_number: Some(i as i64 + 1),
             ..Default::default()

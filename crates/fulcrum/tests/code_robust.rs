@@ -32,10 +32,15 @@ fn dictionaries(dir: &Path) -> PathBuf {
         "RUSSIA_ [RUS]\nINDIA_ [IND]\nPAKISTAN_ [PAK]\nNORTH_KOREA_ [PRK]\nSOUTH_KOREA_ [KOR]\n",
     )
     .unwrap();
+    std::fs::write(
+        d.join("toy.IssueCoding.txt"),
+        "n:computer [CYBER]\nn:missile [MISSILES]\n",
+    )
+    .unwrap();
     d
 }
 
-const TEXT: &str = "North Korea hacked South Korea. Russia shelled Pakistan. Russia befriended India. India accused Pakistan.";
+const TEXT: &str = "North Korea hacked South Korea computers. Russia shelled Pakistan. Russia befriended India. India accused Pakistan.";
 
 #[test]
 fn codes_outside_the_table_reach_every_output_and_the_store() {

@@ -242,6 +242,7 @@ define_event_columns! {
     source_phrase: str, false;
     target_phrase: str, false;
     verb_phrase: str, false;
+    issue_codes: str, false;
 
     kg_subject_id: i32, false;
     kg_relation_id: i32, false;
