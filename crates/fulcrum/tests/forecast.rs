@@ -265,12 +265,15 @@ fn mrr_of(table_json: &Path, model: &str) -> f64 {
 }
 
 /// The proof that the evaluation is right: the recurrency baseline's published time-aware filtered MRR
-/// (Gastinger et al. 2024: ICEWS14 37.2, ICEWS18 28.7) reproduced within ±0.5, with random ties.
+/// (Gastinger et al. 2024: ICEWS14 37.2, ICEWS18 28.7, both on the RE-GCN splits the one-protocol tables use)
+/// reproduced within ±0.5, with random ties. The xERTE split of ICEWS14 is a second row (no published figure of
+/// its own; the same 37.2 holds there too), where the rule model must also clearly beat the baseline.
 #[test]
 fn recurrency_baseline_reproduces_the_published_mrr() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     for (folder, published, models) in [
+        ("icews14/regcn", 37.2, "recurrency"),
         ("icews14/xerte", 37.2, "both"),
         ("icews18/diffutkg", 28.7, "recurrency"),
     ] {
