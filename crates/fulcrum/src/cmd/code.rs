@@ -238,10 +238,14 @@ fn summary_table(
         ("code", s(&|e| e.code.clone())),
         (
             "event",
-            s(&|e| {
-                cameo::event_code(&e.code)
-                    .map(|c| c.label.to_string())
-                    .unwrap_or_default()
+            s(&|e| match cameo::event_code(&e.code) {
+                Some(c) => c.label.to_string(),
+                // A code outside the table reads as its nearest listed ancestor, said so.
+                None => cameo::scores_of(&e.code)
+                    .and_then(|sc| sc.from)
+                    .and_then(cameo::event_code)
+                    .map(|c| format!("{} (as {}: not in the CAMEO table)", c.label, c.code))
+                    .unwrap_or_default(),
             }),
         ),
         ("source_phrase", s(&|e| e.source_phrase.clone())),
