@@ -10,6 +10,7 @@ macro_rules! note {
         }
     };
 }
+use crate::analysis::{Aligned, Oracle, OracleLevel};
 use crate::dict::discards::Discard;
 use crate::dict::verbs::{Elem, VerbForm};
 use crate::text;
@@ -78,6 +79,40 @@ const AUXILIARIES: &[&str] = &[
 const CLAUSE_BREAK: &[&str] = &[
     ";", ":", "WHO", "WHICH", "THAT", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"",
     "“", "”", "(", ")", "BUT", "SINCE", "UNLESS",
+];
+/// Modal auxiliaries: before another word they are not verbs of their own ("will abandon ties"), whatever a verb
+/// dictionary lists (PETRARCH-2's 2018 file had a WILL block that coded 030 for every "will"; removed in 2019).
+const MODALS: &[&str] = &[
+    "WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST",
+];
+/// Words of a time expression: "on Thursday fired" is not a noun phrase after a preposition.
+const TIME_WORDS: &[&str] = &[
+    "MONDAY",
+    "TUESDAY",
+    "WEDNESDAY",
+    "THURSDAY",
+    "FRIDAY",
+    "SATURDAY",
+    "SUNDAY",
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+    "YESTERDAY",
+    "TODAY",
+    "TONIGHT",
+    "MORNING",
+    "AFTERNOON",
+    "EVENING",
+    "NIGHT",
+    "WEEKEND",
 ];
 const PREPOSITIONS: &[&str] = &[
     "TO", "WITH", "AGAINST", "ON", "FOR", "FROM", "IN", "AT", "BY", "OVER", "OF", "INTO", "ABOUT",
@@ -185,6 +220,19 @@ impl<'d> Coder<'d> {
         date: u32,
         explain: Option<&mut Vec<String>>,
     ) -> Vec<CodedEvent> {
+        self.code_sentence_with(sentence, date, None, explain)
+    }
+
+    /// Codes one sentence with an outside analysis of it (tags, a dependency parse) used in place of the
+    /// coder's own guesses where it has a reading: the oracle runs of `--gold … --oracle` (see
+    /// [`crate::analysis`]).
+    pub fn code_sentence_with(
+        &self,
+        sentence: &str,
+        date: u32,
+        oracle: Option<Oracle>,
+        explain: Option<&mut Vec<String>>,
+    ) -> Vec<CodedEvent> {
         let mut why = explain;
         let why = &mut why;
         let mut words = text::tokens(sentence);
@@ -209,14 +257,22 @@ impl<'d> Coder<'d> {
                 e.code
             );
         }
-        let verbs = self.verbs(&words, &entities);
+        let oracle = oracle.map(|o| Aligned::new(&words, o));
+        let verbs = self.verbs(&words, &entities, oracle.as_ref());
         let issues = self.dict.issues.find(&words);
         let mut clauses: Vec<Clause> = Vec::new();
         for (i, &(at, form)) in verbs.iter().enumerate() {
             let next_verb = verbs.get(i + 1).map_or(words.len(), |v| v.0);
             let block = &self.dict.verbs.blocks[form.block];
             let verb_text = words[at..at + form.words.len()].join(" ");
-            let passive = form.participle && preceded_by(&words, at, BE);
+            let passive = match oracle
+                .as_ref()
+                .and_then(|a| Some((a.level, a.is_passive(at)?)))
+            {
+                Some((OracleLevel::Parse, passive)) => passive,
+                Some((OracleLevel::Tags, participle)) => participle && preceded_by(&words, at, BE),
+                None => form.participle && preceded_by(&words, at, BE),
+            };
             let verb_end = at + form.words.len();
             // Subject: the nearest actor before the verb within the clause (with its compound partners), not
             // reaching past the previous verb unless this one continues it ("sought to block", "began talking").
@@ -268,6 +324,38 @@ impl<'d> Coder<'d> {
                     })
                     .unwrap_or_default();
                 objects = std::mem::replace(&mut sources, agents);
+            }
+            // With a parse, its subject, object and agent phrases name the actors where they hold one.
+            if let Some(a) = &oracle
+                && let (Some(subjects), Some((objects_of, agent))) =
+                    (a.subjects(at), a.objects_and_agent(at))
+            {
+                let subject_entities = entities_in(&entities, &subjects);
+                let agent_entities = entities_in(&entities, std::slice::from_ref(&agent));
+                let object_entities = objects_of
+                    .iter()
+                    .map(|p| entities_in(&entities, std::slice::from_ref(p)))
+                    .find(|e| !e.is_empty())
+                    .unwrap_or_default();
+                let (subject_side, object_side) = if passive {
+                    (&mut objects, &mut sources)
+                } else {
+                    (&mut sources, &mut objects)
+                };
+                if !subject_entities.is_empty() {
+                    *subject_side = subject_entities;
+                }
+                let other = if passive {
+                    agent_entities
+                } else {
+                    object_entities
+                        .into_iter()
+                        .filter(|e| !e.code.starts_with("---"))
+                        .collect()
+                };
+                if !other.is_empty() {
+                    *object_side = other;
+                }
             }
             // The pattern: the most specific one of the block whose words are all found.
             let pre_words = &words[clause_start..at];
@@ -544,16 +632,28 @@ impl<'d> Coder<'d> {
     }
 
     /// Verb readings: dictionary verb forms outside actor phrases, minus the ones that read as nouns.
-    fn verbs(&self, words: &[String], entities: &[Entity]) -> Vec<(usize, &'d VerbForm)> {
+    fn verbs(
+        &self,
+        words: &[String],
+        entities: &[Entity],
+        oracle: Option<&Aligned>,
+    ) -> Vec<(usize, &'d VerbForm)> {
         let in_entity = |j: usize| entities.iter().any(|e| j >= e.start && j < e.end);
         let mut out: Vec<(usize, &'d VerbForm)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let is_word = words[i].chars().next().is_some_and(char::is_alphabetic);
+            let modal = MODALS.contains(&words[i].as_str())
+                && words
+                    .get(i + 1)
+                    .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic));
             if is_word
+                && !modal
                 && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
-                && !self.reads_as_noun(words, i, &in_entity, out.last().copied())
+                && oracle.and_then(|a| a.is_verb(i)).unwrap_or_else(|| {
+                    !self.reads_as_noun(words, i, &in_entity, out.last().copied())
+                })
             {
                 out.push((i, form));
                 i += form.words.len();
@@ -588,6 +688,7 @@ impl<'d> Coder<'d> {
             }
             let modifier = w.chars().next().is_some_and(char::is_alphabetic)
                 && !in_entity(j)
+                && !TIME_WORDS.contains(&w)
                 && !AUXILIARIES.contains(&w)
                 && !BE.contains(&w)
                 && !SKIPPABLE.contains(&w)
@@ -681,6 +782,21 @@ impl<'d> Coder<'d> {
                 }),
         }
     }
+}
+
+/// The actor phrases that overlap any of the given phrases (coder word positions), named actors before bare
+/// agents: "officials of Iran" is Iran's.
+fn entities_in(entities: &[Entity], phrases: &[Vec<usize>]) -> Vec<Entity> {
+    let found: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| phrases.iter().flatten().any(|&w| w >= e.start && w < e.end))
+        .collect();
+    let named = found.iter().any(|e| !e.code.starts_with("---"));
+    found
+        .into_iter()
+        .filter(|e| !named || !e.code.starts_with("---"))
+        .cloned()
+        .collect()
 }
 
 fn same_codes(a: &[Entity], b: &[Entity]) -> bool {

@@ -1,13 +1,20 @@
 //! Scoring the coder against gold-standard records: the PETRARCH-2 validation file (not well-formed XML,
 //! so read line by line) and the unit-test records.
 
+use crate::analysis::{Aligned, Oracle, OracleLevel, ParsedToken, parse_conllu};
+
 /// One gold record: its text and the expected (source, target, code) triples (empty: no event expected).
 #[derive(Debug, Clone)]
 pub struct GoldRecord {
     pub id: String,
+    /// The record's category: its `category` (or `source`) attribute, else the id up to its first `_`
+    /// (`COMPOUND_03` → COMPOUND).
+    pub category: String,
     pub date: u32,
     pub text: String,
     pub expected: Vec<(String, String, String)>,
+    /// The record's `<Parse>` (CoNLL-U), if it carries one: the oracle input of [`score`].
+    pub parse: Vec<ParsedToken>,
 }
 
 fn attribute(line: &str, name: &str) -> Option<String> {
@@ -22,8 +29,30 @@ pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
     let mut out = Vec::new();
     let mut current: Option<GoldRecord> = None;
     let mut in_text = false;
+    let mut parsing = false;
+    let mut in_parse = String::new();
     for line in text.lines() {
         let t = line.trim();
+        if parsing {
+            if t.starts_with("</Parse>") {
+                parsing = false;
+                if let Some(r) = current.as_mut() {
+                    r.parse = parse_conllu(&in_parse);
+                }
+                in_parse.clear();
+                // The same line may close the record too.
+            } else {
+                // Keep the tabs: CoNLL-U columns.
+                in_parse.push_str(line.trim_start_matches(' '));
+                in_parse.push('\n');
+                continue;
+            }
+        }
+        if t.starts_with("<Parse>") {
+            parsing = true;
+            in_parse.clear();
+            continue;
+        }
         if t.starts_with("<Sentence ") {
             if let Some(r) = current.take() {
                 out.push(r);
@@ -31,12 +60,20 @@ pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
             let date = attribute(t, "date")
                 .and_then(|d| d.parse().ok())
                 .unwrap_or(0);
+            let id = attribute(t, "id").unwrap_or_default();
+            let category = attribute(t, "category")
+                .or_else(|| attribute(t, "source"))
+                .unwrap_or_else(|| id.split('_').next().unwrap_or_default().to_string());
             current = Some(GoldRecord {
-                id: attribute(t, "id").unwrap_or_default(),
+                id,
+                category,
                 date,
                 text: String::new(),
                 expected: Vec::new(),
+                parse: Vec::new(),
             });
+            in_parse = String::new();
+            parsing = false;
         } else if t.starts_with("<EventCoding") {
             if let Some(r) = current.as_mut()
                 && let (Some(s), Some(g), Some(c)) = (
@@ -144,6 +181,11 @@ pub struct GoldScores {
     pub seconds: f64,
     /// Records not coded exactly as expected: "id: expected [...], coded [...]".
     pub misses: Vec<String>,
+    /// Root-code triples per record category, in order of first appearance.
+    pub by_category: Vec<(String, Prf)>,
+    /// The outside analysis used, if any, and how many records had none to give (coded without it).
+    pub oracle: Option<OracleLevel>,
+    pub records_without_parse: usize,
 }
 
 impl GoldScores {
@@ -162,11 +204,30 @@ impl GoldScores {
             "{:<22} {:>9} {:>9} {:>9}   (tp / predicted / expected)",
             "", "precision", "recall", "F1"
         );
-        for (name, p) in [
-            ("triples, full code", full),
-            ("triples, root code", &self.rooted),
-            ("no-event records", no_event),
-        ] {
+        if let Some(level) = self.oracle {
+            let what = match level {
+                OracleLevel::Tags => "the records' own part-of-speech tags",
+                OracleLevel::Parse => "the records' own tags and dependency parses",
+            };
+            let _ = writeln!(
+                out,
+                "oracle: coded with {what} ({} record(s) without a parse coded without)",
+                self.records_without_parse
+            );
+        }
+        let categories: Vec<(String, &Prf)> = self
+            .by_category
+            .iter()
+            .map(|(c, p)| (format!("  {c}"), p))
+            .collect();
+        let rows = [
+            ("triples, full code".to_string(), full),
+            ("triples, root code".to_string(), &self.rooted),
+        ]
+        .into_iter()
+        .chain(categories)
+        .chain([("no-event records".to_string(), no_event)]);
+        for (name, p) in rows {
             let _ = writeln!(
                 out,
                 "{name:<22} {:>9.3} {:>9.3} {:>9.3}   ({} / {} / {})",
@@ -198,17 +259,37 @@ impl GoldScores {
 }
 
 /// Codes every record and scores the distinct triples of each against its expected ones. With `repeat` > 1 the
-/// records are coded again, timed alone, to measure speed (scores come from the first pass).
-pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> GoldScores {
+/// records are coded again, timed alone, to measure speed (scores come from the first pass). With `oracle`, each
+/// record is coded with its own `<Parse>` in place of the coder's guesses (records without one are coded as
+/// usual, and counted).
+pub fn score(
+    coder: &crate::Coder,
+    records: &[GoldRecord],
+    repeat: usize,
+    oracle: Option<OracleLevel>,
+) -> GoldScores {
     let (mut full, mut rooted, mut no_event) = (Prf::default(), Prf::default(), Prf::default());
+    let mut by_category: Vec<(String, Prf)> = Vec::new();
     let mut misses = Vec::new();
+    let mut records_without_parse = 0;
     let started = std::time::Instant::now();
     let mut sentences = 0;
     for r in records {
         let mut predicted: Vec<(String, String, String)> = Vec::new();
+        records_without_parse += (oracle.is_some() && r.parse.is_empty()) as usize;
+        let mut from = 0;
         for s in crate::text::sentences(&r.text) {
             sentences += 1;
-            for e in coder.code_sentence(&s, r.date, None) {
+            let given = oracle.filter(|_| !r.parse.is_empty()).map(|level| {
+                let o = Oracle {
+                    tokens: &r.parse,
+                    from,
+                    level,
+                };
+                from = Aligned::new(&crate::text::tokens(&s), o).end().max(from);
+                o
+            });
+            for e in coder.code_sentence_with(&s, r.date, given, None) {
                 let t = (e.source, e.target, e.code);
                 if !predicted.contains(&t) {
                     predicted.push(t);
@@ -222,6 +303,16 @@ pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> Gol
                 .collect::<Vec<_>>()
         };
         rooted.add(&to_root(&predicted), &to_root(&r.expected));
+        let k = match by_category.iter().position(|(c, _)| *c == r.category) {
+            Some(k) => k,
+            None => {
+                by_category.push((r.category.clone(), Prf::default()));
+                by_category.len() - 1
+            }
+        };
+        by_category[k]
+            .1
+            .add(&to_root(&predicted), &to_root(&r.expected));
         no_event.expected += r.expected.is_empty() as usize;
         no_event.predicted += predicted.is_empty() as usize;
         no_event.true_positives += (r.expected.is_empty() && predicted.is_empty()) as usize;
@@ -255,6 +346,9 @@ pub fn score(coder: &crate::Coder, records: &[GoldRecord], repeat: usize) -> Gol
         sentences,
         seconds,
         misses,
+        by_category,
+        oracle,
+        records_without_parse,
     }
 }
 

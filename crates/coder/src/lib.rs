@@ -7,6 +7,7 @@
 //! within the clause, matches the verb block's patterns to choose the code, and emits events with their
 //! provenance. Pure functions over in-memory dictionaries; [`Dictionaries::load`] is the only I/O.
 
+pub mod analysis;
 mod coder;
 pub mod dict;
 pub mod documents;

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use fulcrum_coder::analysis::OracleLevel;
 use fulcrum_coder::documents::{self, Document};
 use fulcrum_coder::eval::parse_gold;
 use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
@@ -58,6 +59,27 @@ pub struct CodeArgs {
     /// With --gold: code the records this many times to measure speed (scores come from the first pass).
     #[arg(long, requires = "gold", default_value_t = 1)]
     repeat: usize,
+    /// With --gold: code each record with its own <Parse> (CoNLL-U) in place of the coder's guesses, to measure
+    /// what a tagger (`tags`: which words are verbs, passive participles) or a parser (`parse`: also subjects,
+    /// objects and passive agents) would gain. A measuring aid: ordinary text has no gold parse.
+    #[arg(long, requires = "gold", value_enum)]
+    oracle: Option<OracleArg>,
+}
+
+/// How much of a gold record's own analysis `--oracle` uses.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum OracleArg {
+    Tags,
+    Parse,
+}
+
+impl From<OracleArg> for OracleLevel {
+    fn from(o: OracleArg) -> Self {
+        match o {
+            OracleArg::Tags => OracleLevel::Tags,
+            OracleArg::Parse => OracleLevel::Parse,
+        }
+    }
 }
 
 pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
@@ -71,7 +93,8 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
         dict.summary()
     );
     if let Some(gold) = &args.gold {
-        return evaluate(&dict, gold, args.min_root_f1, args.repeat.max(1));
+        let oracle = args.oracle.map(OracleLevel::from);
+        return evaluate(&dict, gold, args.min_root_f1, args.repeat.max(1), oracle);
     }
     if args.inputs.is_empty() {
         bail!("give input files (or - for standard input), or --gold FILE to evaluate");
@@ -259,6 +282,7 @@ fn evaluate(
     gold_path: &Path,
     min_root_f1: Option<f64>,
     repeat: usize,
+    oracle: Option<OracleLevel>,
 ) -> Result<ExitCode> {
     let text =
         std::fs::read(gold_path).with_context(|| format!("reading {}", gold_path.display()))?;
@@ -266,7 +290,7 @@ fn evaluate(
     if records.is_empty() {
         bail!("{}: no <Sentence> records with <Text>", gold_path.display());
     }
-    let scores = fulcrum_coder::eval::score(&Coder::new(dict), &records, repeat);
+    let scores = fulcrum_coder::eval::score(&Coder::new(dict), &records, repeat, oracle);
     print!("{}", scores.report(&gold_path.display().to_string()));
     let rooted = scores.rooted;
     if let Some(min) = min_root_f1
