@@ -11,6 +11,7 @@ macro_rules! note {
     };
 }
 use crate::analysis::{Aligned, Oracle, OracleLevel};
+use crate::combine;
 use crate::dict::discards::Discard;
 use crate::dict::verbs::{Elem, VerbForm};
 use crate::text;
@@ -71,6 +72,7 @@ const SKIPPABLE: &[&str] = &[
     "OFFICIALLY",
     "REPEATEDLY",
     "JOINTLY",
+    "LONGER",
 ];
 const AUXILIARIES: &[&str] = &[
     "WILL", "WOULD", "SHALL", "SHOULD", "CAN", "COULD", "MAY", "MIGHT", "MUST", "HAS", "HAVE",
@@ -130,6 +132,9 @@ struct Clause {
     targets: Vec<Entity>,
     /// Used up by a transformation.
     consumed: bool,
+    /// An infinitive whose subject is the outer verb's ("Obama wants to attack B"): no subject of its own, as
+    /// transformations see it (`a (_ b ATTACK) WANT`).
+    subject_inherited: bool,
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
@@ -311,6 +316,20 @@ impl<'d> Coder<'d> {
                 .filter(|e| !e.code.starts_with("---"))
                 .cloned()
                 .collect();
+            // "…, US Deputy Secretary Jeffrey Kupfer said": an actor after a comma, just before the next verb, is
+            // that verb's subject, not this one's object (nor the last of a list of objects).
+            while let Some(last) = objects.last()
+                && last.start > 0
+                && words[last.start - 1] == ","
+                && next_verb < words.len()
+                && next_verb >= last.end
+                && next_verb - last.end <= 2
+                && words[last.end..next_verb]
+                    .iter()
+                    .all(|w| w != "," && !CLAUSE_BREAK.contains(&w.as_str()))
+            {
+                objects.pop();
+            }
             let mut sources = subjects;
             if passive {
                 // "B was attacked by A": A is the source; B the target.
@@ -382,19 +401,51 @@ impl<'d> Coder<'d> {
                 }
             };
             let voice = if passive { " (passive)" } else { "" };
+            // "would not provide", "never met", "no longer takes": refused cooperation, or no event.
+            let (mut code, mut how) = (code, how);
+            if negated_before(&words, at) {
+                let refused = code.as_deref().and_then(combine::negate);
+                how = match &refused {
+                    Some(r) => format!("{how}, negated → {r}"),
+                    None => format!("{how}, negated: no event"),
+                };
+                code = refused;
+            }
             // "X sought to deepen ties with Y": an infinitive continuing the previous verb with the same subject
-            // is one event; the inner verb says what was done unless it codes nothing.
-            let chained = i > 0
-                && words[at - 1] == "TO"
+            // is one event; the inner verb says what was done unless it codes nothing, combined with an outer
+            // intention ("wants to help" → 033).
+            let infinitive = i > 0 && words[at - 1] == "TO";
+            let chained = infinitive
                 && clauses
                     .last()
                     .is_some_and(|c| same_codes(&c.sources, &sources));
-            if chained && code.is_some() {
+            let mut consumed = false;
+            if chained && let Some(inner) = code.clone() {
                 let previous = clauses.last_mut().expect("i > 0");
                 previous.consumed = true;
                 if objects.is_empty() {
                     objects = previous.targets.clone();
                 }
+                if let Some(frame @ combine::Frame::Intend) =
+                    previous.code.as_deref().and_then(combine::Frame::of)
+                    && let Some(combined) = combine::combine(frame, &inner)
+                {
+                    how = format!("{how}, inside \"{}\" → {combined}", previous.verb);
+                    code = Some(combined);
+                }
+            } else if infinitive
+                && let Some(inner) = code.clone()
+                && let Some(previous) = clauses.last_mut()
+                && !previous.consumed
+                && previous.code.as_deref().and_then(combine::Frame::of)
+                    == Some(combine::Frame::Appeal)
+                && (sources.is_empty() || same_codes(&previous.targets, &sources))
+                && let Some(combined) = combine::combine(combine::Frame::Appeal, &inner)
+            {
+                // "A asked B to help C": A appeals to B for aid (023); the inner event is what was asked for.
+                previous.how = format!("{}, asking for \"{verb_text}\" → {combined}", previous.how);
+                previous.code = Some(combined);
+                consumed = true;
             }
             clauses.push(Clause {
                 block: form.block,
@@ -403,7 +454,8 @@ impl<'d> Coder<'d> {
                 verb: format!("{verb_text}{voice}"),
                 sources,
                 targets: objects,
-                consumed: false,
+                consumed,
+                subject_inherited: chained,
             });
         }
         let mut out = Vec::new();
@@ -446,6 +498,11 @@ impl<'d> Coder<'d> {
                     continue;
                 }
                 let inner = &clauses[o + 1];
+                let inner_sources: &[Entity] = if inner.subject_inherited {
+                    &[]
+                } else {
+                    &inner.sources
+                };
                 let inner_ok = t.inner_verb == "Q"
                     || self.dict.verbs.block_of(&t.inner_verb) == Some(inner.block);
                 let same = |a: &[Entity], b: &[Entity]| {
@@ -460,7 +517,7 @@ impl<'d> Coder<'d> {
                     _ => !side.is_empty(),
                 };
                 if !inner_ok
-                    || !fits(t.inner_source, &inner.sources)
+                    || !fits(t.inner_source, inner_sources)
                     || !fits(t.inner_target, &inner.targets)
                 {
                     continue;
@@ -469,7 +526,7 @@ impl<'d> Coder<'d> {
                     if var == t.outer_subject {
                         clauses[o].sources.clone()
                     } else if var == t.inner_source {
-                        inner.sources.clone()
+                        inner_sources.to_vec()
                     } else if var == t.inner_target {
                         inner.targets.clone()
                     } else {
@@ -810,6 +867,30 @@ fn word_matches(text: &str, dict: &str) -> bool {
         || (text.len() == dict.len() + 2 && text.ends_with("ES") && text.starts_with(dict))
 }
 
+/// Whether the verb at `at` is negated: "not", "never", "-n't" or "no longer" among the auxiliaries and adverbs
+/// just before it.
+fn negated_before(words: &[String], at: usize) -> bool {
+    let mut j = at;
+    let mut negated = false;
+    while j > 0 && at - j < 5 {
+        j -= 1;
+        let w = words[j].as_str();
+        let contracted = w.ends_with("N'T") || w.ends_with("N’T");
+        if w == "NOT"
+            || w == "NEVER"
+            || contracted
+            || (w == "LONGER" && j > 0 && words[j - 1] == "NO")
+        {
+            negated = true;
+            continue;
+        }
+        if !(SKIPPABLE.contains(&w) || AUXILIARIES.contains(&w) || BE.contains(&w) || w == "NO") {
+            break;
+        }
+    }
+    negated
+}
+
 /// Whether a word from `set` comes just before `at`, skipping adverbs and auxiliaries.
 fn preceded_by(words: &[String], at: usize, set: &[&str]) -> bool {
     let mut j = at;
@@ -918,7 +999,9 @@ mod tests {
     fn toy() -> Dictionaries {
         let verbs = "####### VERB PATTERNS #######\n---  ACCUSE   [112]  ---\nACCUSE\n\
                      ---  MEET   [040]  ---\nMEET {MET MEETS MEETING}\n- * (FOR TALKS) [043]\n\
-                     ---  ATTACK   [190]  ---\nATTACK\n- * &WEAPON [195]\n---  SAY   [---]  ---\nSAY {SAID SAYS}\n";
+                     ---  ATTACK   [190]  ---\nATTACK\n- * &WEAPON [195]\n---  SAY   [---]  ---\nSAY {SAID SAYS}\n\
+                     ---  WANT   [030]  ---\nWANT\n---  ASK   [020]  ---\nASK\n---  HELP   [070]  ---\nHELP\n\
+                     ---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN} \n---  WILL   [030]  ---\nWILL\n";
         let verbs = format!("####### SYNONYM SETS #######\n&WEAPON\n+DRONE\n{verbs}");
         let mut actors = ActorDict::default();
         actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
@@ -974,6 +1057,56 @@ mod tests {
         assert!(
             code(&d, "Russia said the meeting was useful.").is_empty(),
             "no target, and 'the meeting' is a noun"
+        );
+    }
+
+    #[test]
+    fn nested_verbs_combine_and_negation_refuses() {
+        let d = toy();
+        // An intention around a verb is an intention to do it (033), as PETRARCH-2 combines codes.
+        assert_eq!(
+            code(&d, "Russia wants to help Pakistan."),
+            [t("RUS", "PAK", "033")]
+        );
+        // An appeal to B to do something is an appeal (023) from A to B.
+        assert_eq!(
+            code(&d, "Russia asked India to help Pakistan."),
+            [t("RUS", "IND", "023")]
+        );
+        // Negated cooperation is refused cooperation; a negated attack is no event.
+        assert_eq!(
+            code(&d, "Russia would not help Pakistan."),
+            [t("RUS", "PAK", "121")]
+        );
+        assert_eq!(
+            code(&d, "Russia didn't give Pakistan anything."),
+            [t("RUS", "PAK", "124")]
+        );
+        assert_eq!(
+            code(&d, "Russia is no longer meeting Pakistan."),
+            [t("RUS", "PAK", "125")]
+        );
+        assert!(code(&d, "Russia never attacked Pakistan.").is_empty());
+    }
+
+    #[test]
+    fn modals_time_words_and_reporting_subjects() {
+        let d = toy();
+        // "will" before a verb is an auxiliary even when a dictionary lists WILL as a verb.
+        assert_eq!(
+            code(&d, "Russia will help Pakistan."),
+            [t("RUS", "PAK", "070")]
+        );
+        // "on Thursday attacked": a time expression does not make the verb a noun after a preposition.
+        assert_eq!(
+            code(&d, "Russia on Thursday attacked Pakistan."),
+            [t("RUS", "PAK", "190")]
+        );
+        // An actor after a comma and just before a reporting verb is its subject, not the object.
+        assert!(code(&d, "Russia is helping, Indian Foreign Minister said.").is_empty());
+        assert_eq!(
+            code(&d, "Russia accused Pakistan, India said."),
+            [t("RUS", "PAK", "112")]
         );
     }
 

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 mod coder;
+mod combine;
 pub mod dict;
 pub mod documents;
 pub mod eval;
