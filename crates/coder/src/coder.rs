@@ -135,6 +135,8 @@ struct Clause {
     /// An infinitive whose subject is the outer verb's ("Obama wants to attack B"): no subject of its own, as
     /// transformations see it (`a (_ b ATTACK) WANT`).
     subject_inherited: bool,
+    /// The paired event's code (`[040:040]`: the target meets the source too), from target back to source.
+    reverse: Option<String>,
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
@@ -387,19 +389,18 @@ impl<'d> Coder<'d> {
                     best = Some((score, p));
                 }
             }
-            let (code, how) = match best {
+            let (chosen, how) = match best {
                 Some((_, p)) => (
-                    p.code.get(passive).map(str::to_string),
+                    &p.code,
                     format!("pattern line {} `{}`", p.line, p.text.trim()),
                 ),
-                None => {
-                    let default = form.code.as_ref().unwrap_or(&block.code);
-                    (
-                        default.get(passive).map(str::to_string),
-                        format!("block {} default", block.name),
-                    )
-                }
+                None => (
+                    form.code.as_ref().unwrap_or(&block.code),
+                    format!("block {} default", block.name),
+                ),
             };
+            let code = chosen.get(passive).map(str::to_string);
+            let mut reverse = chosen.reverse().map(str::to_string);
             let voice = if passive { " (passive)" } else { "" };
             // "would not provide", "never met", "no longer takes": refused cooperation, or no event.
             let (mut code, mut how) = (code, how);
@@ -410,6 +411,7 @@ impl<'d> Coder<'d> {
                     None => format!("{how}, negated: no event"),
                 };
                 code = refused;
+                reverse = None;
             }
             // "X sought to deepen ties with Y": an infinitive continuing the previous verb with the same subject
             // is one event; the inner verb says what was done unless it codes nothing, combined with an outer
@@ -432,6 +434,7 @@ impl<'d> Coder<'d> {
                 {
                     how = format!("{how}, inside \"{}\" → {combined}", previous.verb);
                     code = Some(combined);
+                    reverse = None;
                 }
             } else if infinitive
                 && let Some(inner) = code.clone()
@@ -456,6 +459,7 @@ impl<'d> Coder<'d> {
                 targets: objects,
                 consumed,
                 subject_inherited: chained,
+                reverse,
             });
         }
         let mut out = Vec::new();
@@ -595,6 +599,9 @@ impl<'d> Coder<'d> {
             for s in &c.sources {
                 for t in &c.targets {
                     emit(s, t, code, &c.verb, &c.how, why);
+                    if let Some(back) = &c.reverse {
+                        emit(t, s, back, &c.verb, &format!("{} (paired)", c.how), why);
+                    }
                 }
             }
         }

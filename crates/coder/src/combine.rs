@@ -57,11 +57,8 @@ pub fn combine(frame: Frame, inner: &str) -> Option<String> {
                 ],
             ),
             "08" => mirror(inner, "035", YIELD_INTENT),
-            // "vows to attack": a threat (PETRARCH-2's own transformation `a (_ b ATTACK) WANT = a b 138`).
-            "18" | "19" | "20" => "138",
-            "14" => "133",
-            "17" => "137",
-            "13" | "15" | "16" => "130",
+            // "pledged to expel" stays an expulsion (174) in PETRARCH-2's codings; "wants to attack" → 138 is the
+            // dictionary's own transformation `a (_ b ATTACK) WANT = a b 138`, not a rule of this table.
             _ => return None,
         },
         Frame::Appeal => match root {
@@ -165,10 +162,10 @@ mod tests {
         assert_eq!(Frame::of("030"), Some(Frame::Intend));
         assert_eq!(Frame::of("020"), Some(Frame::Appeal));
         assert_eq!(Frame::of("040"), None);
-        // "wants to help" → 033; "wants to attack" → 138; "asked B to help C" → 023.
+        // "wants to help" → 033; "pledged to expel" keeps the inner code; "asked B to help C" → 023.
         assert_eq!(combine(Frame::Intend, "070").as_deref(), Some("033"));
         assert_eq!(combine(Frame::Intend, "0721").as_deref(), Some("0332"));
-        assert_eq!(combine(Frame::Intend, "190").as_deref(), Some("138"));
+        assert_eq!(combine(Frame::Intend, "174"), None);
         assert_eq!(combine(Frame::Appeal, "070").as_deref(), Some("023"));
         assert_eq!(combine(Frame::Appeal, "085").as_deref(), Some("0254"));
         assert_eq!(combine(Frame::Appeal, "190"), None);

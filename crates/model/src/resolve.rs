@@ -37,6 +37,18 @@ impl Role {
         self.from.is_none_or(|f| day >= f) && self.until.is_none_or(|u| day < u)
     }
 
+    /// The role an actor record gives on `day`: the first dated role that holds, else the first undated one. An
+    /// undated code written beside dated ones is the record's default ("SAM_GAMGEE [HOB] # default but should
+    /// never hit this given these restrictions", in the PETRARCH unit-test dictionaries), so the dates win.
+    pub fn on(roles: &[Role], day: i32) -> Option<&Role> {
+        let dated = |r: &&Role| r.from.is_some() || r.until.is_some();
+        roles
+            .iter()
+            .filter(dated)
+            .find(|r| r.holds_on(day))
+            .or_else(|| roles.iter().find(|r| !dated(r)))
+    }
+
     /// The state and agent the code stands for, when it is a state's own code (rule 3).
     pub fn state(&self) -> Option<(&str, Option<&str>)> {
         let code = self.code.as_str();
@@ -221,7 +233,7 @@ impl Resolver {
         let Some((entry, matched)) = self.entry(name) else {
             return Explanation::Unknown;
         };
-        let Some(role) = entry.roles.iter().find(|r| r.holds_on(day)) else {
+        let Some(role) = Role::on(&entry.roles, day) else {
             return Explanation::NotTheState {
                 origin: &entry.origin,
                 role: None,

@@ -104,8 +104,8 @@ impl ActorDict {
         let candidates = self.by_first.get(words.get(at)?)?;
         for (phrase, record) in candidates {
             if words.len() - at >= phrase.len() && words[at..at + phrase.len()] == phrase[..] {
-                // The first code whose dates hold wins (PETRARCH-2's rule); a record without codes is skipped.
-                if let Some(code) = self.records[*record].iter().find(|c| c.holds_on(day)) {
+                // A dated code that holds, else the record's undated default; a record without codes is skipped.
+                if let Some(code) = fulcrum_model::resolve::Role::on(&self.records[*record], day) {
                     return Some((phrase.len(), code.code.clone()));
                 }
             }

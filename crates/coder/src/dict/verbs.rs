@@ -36,11 +36,15 @@ pub enum Elem {
     Prep { prep: String, objects: Vec<Elem> },
 }
 
-/// A pattern's or a verb's code: `[A]`, `[A:B]` (B when the verb is passive), `[:B]`, `[---]` (none).
+/// A pattern's or a verb's code: `[A]`, `[A:B]` (B when the verb is passive), `[A:A]` (a symmetric action —
+/// `MEET [040:040]`, `(TALKS) [046:046]`: the target does it to the source too), `[:B]` (B only in the passive),
+/// `[---]` (none). Read against both gold sets: their codings pair `[A:A]` but not `[042:043]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventCode {
     pub active: Option<String>,
     pub passive: Option<String>,
+    /// Written `[A:A]`: the target does the same to the source.
+    pub paired: bool,
 }
 
 impl EventCode {
@@ -67,26 +71,39 @@ impl EventCode {
             }
         };
         match inner.split_once(':') {
-            Some((a, b)) => Ok(Self {
-                active: code(a)?,
-                passive: code(b)?,
-            }),
+            Some((a, b)) => {
+                let (active, passive) = (code(a)?, code(b)?);
+                Ok(Self {
+                    paired: active.is_some() && active == passive,
+                    active,
+                    passive,
+                })
+            }
             None => {
                 let c = code(inner)?;
                 Ok(Self {
                     active: c.clone(),
                     passive: c,
+                    paired: false,
                 })
             }
         }
     }
 
+    /// The code of the event from source to target.
     pub fn get(&self, passive: bool) -> Option<&str> {
-        if passive {
+        if self.paired {
+            self.active.as_deref()
+        } else if passive {
             self.passive.as_deref()
         } else {
             self.active.as_deref()
         }
+    }
+
+    /// The code of the paired event from target back to source, if the action is symmetric.
+    pub fn reverse(&self) -> Option<&str> {
+        self.paired.then_some(self.passive.as_deref()).flatten()
     }
 }
 
