@@ -637,13 +637,18 @@ impl<'d> Coder<'d> {
                 (None, None) => i += 1,
             }
         }
-        // Merge spans separated by nothing, a determiner or "'S" / "OF" into one noun phrase.
+        // Merge spans separated by nothing, a determiner or "'S" / "OF" into one noun phrase; "FROM" joins agents
+        // to the state they come from ("soldiers from Gondor" → GONMIL, "dissidents from Egypt" → EGYOPP).
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (k, span) in spans.iter().enumerate() {
             let joins = groups.last().is_some_and(|g| {
                 let prev = &spans[*g.last().expect("non-empty")];
                 let gap = &words[prev.1..span.0];
-                gap.len() <= 1 && gap.iter().all(|w| w == "'S" || w == "OF" || w == "THE")
+                let agents_only = g.iter().all(|&m| spans[m].2.is_none());
+                gap.len() <= 1
+                    && gap.iter().all(|w| {
+                        w == "'S" || w == "OF" || w == "THE" || (w == "FROM" && agents_only && span.2.is_some())
+                    })
             });
             if joins {
                 groups.last_mut().expect("checked").push(k);
@@ -907,7 +912,9 @@ fn preceded_by(words: &[String], at: usize, set: &[&str]) -> bool {
         if set.contains(&w) {
             return true;
         }
-        if !(SKIPPABLE.contains(&w) || AUXILIARIES.contains(&w)) {
+        // Adverbs in -LY ("was heavily criticized") sit between the auxiliary and the participle too.
+        let adverb = w.len() > 4 && w.ends_with("LY");
+        if !(SKIPPABLE.contains(&w) || AUXILIARIES.contains(&w) || adverb) {
             return false;
         }
     }
