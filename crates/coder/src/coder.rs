@@ -960,17 +960,40 @@ fn nearest_before<'e>(
     let mut cur = chosen;
     for e in candidates.iter().rev() {
         if e.end <= cur.start {
-            let gap = &words[e.end..cur.start];
-            if !gap.is_empty()
-                && gap.len() <= 2
-                && gap.iter().all(|w| w == "AND" || w == "," || w == "THE")
-            {
+            if joins_compound(&words[e.end..cur.start]) {
                 group.insert(0, e);
                 cur = e;
             }
         }
     }
     group
+}
+
+/// Whether the words between two actors join them into one compound actor: "and", a comma, or both, then
+/// perhaps "the" and a few modifiers ("Arnor and the evil awful Gondor", "Mordor, the awful Arnor, and good
+/// Gondor").
+fn joins_compound(gap: &[String]) -> bool {
+    let Some(first) = gap.first() else {
+        return false;
+    };
+    if gap.len() > 5 || !(first == "AND" || first == ",") {
+        return false;
+    }
+    let mut modifiers = 0;
+    gap.iter().all(|w| {
+        let w = w.as_str();
+        if matches!(w, "AND" | "," | "THE") {
+            return true;
+        }
+        modifiers += 1;
+        modifiers <= 3
+            && w.chars().next().is_some_and(char::is_alphabetic)
+            && !PREPOSITIONS.contains(&w)
+            && !CLAUSE_BREAK.contains(&w)
+            && !AUXILIARIES.contains(&w)
+            && !BE.contains(&w)
+            && !DETERMINERS.contains(&w)
+    })
 }
 
 /// The first actor at or after `from` and before `end`, with actors joined to it by AND.
@@ -990,11 +1013,7 @@ fn first_after<'e>(
     let mut group = vec![*first];
     let mut cur = *first;
     for e in &candidates[1..] {
-        let gap = &words[cur.end..e.start];
-        if !gap.is_empty()
-            && gap.len() <= 2
-            && gap.iter().all(|w| w == "AND" || w == "," || w == "THE")
-        {
+        if joins_compound(&words[cur.end..e.start]) {
             group.push(e);
             cur = e;
         } else {
