@@ -989,11 +989,9 @@ fn nearest_before<'e>(
     let mut group = vec![chosen];
     let mut cur = chosen;
     for e in candidates.iter().rev() {
-        if e.end <= cur.start {
-            if joins_compound(&words[e.end..cur.start]) {
-                group.insert(0, e);
-                cur = e;
-            }
+        if e.end <= cur.start && joins_compound(&words[e.end..cur.start]) {
+            group.insert(0, e);
+            cur = e;
         }
     }
     group
