@@ -316,7 +316,12 @@ pub fn score(
         no_event.expected += r.expected.is_empty() as usize;
         no_event.predicted += predicted.is_empty() as usize;
         no_event.true_positives += (r.expected.is_empty() && predicted.is_empty()) as usize;
-        if predicted != r.expected {
+        let sorted = |v: &[(String, String, String)]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        if sorted(&predicted) != sorted(&r.expected) {
             misses.push(format!(
                 "{}: expected {:?}, coded {:?}",
                 r.id, r.expected, predicted
