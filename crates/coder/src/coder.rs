@@ -137,6 +137,9 @@ struct Clause {
     subject_inherited: bool,
     /// The paired event's code (`[040:040]`: the target meets the source too), from target back to source.
     reverse: Option<String>,
+    /// A gerund that is not a progressive ("…, especially by promoting biofuels"): it says how, not what the
+    /// compound subject did to itself.
+    adverbial: bool,
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
@@ -421,7 +424,20 @@ impl<'d> Coder<'d> {
                 && clauses
                     .last()
                     .is_some_and(|c| same_codes(&c.sources, &sources));
-            let mut consumed = false;
+            // "X urged / pressured / allowed Y to do Z": Z is what was asked for, not done — no event of its own
+            // (the outer verb's event, or the appeal combined below, says what happened).
+            let mut consumed = infinitive
+                && !chained
+                && !sources.is_empty()
+                && sources
+                    .iter()
+                    .all(|e| e.start >= verbs[i - 1].0 + verbs[i - 1].1.words.len());
+            if consumed {
+                note!(
+                    why,
+                    "verb \"{verb_text}\" via {how}: what was asked of another, not an event"
+                );
+            }
             if chained && let Some(inner) = code.clone() {
                 let previous = clauses.last_mut().expect("i > 0");
                 previous.consumed = true;
@@ -460,6 +476,7 @@ impl<'d> Coder<'d> {
                 consumed,
                 subject_inherited: chained,
                 reverse,
+                adverbial: words[at].ends_with("ING") && !preceded_by(&words, at, BE),
             });
         }
         let mut out = Vec::new();
@@ -566,6 +583,7 @@ impl<'d> Coder<'d> {
             // "The US, Russia and Switzerland met": a compound subject of a cooperative verb acts on itself.
             let reciprocal = c.targets.is_empty()
                 && c.sources.len() > 1
+                && !c.adverbial
                 && matches!(&code[..2.min(code.len())], "03" | "04" | "05" | "06");
             if reciprocal {
                 for s in &c.sources {
@@ -1133,6 +1151,11 @@ mod tests {
         assert_eq!(
             code(&d, "Russia asked India to help Pakistan."),
             [t("RUS", "IND", "023")]
+        );
+        // What one asks of another is not an event of its own.
+        assert_eq!(
+            code(&d, "Russia asked India to attack Pakistan."),
+            [t("RUS", "IND", "020")]
         );
         // Negated cooperation is refused cooperation; a negated attack is no event.
         assert_eq!(
