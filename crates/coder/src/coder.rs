@@ -137,9 +137,10 @@ struct Clause {
     subject_inherited: bool,
     /// The paired event's code (`[040:040]`: the target meets the source too), from target back to source.
     reverse: Option<String>,
-    /// A gerund that is not a progressive ("…, especially by promoting biofuels"): it says how, not what the
-    /// compound subject did to itself.
-    adverbial: bool,
+    /// Whether a compound subject without an object acts on itself ("The US, Russia and Switzerland met"): not
+    /// for a gerund that says how ("…, especially by promoting biofuels"), nor for a clause read passively ("a
+    /// step enjoyed support from Moscow and Beijing").
+    mutual: bool,
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
@@ -287,10 +288,13 @@ impl<'d> Coder<'d> {
             // Subject: the nearest actor before the verb within the clause (with its compound partners), not
             // reaching past the previous verb unless this one continues it ("sought to block", "began talking").
             let mut clause_start = clause_start(&words, at);
+            // An actor between the previous verb and this one: this verb's own subject (or the previous one's
+            // object, as in "pressured by Congress to help").
+            let mut has_own_subject = false;
             if i > 0 {
                 let (p, pf) = verbs[i - 1];
                 let chained = words[at - 1] == "TO" || words[at].ends_with("ING");
-                let has_own_subject = entities
+                has_own_subject = entities
                     .iter()
                     .any(|e| e.start >= p + pf.words.len() && e.end <= at);
                 if has_own_subject || !chained {
@@ -402,9 +406,31 @@ impl<'d> Coder<'d> {
                     format!("block {} default", block.name),
                 ),
             };
-            let code = chosen.get(passive).map(str::to_string);
+            let mut code = chosen.get(passive).map(str::to_string);
             let mut reverse = chosen.reverse().map(str::to_string);
-            let voice = if passive { " (passive)" } else { "" };
+            let mut read_passively = false;
+            // "Obama faces pressure from Congress" (`- * PRESSURE [:100]`): a code given only for the passive
+            // reading reads the active clause passively — the one in the object phrase did it to the subject.
+            if !passive
+                && code.is_none()
+                && chosen.active.is_none()
+                && let Some(b) = chosen.passive.as_deref()
+            {
+                // The doer may be an agent alone ("from Congress"); the sufferer must name an actor.
+                let doers = first_after(&entities, &words, verb_end, clause_end)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                objects = std::mem::replace(&mut sources, doers);
+                objects.retain(|e| !e.code.starts_with("---"));
+                code = Some(b.to_string());
+                read_passively = true;
+            }
+            let voice = match (passive, read_passively) {
+                (true, _) => " (passive)",
+                (false, true) => " (read passively)",
+                (false, false) => "",
+            };
             // "would not provide", "never met", "no longer takes": refused cooperation, or no event.
             let (mut code, mut how) = (code, how);
             if negated_before(&words, at) {
@@ -421,6 +447,7 @@ impl<'d> Coder<'d> {
             // intention ("wants to help" → 033).
             let infinitive = i > 0 && words[at - 1] == "TO";
             let chained = infinitive
+                && !has_own_subject
                 && clauses
                     .last()
                     .is_some_and(|c| same_codes(&c.sources, &sources));
@@ -476,7 +503,8 @@ impl<'d> Coder<'d> {
                 consumed,
                 subject_inherited: chained,
                 reverse,
-                adverbial: words[at].ends_with("ING") && !preceded_by(&words, at, BE),
+                mutual: !(words[at].ends_with("ING") && !preceded_by(&words, at, BE))
+                    && !read_passively,
             });
         }
         let mut out = Vec::new();
@@ -583,7 +611,7 @@ impl<'d> Coder<'d> {
             // "The US, Russia and Switzerland met": a compound subject of a cooperative verb acts on itself.
             let reciprocal = c.targets.is_empty()
                 && c.sources.len() > 1
-                && !c.adverbial
+                && c.mutual
                 && matches!(&code[..2.min(code.len())], "03" | "04" | "05" | "06");
             if reciprocal {
                 for s in &c.sources {
@@ -1080,7 +1108,8 @@ mod tests {
                      ---  MEET   [040]  ---\nMEET {MET MEETS MEETING}\n- * (FOR TALKS) [043]\n\
                      ---  ATTACK   [190]  ---\nATTACK\n- * &WEAPON [195]\n---  SAY   [---]  ---\nSAY {SAID SAYS}\n\
                      ---  WANT   [030]  ---\nWANT\n---  ASK   [020]  ---\nASK\n---  HELP   [070]  ---\nHELP\n\
-                     ---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN} \n---  WILL   [030]  ---\nWILL\n";
+                     ---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN} \n---  WILL   [030]  ---\nWILL\n\
+                     ---  FACE   [---]  ---\nFACE\n- * PRESSURE [:100]\n---  PRESSURE   [170]  ---\nPRESSURE\n";
         let verbs = format!("####### SYNONYM SETS #######\n&WEAPON\n+DRONE\n{verbs}");
         let mut actors = ActorDict::default();
         actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
@@ -1151,6 +1180,16 @@ mod tests {
         assert_eq!(
             code(&d, "Russia asked India to help Pakistan."),
             [t("RUS", "IND", "023")]
+        );
+        // `[:100]` reads an active clause passively: the pressure comes from the object phrase.
+        assert_eq!(
+            code(&d, "Pakistan faces pressure from Russia."),
+            [t("RUS", "PAK", "100")]
+        );
+        // "pressured by Russia to help India": the by-phrase is the pressure's source, not the helper.
+        assert_eq!(
+            code(&d, "Pakistan was pressured by Russia to help India."),
+            [t("RUS", "PAK", "170")]
         );
         // What one asks of another is not an event of its own.
         assert_eq!(
