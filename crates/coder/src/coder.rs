@@ -503,7 +503,7 @@ impl<'d> Coder<'d> {
                 consumed,
                 subject_inherited: chained,
                 reverse,
-                mutual: !(words[at].ends_with("ING") && !preceded_by(&words, at, BE))
+                mutual: (!words[at].ends_with("ING") || preceded_by(&words, at, BE))
                     && !read_passively,
             });
         }
