@@ -144,6 +144,7 @@ struct Clause {
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
+const REFLEXIVES: &[&str] = &["THEMSELVES", "ITSELF", "HIMSELF", "HERSELF", "OURSELVES"];
 
 /// A noun phrase that names an actor.
 #[derive(Debug, Clone)]
@@ -340,10 +341,20 @@ impl<'d> Coder<'d> {
                 objects.pop();
             }
             let mut sources = subjects;
+            // "Iraq had attacked themselves": a reflexive object is the subject (an event only through a
+            // transformation — "The US said that Iraq had attacked themselves" → USA IRQ 112).
+            if objects.is_empty()
+                && (verb_end..clause_end).any(|j| REFLEXIVES.contains(&words[j].as_str()))
+            {
+                objects = sources.clone();
+            }
             if passive {
-                // "B was attacked by A": A is the source; B the target.
-                let by = (verb_end..clause_end).find(|&j| words[j] == "BY");
-                let agents: Vec<Entity> = by
+                // "B was attacked by A": A is the source; B the target. PETRARCH-2 also takes the agent from a
+                // from-phrase ("a bomb was fired at it from the Gaza Strip").
+                let agent_phrase = (verb_end..clause_end)
+                    .find(|&j| words[j] == "BY")
+                    .or_else(|| (verb_end..clause_end).find(|&j| words[j] == "FROM"));
+                let agents: Vec<Entity> = agent_phrase
                     .map(|b| {
                         first_after(&entities, &words, b + 1, clause_end)
                             .into_iter()
@@ -352,6 +363,32 @@ impl<'d> Coder<'d> {
                     })
                     .unwrap_or_default();
                 objects = std::mem::replace(&mut sources, agents);
+                // No actor as the subject: the target is in an at/against phrase, where "it" / "them" stands
+                // for the sentence's earlier subject.
+                if objects.is_empty()
+                    && let Some(p) = (verb_end..clause_end).find(|&j| {
+                        matches!(words[j].as_str(), "AT" | "AGAINST" | "TOWARD" | "TOWARDS")
+                    })
+                {
+                    let named: Vec<Entity> =
+                        first_after(&entities, &words, p + 1, (p + 4).min(clause_end))
+                            .into_iter()
+                            .filter(|e| e.start == p + 1 || e.start == p + 2)
+                            .cloned()
+                            .collect();
+                    objects = if !named.is_empty() {
+                        named
+                    } else if words.get(p + 1).is_some_and(|w| w == "IT" || w == "THEM") {
+                        clauses
+                            .iter()
+                            .rev()
+                            .find(|c| !c.sources.is_empty())
+                            .map(|c| c.sources.clone())
+                            .unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                }
             }
             // With a parse, its subject, object and agent phrases name the actors where they hold one.
             if let Some(a) = &oracle
@@ -1109,7 +1146,8 @@ mod tests {
                      ---  ATTACK   [190]  ---\nATTACK\n- * &WEAPON [195]\n---  SAY   [---]  ---\nSAY {SAID SAYS}\n\
                      ---  WANT   [030]  ---\nWANT\n---  ASK   [020]  ---\nASK\n---  HELP   [070]  ---\nHELP\n\
                      ---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN} \n---  WILL   [030]  ---\nWILL\n\
-                     ---  FACE   [---]  ---\nFACE\n- * PRESSURE [:100]\n---  PRESSURE   [170]  ---\nPRESSURE\n";
+                     ---  FACE   [---]  ---\nFACE\n- * PRESSURE [:100]\n---  PRESSURE   [170]  ---\nPRESSURE\n\
+                     ---  FIRE   [183]  ---\nFIRE\n######## TRANSFORMATIONS ##########\n~ a (b . ATTACK) SAY = a b 112\n";
         let verbs = format!("####### SYNONYM SETS #######\n&WEAPON\n+DRONE\n{verbs}");
         let mut actors = ActorDict::default();
         actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
@@ -1190,6 +1228,16 @@ mod tests {
         assert_eq!(
             code(&d, "Pakistan was pressured by Russia to help India."),
             [t("RUS", "PAK", "170")]
+        );
+        // A passive's agent in a from-phrase, its target in an at-phrase ("it": the earlier subject).
+        assert_eq!(
+            code(&d, "Russia said a shell was fired at it from Pakistan."),
+            [t("PAK", "RUS", "183")]
+        );
+        // A reflexive object: no event of its own, but the transformation sees a target.
+        assert_eq!(
+            code(&d, "Russia said that India had attacked themselves."),
+            [t("RUS", "IND", "112")]
         );
         // What one asks of another is not an event of its own.
         assert_eq!(
