@@ -183,16 +183,21 @@ fn words(name: &str) -> Vec<String> {
 }
 
 impl Resolver {
-    /// Adds a phrase (words as the dictionary joins them, `VLADIMIR_PUTIN_`) with its roles. The first phrase
-    /// added wins when two files list the same words.
+    /// Adds a phrase (words as the dictionary joins them, `VLADIMIR_PUTIN_`) with its roles. When records list
+    /// the same words (the production files have "PRESIDENT BUSH" under both Bushes), their roles are pooled in
+    /// the order read, so a dated role that holds beats an undated default ([`Role::on`]), as in the coder; the
+    /// first record's origin is the one reported.
     pub fn insert(&mut self, phrase: &str, roles: Vec<Role>, origin: Origin) {
         let key = words(phrase).join(" ");
         if key.is_empty() || roles.is_empty() {
             return;
         }
+        if let Some(&index) = self.by_words.get(&key) {
+            self.entries[index].roles.extend(roles);
+            return;
+        }
         self.entries.push(Entry { roles, origin });
-        let index = self.entries.len() - 1;
-        self.by_words.entry(key).or_insert(index);
+        self.by_words.insert(key, self.entries.len() - 1);
     }
 
     /// Number of phrases held.
@@ -335,6 +340,44 @@ mod tests {
         assert!(r.resolve("Sergey Lavrov", day(1990, 1, 1)).is_none());
         // A lone surname never matches.
         assert_eq!(r.explain("Lavrov", day(2018, 1, 1)), Explanation::Unknown);
+    }
+
+    #[test]
+    fn a_phrase_listed_twice_pools_its_roles_and_a_dated_one_wins() {
+        let mut r = Resolver::default();
+        let origin = |line| Origin {
+            file: "Phoenix.Countries.actors.txt".into(),
+            line,
+            phrase: "PRESIDENT_BUSH".into(),
+        };
+        let role = |code: &str, from: Option<i32>, until: Option<i32>| Role {
+            code: code.into(),
+            from,
+            until,
+        };
+        // The father's record (an undated default) is read before the son's (dated).
+        r.insert(
+            "PRESIDENT_BUSH",
+            vec![role("USAELI", None, None)],
+            origin(1),
+        );
+        r.insert(
+            "PRESIDENT_BUSH_",
+            vec![role(
+                "USAGOV",
+                Some(day(2001, 1, 20)),
+                Some(day(2009, 1, 20)),
+            )],
+            origin(2),
+        );
+        let on = |d| r.resolve("President Bush", d).map(|x| x.role.code.clone());
+        assert_eq!(on(day(2008, 8, 6)).as_deref(), Some("USAGOV"));
+        assert_eq!(
+            on(day(2015, 1, 1)),
+            None,
+            "the default USAELI is not the state"
+        );
+        assert_eq!(r.len(), 1);
     }
 
     #[test]

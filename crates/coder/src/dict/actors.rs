@@ -102,15 +102,25 @@ impl ActorDict {
     pub fn longest_match(&self, words: &[String], at: usize, date: u32) -> Option<(usize, String)> {
         let day = day_of(date)?;
         let candidates = self.by_first.get(words.get(at)?)?;
+        // Longest phrases first. Among the records naming the same phrase (the production files list
+        // "PRESIDENT BUSH" under both Bushes), one whose dated code holds on the day wins over one that only
+        // has its undated default; otherwise the first read. A record without codes is skipped.
+        let mut fallback: Option<(usize, &Role)> = None;
         for (phrase, record) in candidates {
+            if fallback.is_some_and(|(n, _)| phrase.len() < n) {
+                break;
+            }
             if words.len() - at >= phrase.len() && words[at..at + phrase.len()] == phrase[..] {
-                // A dated code that holds, else the record's undated default; a record without codes is skipped.
-                if let Some(code) = fulcrum_model::resolve::Role::on(&self.records[*record], day) {
-                    return Some((phrase.len(), code.code.clone()));
+                let Some(role) = Role::on(&self.records[*record], day) else {
+                    continue;
+                };
+                if role.from.is_some() || role.until.is_some() {
+                    return Some((phrase.len(), role.code.clone()));
                 }
+                fallback.get_or_insert((phrase.len(), role));
             }
         }
-        None
+        fallback.map(|(n, role)| (n, role.code.clone()))
     }
 }
 
@@ -124,7 +134,7 @@ impl ActorDict {
             .values()
             .flat_map(|list| list.iter().map(|(words, record)| (words, *record)))
             .collect();
-        // Deterministic: when two records share a phrase, the one read first wins.
+        // Deterministic: records sharing a phrase pool their roles in the order read (Resolver::insert).
         phrases.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
         for (words, record) in phrases {
             resolver.insert(
