@@ -137,6 +137,8 @@ struct Clause {
     subject_inherited: bool,
     /// The paired event's code (`[040:040]`: the target meets the source too), from target back to source.
     reverse: Option<String>,
+    /// The grammatical subject (before a passive swaps roles), for a verb conjoined to this one.
+    subject: Vec<Entity>,
     /// Whether a compound subject without an object acts on itself ("The US, Russia and Switzerland met"): not
     /// for a gerund that says how ("…, especially by promoting biofuels"), nor for a clause read passively ("a
     /// step enjoyed support from Moscow and Beijing").
@@ -306,12 +308,25 @@ impl<'d> Coder<'d> {
             // A pronoun subject ("they", "he") stands for the last subject of the sentence.
             let pronoun = subjects.is_empty()
                 && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
+            // "Bush scheduled to give a speech … and meet with dissidents": a verb conjoined by "and" with no
+            // subject of its own shares the previous verb's.
+            let conjoined = subjects.is_empty()
+                && i > 0
+                && (clause_start..at)
+                    .rev()
+                    .find(|&j| !SKIPPABLE.contains(&words[j].as_str()))
+                    .is_some_and(|j| words[j] == "AND" && j >= verbs[i - 1].0);
             let subjects: Vec<Entity> = if pronoun {
                 clauses
                     .iter()
                     .rev()
                     .find(|c| !c.sources.is_empty())
                     .map(|c| c.sources.clone())
+                    .unwrap_or_default()
+            } else if conjoined {
+                clauses
+                    .last()
+                    .map(|c| c.subject.clone())
                     .unwrap_or_default()
             } else {
                 subjects.into_iter().cloned().collect()
@@ -340,6 +355,7 @@ impl<'d> Coder<'d> {
             {
                 objects.pop();
             }
+            let subject = subjects.clone();
             let mut sources = subjects;
             // "Iraq had attacked themselves": a reflexive object is the subject (an event only through a
             // transformation — "The US said that Iraq had attacked themselves" → USA IRQ 112).
@@ -539,6 +555,7 @@ impl<'d> Coder<'d> {
                 targets: objects,
                 consumed,
                 subject_inherited: chained,
+                subject,
                 reverse,
                 mutual: (!words[at].ends_with("ING") || preceded_by(&words, at, BE))
                     && !read_passively,
@@ -728,13 +745,21 @@ impl<'d> Coder<'d> {
                 let prev = &spans[*g.last().expect("non-empty")];
                 let gap = &words[prev.1..span.0];
                 let agents_only = g.iter().all(|&m| spans[m].2.is_none());
-                gap.len() <= 1
-                    && gap.iter().all(|w| {
-                        w == "'S"
-                            || w == "OF"
-                            || w == "THE"
-                            || (w == "FROM" && agents_only && span.2.is_some())
-                    })
+                // "dissidents from military-ruled Myanmar": a couple of modifiers may follow FROM.
+                let from_state = agents_only
+                    && span.2.is_some()
+                    && gap.first().is_some_and(|w| w == "FROM")
+                    && gap.len() <= 3
+                    && gap[1..].iter().all(|w| {
+                        w == "THE"
+                            || (w.chars().next().is_some_and(char::is_alphabetic)
+                                && !PREPOSITIONS.contains(&w.as_str())
+                                && !CLAUSE_BREAK.contains(&w.as_str())
+                                && !DETERMINERS.contains(&w.as_str())
+                                && !matches!(w.as_str(), "AND" | "OR"))
+                    });
+                from_state
+                    || (gap.len() <= 1 && gap.iter().all(|w| w == "'S" || w == "OF" || w == "THE"))
             });
             if joins {
                 groups.last_mut().expect("checked").push(k);
@@ -865,6 +890,7 @@ impl<'d> Coder<'d> {
                 return true;
             }
             let modifier = w.chars().next().is_some_and(char::is_alphabetic)
+                && !matches!(w, "AND" | "OR" | "NOR")
                 && !in_actor(j)
                 && !TIME_WORDS.contains(&w)
                 && !AUXILIARIES.contains(&w)
