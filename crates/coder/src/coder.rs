@@ -335,12 +335,41 @@ impl<'d> Coder<'d> {
             let clause_end = clause_end(&words, verb_end)
                 .min(next_verb.max(verb_end + 1))
                 .min(verb_end + OBJECT_WINDOW);
-            // Targets must name an actor: an agent alone ("---CVL") is too vague to be on the receiving end.
-            let mut objects: Vec<Entity> = first_after(&entities, &words, verb_end, clause_end)
-                .into_iter()
-                .filter(|e| !e.code.starts_with("---"))
-                .cloned()
-                .collect();
+            // Targets must name an actor: an agent alone ("---CVL") is too vague to be on the receiving end, so
+            // the first phrase after it that names one is the object ("conducting military exercises in
+            // Alaska" → USA).
+            // An agent skipped that way joins the state an of-phrase names: "the mayor of … Nablus" → PSEGOV,
+            // "an Islamic State target southwest of Baghdad" → IRQMUS.
+            let mut objects: Vec<Entity> = Vec::new();
+            let mut from = verb_end;
+            let mut skipped: Vec<&Entity> = Vec::new();
+            while objects.is_empty() && from < clause_end {
+                let group = first_after(&entities, &words, from, clause_end);
+                let Some(last) = group.last() else { break };
+                let start = group.first().map_or(from, |e| e.start);
+                if skipped
+                    .last()
+                    .is_some_and(|s| !words[s.end..start].iter().any(|w| w == "OF"))
+                {
+                    skipped.clear();
+                }
+                from = last.end;
+                objects = group
+                    .iter()
+                    .filter(|e| !e.code.starts_with("---"))
+                    .map(|&e| e.clone())
+                    .collect();
+                if objects.is_empty() {
+                    skipped.extend(group);
+                }
+            }
+            if let Some(agent) = skipped.first().and_then(|s| s.code.get(3..))
+                && !agent.is_empty()
+            {
+                for o in objects.iter_mut().filter(|o| o.code.len() == 3) {
+                    o.code.push_str(agent);
+                }
+            }
             // "…, US Deputy Secretary Jeffrey Kupfer said": an actor after a comma, just before the next verb, is
             // that verb's subject, not this one's object (nor the last of a list of objects).
             while let Some(last) = objects.last()
@@ -908,7 +937,30 @@ impl<'d> Coder<'d> {
         if let Some((p, form)) = previous {
             let end = p + form.words.len();
             let between = &words[end..i];
-            if between.iter().all(|w| SKIPPABLE.contains(&w.as_str()))
+            // "conducting military exercises": up to two adjectives between do not change that.
+            let adjectives = between
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| !SKIPPABLE.contains(&w.as_str()))
+                .all(|(k, w)| {
+                    let w = w.as_str();
+                    k < 2
+                        && !in_actor(end + k)
+                        && w.chars().next().is_some_and(char::is_alphabetic)
+                        && !AUXILIARIES.contains(&w)
+                        && !BE.contains(&w)
+                        && !PREPOSITIONS.contains(&w)
+                        && !DETERMINERS.contains(&w)
+                        && !CLAUSE_BREAK.contains(&w)
+                        && !TIME_WORDS.contains(&w)
+                        && !matches!(w, "AND" | "OR" | "NOR")
+                        && !PRONOUNS.contains(&w)
+                        && self.dict.verbs.verb_at(words, end + k).is_none()
+                });
+            let only_adverbs = between.iter().all(|w| SKIPPABLE.contains(&w.as_str()));
+            // A past tense after "verb adjective" is a verb ("indicated it deplored").
+            if adjectives
+                && (only_adverbs || !words[i].ends_with("ED"))
                 && !words[i].ends_with("ING")
                 && words[i - 1] != "TO"
             {
@@ -1329,6 +1381,16 @@ mod tests {
             code(&d, "The Russian building was attacked by India."),
             [t("IND", "RUS", "190")]
         );
+        // An agent alone is not a target: the next phrase naming an actor is, with the agent when an of-phrase
+        // joins them ("the soldiers of India" → INDMIL).
+        assert_eq!(
+            code(&d, "Russia attacked the soldiers in India."),
+            [t("RUS", "IND", "190")]
+        );
+        assert_eq!(
+            code(&d, "Russia attacked the soldiers of northern India."),
+            [t("RUS", "INDMIL", "190")]
+        );
         // Dated codes win over the record's undated default (date 2010-01-01: HOBMIL).
         let coded: Vec<_> = Coder::new(&d)
             .code_sentence("Sam Gamgee attacked India.", 20100101, None)
@@ -1345,6 +1407,11 @@ mod tests {
         assert_eq!(
             code(&d, "Russia will help Pakistan."),
             [t("RUS", "PAK", "070")]
+        );
+        // "met … military attacks": a verb form after a verb and an adjective is a noun (and ends no clause).
+        assert_eq!(
+            code(&d, "Russia accused brutal attacks against Pakistan."),
+            [t("RUS", "PAK", "112")]
         );
         // "on Thursday attacked": a time expression does not make the verb a noun after a preposition.
         assert_eq!(
