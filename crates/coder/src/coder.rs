@@ -310,7 +310,11 @@ impl<'d> Coder<'d> {
                 && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
             // "Bush scheduled to give a speech … and meet with dissidents": a verb conjoined by "and" with no
             // subject of its own shares the previous verb's.
-            let conjoined = subjects.is_empty()
+            // (An actor inside a prepositional phrase there — "a speech on US relations with Asia and meet" — is
+            // not a subject.)
+            let in_phrase =
+                |e: &&Entity| e.start > 0 && PREPOSITIONS.contains(&words[e.start - 1].as_str());
+            let conjoined = (subjects.is_empty() || subjects.iter().all(in_phrase))
                 && i > 0
                 && (clause_start..at)
                     .rev()
@@ -1149,27 +1153,48 @@ fn nearest_before<'e>(
     }
     let mut group = vec![chosen];
     let mut cur = chosen;
+    let mut listed = false;
     for e in candidates.iter().rev() {
-        if e.end <= cur.start && joins_compound(&words[e.end..cur.start]) {
-            group.insert(0, e);
-            cur = e;
+        if e.end > cur.start {
+            continue;
+        }
+        match joins_compound(&words[e.end..cur.start]) {
+            // "The US commander in Iraq, General David Petraeus, held talks": a comma and a title without an
+            // "and" nearer the verb is an apposition, not a list.
+            Some(Join::CommaModified) if !listed => break,
+            Some(join) => {
+                listed |= join == Join::And;
+                group.insert(0, e);
+                cur = e;
+            }
+            None => {}
         }
     }
     group
 }
 
+/// How two actors are joined into a compound actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// The gap holds "and" ("Arnor and the evil awful Gondor").
+    And,
+    /// Commas (and "the") only: "The US, Russia, and …".
+    Comma,
+    /// A comma and modifiers without "and": a list only when an "and" joins it elsewhere ("Mordor, the awful
+    /// Arnor, and good Gondor"), else an apposition ("Iraq, General David Petraeus").
+    CommaModified,
+}
+
 /// Whether the words between two actors join them into one compound actor: "and", a comma, or both, then
 /// perhaps "the" and a few modifiers ("Arnor and the evil awful Gondor", "Mordor, the awful Arnor, and good
 /// Gondor").
-fn joins_compound(gap: &[String]) -> bool {
-    let Some(first) = gap.first() else {
-        return false;
-    };
+fn joins_compound(gap: &[String]) -> Option<Join> {
+    let first = gap.first()?;
     if gap.len() > 5 || !(first == "AND" || first == ",") {
-        return false;
+        return None;
     }
     let mut modifiers = 0;
-    gap.iter().all(|w| {
+    let joins = gap.iter().all(|w| {
         let w = w.as_str();
         if matches!(w, "AND" | "," | "THE") {
             return true;
@@ -1182,6 +1207,16 @@ fn joins_compound(gap: &[String]) -> bool {
             && !AUXILIARIES.contains(&w)
             && !BE.contains(&w)
             && !DETERMINERS.contains(&w)
+    });
+    if !joins {
+        return None;
+    }
+    Some(if gap.iter().any(|w| w == "AND") {
+        Join::And
+    } else if modifiers > 0 {
+        Join::CommaModified
+    } else {
+        Join::Comma
     })
 }
 
@@ -1201,13 +1236,23 @@ fn first_after<'e>(
     };
     let mut group = vec![*first];
     let mut cur = *first;
+    let (mut listed, mut apposition_at) = (false, None);
     for e in &candidates[1..] {
-        if joins_compound(&words[cur.end..e.start]) {
-            group.push(e);
-            cur = e;
-        } else {
+        let Some(join) = joins_compound(&words[cur.end..e.start]) else {
             break;
+        };
+        listed |= join == Join::And;
+        if join == Join::CommaModified && apposition_at.is_none() {
+            apposition_at = Some(group.len());
         }
+        group.push(e);
+        cur = e;
+    }
+    // Without an "and" anywhere, a comma-and-title join is an apposition: the list ends before it.
+    if let Some(at) = apposition_at
+        && !listed
+    {
+        group.truncate(at);
     }
     group
 }
@@ -1366,6 +1411,11 @@ mod tests {
             [t("RUS", "PAK", "040"), t("PAK", "RUS", "040")]
         );
         assert_eq!(code(&d, "Russia visited India."), [t("RUS", "IND", "042")]);
+        // "India, General Singh, attacked": a comma and a title without "and" is an apposition, not a list.
+        assert_eq!(
+            code(&d, "Russia, Mighty Pakistan, attacked India."),
+            [t("PAK", "IND", "190")]
+        );
         // A compound subject across modifiers; "soldiers from India" is India's military.
         assert_eq!(
             code(&d, "Russia and the evil awful Pakistan attacked India."),

@@ -57,8 +57,9 @@ pub fn parse_gold(text: &str) -> Vec<GoldRecord> {
             if let Some(r) = current.take() {
                 out.push(r);
             }
+            // Records date themselves YYYYMMDD or, like one GSR record ("121108"), YYMMDD.
             let date = attribute(t, "date")
-                .and_then(|d| d.parse().ok())
+                .and_then(|d| crate::dict::actors::full_date(&d))
                 .unwrap_or(0);
             let id = attribute(t, "id").unwrap_or_default();
             let category = attribute(t, "category")
@@ -370,7 +371,7 @@ mod tests {
     fn reads_the_not_quite_xml_layout() {
         let text = "<Sentences>\n<Sentence category=\"AFP\" date=\"20080806\" id=\"A_1\" evaluate=\"true\"/>\n\
                     <EventCoding eventcode=\"031\" sourcecode=\"BRA\" targetcode=\"USA\" />\n<Text>\nBrazil and the\nUnited States met.\n</Text>\n\
-                    <Parse>\n1\tBrazil\n</Parse></Sentence>\n<Sentence date=\"20080807\" id=\"B_1\">\n<EventCoding noevents=\"True\" />\n<Text>Nothing.</Text>\n</Sentence>\n";
+                    <Parse>\n1\tBrazil\tBrazil\tPROPN\tNNP\t_\t0\troot\t_\t_\n</Parse></Sentence>\n<Sentence date=\"20080807\" id=\"B_1\">\n<EventCoding noevents=\"True\" />\n<Text>Nothing.</Text>\n</Sentence>\n";
         let gold = parse_gold(text);
         assert_eq!(gold.len(), 2);
         assert_eq!(gold[0].text, "Brazil and the United States met.");
@@ -379,6 +380,18 @@ mod tests {
             [("BRA".into(), "USA".into(), "031".into())]
         );
         assert!(gold[1].expected.is_empty());
+        assert_eq!((gold[0].date, gold[0].category.as_str()), (20080806, "AFP"));
+        assert_eq!(
+            gold[1].category, "B",
+            "no category attribute: the id's prefix"
+        );
+        assert_eq!(gold[0].parse.len(), 1, "the <Parse> block is read");
+        let short =
+            parse_gold("<Sentence date=\"121108\" id=\"X_1\">\n<Text>Text.</Text>\n</Sentence>\n");
+        assert_eq!(
+            short[0].date, 20121108,
+            "YYMMDD dates as the actor files read them"
+        );
         let mut prf = Prf::default();
         let t = |a: &str| (a.to_string(), "X".to_string(), "01".to_string());
         prf.add(&[t("A"), t("B")], &[t("A"), t("C")]);

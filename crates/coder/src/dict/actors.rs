@@ -189,15 +189,24 @@ fn parse_codes(text: &str) -> Result<Vec<Role>, String> {
     Ok(out)
 }
 
-/// YYYYMMDD, or YYMMDD (YY ≤ 30 → 20YY, else 19YY), as days since 1970-01-01.
+/// A date written YYYYMMDD, or YYMMDD as the PETRARCH files also write them (YY ≤ 30 → 20YY, else 19YY), as the
+/// number YYYYMMDD.
+pub fn full_date(d: &str) -> Option<u32> {
+    if !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = d.parse().ok()?;
+    match d.len() {
+        8 => Some(n),
+        6 if n / 10000 <= 30 => Some(20_000_000 + n),
+        6 => Some(19_000_000 + n),
+        _ => None,
+    }
+}
+
+/// YYYYMMDD or YYMMDD ([`full_date`]) as days since 1970-01-01.
 fn parse_date(d: &str) -> Result<i32, String> {
-    let n: u32 = d.parse().map_err(|_| format!("bad date {d:?}"))?;
-    let full = match d.len() {
-        8 => n,
-        6 if n / 10000 <= 30 => 20_000_000 + n,
-        6 => 19_000_000 + n,
-        _ => return Err(format!("bad date {d:?} (want YYYYMMDD or YYMMDD)")),
-    };
+    let full = full_date(d).ok_or_else(|| format!("bad date {d:?} (want YYYYMMDD or YYMMDD)"))?;
     day_of(full).ok_or_else(|| format!("bad date {d:?} (no such day)"))
 }
 
