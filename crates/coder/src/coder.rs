@@ -44,6 +44,8 @@ pub struct SentenceReport {
 
 /// Sentences longer than this many tokens are cut: bounded time per sentence whatever the input.
 const MAX_TOKENS: usize = 120;
+/// How many words a pattern may skip between the verb and its next word after the verb.
+const PATTERN_GAP: usize = 8;
 /// How far after the verb its object and pattern words are looked for.
 const OBJECT_WINDOW: usize = 14;
 
@@ -985,6 +987,11 @@ impl<'d> Coder<'d> {
         let mut pos = 0;
         for e in &p.post {
             let (at, n) = self.find_elem(e, post, pos)?;
+            // A pattern word more than eight words on is in another phrase ("made his remarks in Doha at the
+            // start of a regional trip" is not "made a trip").
+            if at > pos + PATTERN_GAP {
+                return None;
+            }
             pos = at;
             score += n;
         }
