@@ -541,12 +541,15 @@ impl<'d> Coder<'d> {
                     .is_some_and(|c| same_codes(&c.sources, &sources));
             // "X urged / pressured / allowed Y to do Z": Z is what was asked for, not done — no event of its own
             // (the outer verb's event, or the appeal combined below, says what happened).
+            // (The one asked is the previous verb's object: within a few words of it — "urged Eriador to",
+            // "give permission to Russia to".)
             let mut consumed = infinitive
                 && !chained
                 && !sources.is_empty()
-                && sources
-                    .iter()
-                    .all(|e| e.start >= verbs[i - 1].0 + verbs[i - 1].1.words.len());
+                && sources.iter().all(|e| {
+                    let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
+                    e.start >= previous_end && e.start <= previous_end + 3
+                });
             if consumed {
                 note!(
                     why,
