@@ -216,7 +216,10 @@ impl<'a> Aligned<'a> {
                 return Some(found);
             }
             let t = &self.tokens[k];
-            if t.head == 0 || !matches!(t.deprel.as_str(), "conj" | "xcomp") {
+            if t.head == 0
+                || t.head > self.tokens.len()
+                || !matches!(t.deprel.as_str(), "conj" | "xcomp")
+            {
                 break;
             }
             k = t.head - 1;
@@ -317,6 +320,10 @@ mod tests {
         let _ = a.objects_and_agent(1);
         let _ = a.subjects(3);
         assert_eq!(Aligned::new(&w, at(&[], 0)).is_verb(0), None);
+        // A head beyond the sentence (a malformed line) is no head.
+        let beyond = parse_conllu("1\ta\ta\tVERB\tVB\t_\t9\tconj\t_\t_\n");
+        let a = Aligned::new(&w, at(&beyond, 0));
+        assert_eq!(a.subjects(0), Some(Vec::new()));
         assert_eq!(Aligned::new(&w, at(&tokens, 7)).is_verb(0), None);
     }
 
