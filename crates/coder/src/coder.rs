@@ -323,12 +323,7 @@ impl<'d> Coder<'d> {
                     .find(|&j| !SKIPPABLE.contains(&words[j].as_str()))
                     .is_some_and(|j| words[j] == "AND" && j >= verbs[i - 1].0);
             let subjects: Vec<Entity> = if pronoun {
-                clauses
-                    .iter()
-                    .rev()
-                    .find(|c| !c.sources.is_empty())
-                    .map(|c| c.sources.clone())
-                    .unwrap_or_default()
+                last_source(&clauses)
             } else if conjoined {
                 clauses
                     .last()
@@ -430,12 +425,7 @@ impl<'d> Coder<'d> {
                     objects = if !named.is_empty() {
                         named
                     } else if words.get(p + 1).is_some_and(|w| w == "IT" || w == "THEM") {
-                        clauses
-                            .iter()
-                            .rev()
-                            .find(|c| !c.sources.is_empty())
-                            .map(|c| c.sources.clone())
-                            .unwrap_or_default()
+                        last_source(&clauses)
                     } else {
                         Vec::new()
                     };
@@ -1073,6 +1063,16 @@ fn entities_in(entities: &[Entity], phrases: &[Vec<usize>]) -> Vec<Entity> {
         .collect()
 }
 
+/// What a pronoun stands for: the sentence's last source so far.
+fn last_source(clauses: &[Clause]) -> Vec<Entity> {
+    clauses
+        .iter()
+        .rev()
+        .find(|c| !c.sources.is_empty())
+        .map(|c| c.sources.clone())
+        .unwrap_or_default()
+}
+
 fn same_codes(a: &[Entity], b: &[Entity]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.code == y.code)
 }
@@ -1307,6 +1307,20 @@ mod tests {
             .collect()
     }
 
+    /// Codes each sentence and compares it with its expected events ("SOURCE TARGET CODE"), naming the case.
+    fn expect(d: &Dictionaries, cases: &[(&str, &[&str], &str)]) {
+        for (sentence, expected, why) in cases {
+            let expected: Vec<_> = expected
+                .iter()
+                .map(|e| {
+                    let parts: Vec<&str> = e.split(' ').collect();
+                    t(parts[0], parts[1], parts[2])
+                })
+                .collect();
+            assert_eq!(code(d, sentence), expected, "{why}: {sentence}");
+        }
+    }
+
     fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
         (a.into(), b.into(), c.into())
     }
@@ -1341,56 +1355,66 @@ mod tests {
 
     #[test]
     fn nested_verbs_combine_and_negation_refuses() {
-        let d = toy();
-        // An intention around a verb is an intention to do it (033), as PETRARCH-2 combines codes.
-        assert_eq!(
-            code(&d, "Russia wants to help Pakistan."),
-            [t("RUS", "PAK", "033")]
+        expect(
+            &toy(),
+            &[
+                (
+                    "Russia wants to help Pakistan.",
+                    &["RUS PAK 033"],
+                    "an intention to help is 033, as PETRARCH-2 combines codes",
+                ),
+                (
+                    "Russia asked India to help Pakistan.",
+                    &["RUS IND 023"],
+                    "an appeal to B to help is an appeal from A to B",
+                ),
+                (
+                    "Pakistan faces pressure from Russia.",
+                    &["RUS PAK 100"],
+                    "[:100] reads an active clause passively",
+                ),
+                (
+                    "Pakistan was pressured by Russia to help India.",
+                    &["RUS PAK 170"],
+                    "the by-phrase is the pressure's source, not the helper",
+                ),
+                (
+                    "Russia said a shell was fired at it from Pakistan.",
+                    &["PAK RUS 183"],
+                    "a passive's agent in a from-phrase, its target in an at-phrase",
+                ),
+                (
+                    "Russia said that India had attacked themselves.",
+                    &["RUS IND 112"],
+                    "a reflexive object lets the transformation see a target",
+                ),
+                (
+                    "Russia asked India to attack Pakistan.",
+                    &["RUS IND 020"],
+                    "what one asks of another is not an event of its own",
+                ),
+                (
+                    "Russia would not help Pakistan.",
+                    &["RUS PAK 121"],
+                    "negated cooperation is refused cooperation",
+                ),
+                (
+                    "Russia didn't give Pakistan anything.",
+                    &["RUS PAK 124"],
+                    "-n't negates; yielding refused is 124",
+                ),
+                (
+                    "Russia is no longer meeting Pakistan.",
+                    &["RUS PAK 125"],
+                    "no longer negates",
+                ),
+                (
+                    "Russia never attacked Pakistan.",
+                    &[],
+                    "a negated attack is no event",
+                ),
+            ],
         );
-        // An appeal to B to do something is an appeal (023) from A to B.
-        assert_eq!(
-            code(&d, "Russia asked India to help Pakistan."),
-            [t("RUS", "IND", "023")]
-        );
-        // `[:100]` reads an active clause passively: the pressure comes from the object phrase.
-        assert_eq!(
-            code(&d, "Pakistan faces pressure from Russia."),
-            [t("RUS", "PAK", "100")]
-        );
-        // "pressured by Russia to help India": the by-phrase is the pressure's source, not the helper.
-        assert_eq!(
-            code(&d, "Pakistan was pressured by Russia to help India."),
-            [t("RUS", "PAK", "170")]
-        );
-        // A passive's agent in a from-phrase, its target in an at-phrase ("it": the earlier subject).
-        assert_eq!(
-            code(&d, "Russia said a shell was fired at it from Pakistan."),
-            [t("PAK", "RUS", "183")]
-        );
-        // A reflexive object: no event of its own, but the transformation sees a target.
-        assert_eq!(
-            code(&d, "Russia said that India had attacked themselves."),
-            [t("RUS", "IND", "112")]
-        );
-        // What one asks of another is not an event of its own.
-        assert_eq!(
-            code(&d, "Russia asked India to attack Pakistan."),
-            [t("RUS", "IND", "020")]
-        );
-        // Negated cooperation is refused cooperation; a negated attack is no event.
-        assert_eq!(
-            code(&d, "Russia would not help Pakistan."),
-            [t("RUS", "PAK", "121")]
-        );
-        assert_eq!(
-            code(&d, "Russia didn't give Pakistan anything."),
-            [t("RUS", "PAK", "124")]
-        );
-        assert_eq!(
-            code(&d, "Russia is no longer meeting Pakistan."),
-            [t("RUS", "PAK", "125")]
-        );
-        assert!(code(&d, "Russia never attacked Pakistan.").is_empty());
     }
 
     #[test]
@@ -1415,41 +1439,50 @@ mod tests {
             agents,
             ..Default::default()
         };
-        // [040:040]: meeting is mutual; [042:043] stays one event (a visit, 043 only in the passive).
-        assert_eq!(
-            code(&d, "Russia met Pakistan."),
-            [t("RUS", "PAK", "040"), t("PAK", "RUS", "040")]
-        );
-        assert_eq!(code(&d, "Russia visited India."), [t("RUS", "IND", "042")]);
-        // "India, General Singh, attacked": a comma and a title without "and" is an apposition, not a list.
-        assert_eq!(
-            code(&d, "Russia, Mighty Pakistan, attacked India."),
-            [t("PAK", "IND", "190")]
-        );
-        // A compound subject across modifiers; "soldiers from India" is India's military.
-        assert_eq!(
-            code(&d, "Russia and the evil awful Pakistan attacked India."),
-            [t("RUS", "IND", "190"), t("PAK", "IND", "190")]
-        );
-        assert_eq!(
-            code(&d, "Soldiers from India attacked Pakistan."),
-            [t("INDMIL", "PAK", "190")]
-        );
-        // "the Russian building": a verb form after a nationality adjective is a noun, so the passive finds its
-        // subject.
-        assert_eq!(
-            code(&d, "The Russian building was attacked by India."),
-            [t("IND", "RUS", "190")]
-        );
-        // An agent alone is not a target: the next phrase naming an actor is, with the agent when an of-phrase
-        // joins them ("the soldiers of India" → INDMIL).
-        assert_eq!(
-            code(&d, "Russia attacked the soldiers in India."),
-            [t("RUS", "IND", "190")]
-        );
-        assert_eq!(
-            code(&d, "Russia attacked the soldiers of northern India."),
-            [t("RUS", "INDMIL", "190")]
+        expect(
+            &d,
+            &[
+                (
+                    "Russia met Pakistan.",
+                    &["RUS PAK 040", "PAK RUS 040"],
+                    "[040:040]: meeting is mutual",
+                ),
+                (
+                    "Russia visited India.",
+                    &["RUS IND 042"],
+                    "[042:043] stays one event (043 only in the passive)",
+                ),
+                (
+                    "Russia, Mighty Pakistan, attacked India.",
+                    &["PAK IND 190"],
+                    "a comma and a title without 'and' is an apposition",
+                ),
+                (
+                    "Russia and the evil awful Pakistan attacked India.",
+                    &["RUS IND 190", "PAK IND 190"],
+                    "a compound across modifiers",
+                ),
+                (
+                    "Soldiers from India attacked Pakistan.",
+                    &["INDMIL PAK 190"],
+                    "soldiers from India are India's military",
+                ),
+                (
+                    "The Russian building was attacked by India.",
+                    &["IND RUS 190"],
+                    "a verb form after a nationality adjective is a noun",
+                ),
+                (
+                    "Russia attacked the soldiers in India.",
+                    &["RUS IND 190"],
+                    "an agent alone is not a target; the next actor is",
+                ),
+                (
+                    "Russia attacked the soldiers of northern India.",
+                    &["RUS INDMIL 190"],
+                    "an of-phrase joins the skipped agent to it",
+                ),
+            ],
         );
         // Dated codes win over the record's undated default (date 2010-01-01: HOBMIL).
         let coded: Vec<_> = Coder::new(&d)
@@ -1462,27 +1495,35 @@ mod tests {
 
     #[test]
     fn modals_time_words_and_reporting_subjects() {
-        let d = toy();
-        // "will" before a verb is an auxiliary even when a dictionary lists WILL as a verb.
-        assert_eq!(
-            code(&d, "Russia will help Pakistan."),
-            [t("RUS", "PAK", "070")]
-        );
-        // "met … military attacks": a verb form after a verb and an adjective is a noun (and ends no clause).
-        assert_eq!(
-            code(&d, "Russia accused brutal attacks against Pakistan."),
-            [t("RUS", "PAK", "112")]
-        );
-        // "on Thursday attacked": a time expression does not make the verb a noun after a preposition.
-        assert_eq!(
-            code(&d, "Russia on Thursday attacked Pakistan."),
-            [t("RUS", "PAK", "190")]
-        );
-        // An actor after a comma and just before a reporting verb is its subject, not the object.
-        assert!(code(&d, "Russia is helping, Indian Foreign Minister said.").is_empty());
-        assert_eq!(
-            code(&d, "Russia accused Pakistan, India said."),
-            [t("RUS", "PAK", "112")]
+        expect(
+            &toy(),
+            &[
+                (
+                    "Russia will help Pakistan.",
+                    &["RUS PAK 070"],
+                    "'will' before a verb is an auxiliary, whatever the dictionary lists",
+                ),
+                (
+                    "Russia accused brutal attacks against Pakistan.",
+                    &["RUS PAK 112"],
+                    "a verb form after a verb and an adjective is a noun",
+                ),
+                (
+                    "Russia on Thursday attacked Pakistan.",
+                    &["RUS PAK 190"],
+                    "a time expression does not make a noun reading",
+                ),
+                (
+                    "Russia is helping, Indian Foreign Minister said.",
+                    &[],
+                    "an actor after a comma before a reporting verb is its subject",
+                ),
+                (
+                    "Russia accused Pakistan, India said.",
+                    &["RUS PAK 112"],
+                    "… also at the end of a list of objects",
+                ),
+            ],
         );
     }
 

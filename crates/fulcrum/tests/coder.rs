@@ -286,34 +286,23 @@ fn unit_test_records_with_their_toy_dictionaries() {
     }
     let records = cameo
         .join("universalpetrarch-validation/PETR.UnitTest.records.parsing_parsed_udpipe_2.0.xml");
-    let scores = ok(
-        &dir.path().join("s"),
-        &[
+    let gold = |extra: &[&str]| {
+        let mut args = vec![
             "code",
             "--gold",
             records.to_str().unwrap(),
             "--dict",
             dict.to_str().unwrap(),
-            "--min-root-f1",
-            UNIT_ROOT_F1,
-        ],
-    );
-    eprintln!("{scores}");
+        ];
+        args.extend_from_slice(extra);
+        let report = ok(&dir.path().join("s"), &args);
+        eprintln!("{report}");
+        report
+    };
+    let scores = gold(&["--min-root-f1", UNIT_ROOT_F1]);
     assert!(scores.contains("  SYNSET "), "per-category rows: {scores}");
     // The oracle run reads every record's own CoNLL-U parse (none coded without one) and scores per category.
-    let oracle = ok(
-        &dir.path().join("s"),
-        &[
-            "code",
-            "--gold",
-            records.to_str().unwrap(),
-            "--dict",
-            dict.to_str().unwrap(),
-            "--oracle",
-            "parse",
-        ],
-    );
-    eprintln!("{oracle}");
+    let oracle = gold(&["--oracle", "parse"]);
     assert!(
         oracle.contains("oracle: coded with the records' own tags and dependency parses (0 record(s) without a parse"),
         "{oracle}"
