@@ -779,12 +779,7 @@ impl<'d> Coder<'d> {
                     && gap.first().is_some_and(|w| w == "FROM")
                     && gap.len() <= 3
                     && gap[1..].iter().all(|w| {
-                        w == "THE"
-                            || (w.chars().next().is_some_and(char::is_alphabetic)
-                                && !PREPOSITIONS.contains(&w.as_str())
-                                && !CLAUSE_BREAK.contains(&w.as_str())
-                                && !DETERMINERS.contains(&w.as_str())
-                                && !matches!(w.as_str(), "AND" | "OR"))
+                        w == "THE" || (content_word(w) && !matches!(w.as_str(), "AND" | "OR"))
                     });
                 from_state
                     || (gap.len() <= 1 && gap.iter().all(|w| w == "'S" || w == "OF" || w == "THE"))
@@ -945,12 +940,7 @@ impl<'d> Coder<'d> {
                     let w = w.as_str();
                     k < 2
                         && !in_actor(end + k)
-                        && w.chars().next().is_some_and(char::is_alphabetic)
-                        && !AUXILIARIES.contains(&w)
-                        && !BE.contains(&w)
-                        && !PREPOSITIONS.contains(&w)
-                        && !DETERMINERS.contains(&w)
-                        && !CLAUSE_BREAK.contains(&w)
+                        && content_word(w)
                         && !TIME_WORDS.contains(&w)
                         && !matches!(w, "AND" | "OR" | "NOR")
                         && !PRONOUNS.contains(&w)
@@ -1061,6 +1051,17 @@ fn entities_in(entities: &[Entity], phrases: &[Vec<usize>]) -> Vec<Entity> {
         .filter(|e| !named || !e.code.starts_with("---"))
         .cloned()
         .collect()
+}
+
+/// A word that can modify a noun: alphabetic and not a function word (auxiliary, form of *be*, preposition,
+/// determiner, clause break).
+fn content_word(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_alphabetic)
+        && !AUXILIARIES.contains(&w)
+        && !BE.contains(&w)
+        && !PREPOSITIONS.contains(&w)
+        && !DETERMINERS.contains(&w)
+        && !CLAUSE_BREAK.contains(&w)
 }
 
 /// What a pronoun stands for: the sentence's last source so far.
@@ -1210,13 +1211,7 @@ fn joins_compound(gap: &[String]) -> Option<Join> {
             return true;
         }
         modifiers += 1;
-        modifiers <= 3
-            && w.chars().next().is_some_and(char::is_alphabetic)
-            && !PREPOSITIONS.contains(&w)
-            && !CLAUSE_BREAK.contains(&w)
-            && !AUXILIARIES.contains(&w)
-            && !BE.contains(&w)
-            && !DETERMINERS.contains(&w)
+        modifiers <= 3 && content_word(w)
     });
     if !joins {
         return None;
