@@ -141,7 +141,7 @@ fn dyad_forecast_and_backtest_with_outputs() {
     ok(&store, &args);
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
-    assert_eq!(rows.len(), 18, "3 models × 6 weeks:\n{text}");
+    assert_eq!(rows.len(), 24, "4 models × 6 weeks:\n{text}");
     assert!(
         text.starts_with("period,model,mean,q05,q25,median,q75,q95"),
         "{text}"
@@ -185,7 +185,7 @@ fn dyad_forecast_and_backtest_with_outputs() {
     let rows = rows.as_array().unwrap();
     assert_eq!(
         rows.len(),
-        3 * 3 + 3,
+        4 * 3 + 4,
         "per model and horizon, plus one summary per model"
     );
     let crps = |model: &str| {
@@ -274,38 +274,66 @@ fn recurrency_baseline_reproduces_the_published_mrr() {
     let dir = tempfile::tempdir().unwrap();
     for (folder, published, models) in [
         ("icews14/regcn", 37.2, "recurrency"),
-        ("icews14/xerte", 37.2, "both"),
+        ("icews14/xerte", 37.2, "all"),
         ("icews18/diffutkg", 28.7, "recurrency"),
     ] {
-        let json = dir.path().join("r.json");
-        let path = data.join(folder);
-        let table = ok(
-            &dir.path().join("store"),
-            &[
-                "forecast",
-                "tkg",
-                "--dataset",
-                path.to_str().unwrap(),
-                "--model",
-                models,
-                "--json",
-                json.to_str().unwrap(),
-            ],
-        );
-        eprintln!("{folder}:\n{table}");
+        let json = tkg_scores(&data, dir.path(), folder, models);
         let mrr = mrr_of(&json, "recurrency");
         assert!(
             (mrr - published).abs() <= 0.5,
             "{folder}: recurrency MRR {mrr:.2}, published {published}"
         );
-        if models == "both" {
+        if models == "all" {
             let rules = mrr_of(&json, "rules");
             assert!(
                 rules > mrr + 3.0,
                 "{folder}: rules MRR {rules:.2} should clearly beat recurrency {mrr:.2}"
             );
+            let combined = mrr_of(&json, "combined");
+            assert!(
+                combined > rules + 1.0,
+                "{folder}: combined MRR {combined:.2} should beat rules {rules:.2}"
+            );
         }
     }
+}
+
+/// The combined model against the best verified results on the one-protocol splits (TiRGN: ICEWS14 44.0,
+/// ICEWS18 33.7; RE-GCN 32.58 on ICEWS18). Measured 44.90 and 33.56 (bench/RESULTS.md): ICEWS14 must stay at
+/// TiRGN's figure or above, ICEWS18 above RE-GCN's (it falls 0.14 short of TiRGN's).
+#[test]
+fn combined_model_reaches_the_best_published_accuracy() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, floor) in [("icews14/regcn", 44.0), ("icews18/diffutkg", 33.3)] {
+        let json = tkg_scores(&data, dir.path(), folder, "combined");
+        let mrr = mrr_of(&json, "combined");
+        assert!(
+            mrr >= floor,
+            "{folder}: combined MRR {mrr:.2}, want ≥ {floor}"
+        );
+    }
+}
+
+/// Runs `forecast tkg` on a benchmark folder of the shared data and returns the path of its JSON table.
+fn tkg_scores(data: &Path, dir: &Path, folder: &str, models: &str) -> std::path::PathBuf {
+    let json = dir.join(format!("{}-{models}.json", folder.replace('/', "-")));
+    let path = data.join(folder);
+    let table = ok(
+        &dir.join("store"),
+        &[
+            "forecast",
+            "tkg",
+            "--dataset",
+            path.to_str().unwrap(),
+            "--model",
+            models,
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    eprintln!("{folder}:\n{table}");
+    json
 }
 
 #[test]
@@ -355,7 +383,7 @@ fn dyad_forecast_on_the_icews18_store() {
             svg.to_str().unwrap(),
         ],
     );
-    for model in ["last-poisson", "bootstrap", "negbin"] {
+    for model in ["last-poisson", "bootstrap", "negbin", "calibrated"] {
         assert!(
             table_rows(&out)
                 .iter()

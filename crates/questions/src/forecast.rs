@@ -6,7 +6,10 @@ use std::time::Instant;
 
 use fulcrum_forecast::backtest::{Score, backtest, origins, summary};
 use fulcrum_forecast::dyad::{Forecast, Model, Settings, Target, forecast};
-use fulcrum_forecast::tkg::{self, Metrics, Quad, TieBreak, TkgData, recurrency, rules::RuleModel};
+use fulcrum_forecast::tkg::{
+    self, Fitted, Fitting, Metrics, ModelKind, Quad, TieBreak, TkgData, recurrency,
+    rules::RuleModel,
+};
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_model::{ValueError, iso_date, parse_in_range};
 use fulcrum_query::arrow::error::ArrowError;
@@ -92,7 +95,7 @@ impl std::str::FromStr for Models {
             ValueError::new(
                 s,
                 "a forecast model",
-                "last-poisson, bootstrap, negbin or all",
+                "last-poisson, bootstrap, negbin, calibrated or all",
             )
         })
     }
@@ -164,7 +167,7 @@ pub struct DyadForecastRequest {
     /// Periods ahead.
     #[arg(long, default_value_t = 12, value_parser = |s: &str| parse_in_range(s, 1, 120))]
     pub horizon: usize,
-    /// last-poisson, bootstrap, negbin or all.
+    /// last-poisson, bootstrap, negbin, calibrated or all.
     #[arg(long, default_value = "negbin")]
     pub model: Models,
 }
@@ -235,7 +238,7 @@ pub struct BacktestRequest {
     /// Periods every model sees at the first origin (at least 8).
     #[arg(long, default_value_t = 12, value_parser = |s: &str| parse_in_range(s, 8, 10_000))]
     pub min_train: usize,
-    /// last-poisson, bootstrap, negbin or all.
+    /// last-poisson, bootstrap, negbin, calibrated or all.
     #[arg(long, default_value = "all")]
     pub model: Models,
 }
@@ -421,9 +424,27 @@ impl Questions<'_> {
 /// Which TKG models to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TkgModel {
+    /// The recurrency baseline (Gastinger et al. 2024): the same fact again, and popular objects.
     Recurrency,
+    /// Recurrency plus temporal rules of length one learned on the training split.
     Rules,
-    Both,
+    /// The rule model plus neighbourhood evidence (partners, two hops, recent popularity), weighted on
+    /// validation; the most accurate and the slowest.
+    Combined,
+    /// All three, each fitted from scratch except that the combined model reuses the rule model's fit.
+    #[value(alias = "both")]
+    All,
+}
+
+impl TkgModel {
+    fn kinds(self) -> Vec<ModelKind> {
+        match self {
+            TkgModel::Recurrency => vec![ModelKind::Recurrency],
+            TkgModel::Rules => vec![ModelKind::Rules],
+            TkgModel::Combined => vec![ModelKind::Combined],
+            TkgModel::All => vec![ModelKind::Recurrency, ModelKind::Rules, ModelKind::Combined],
+        }
+    }
 }
 
 /// How ties with the answer are broken.
@@ -447,10 +468,11 @@ impl Ties {
 /// Forecast next events on a temporal knowledge graph and score them (MRR, Hits@1/3/10).
 #[derive(clap::Args, Debug, Clone)]
 pub struct TkgRequest {
-    /// A benchmark folder (train/valid/test[.txt|.txt.gz], entity2id, relation2id); default: the store.
+    /// A benchmark folder (train/valid/test[.txt|.txt.gz], entity2id, relation2id) or a TGB 2.0 edge list
+    /// (tkgl-*_edgelist.csv, split 70/15/15 by time as TGB does); default: the store.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "both")]
+    #[arg(long, value_enum, default_value = "all")]
     pub model: TkgModel,
     /// How ties with the answer are broken.
     #[arg(long, value_enum, default_value = "random")]
@@ -470,6 +492,10 @@ pub struct TkgRequest {
     /// Store graphs: only these datasets (comma-separated: gdelt1,gdelt2,icews,tkg,coded).
     #[arg(long = "dataset-filter", value_name = "LIST")]
     pub dataset_filter: Option<String>,
+    /// Answer (and choose parameters on) about this many test (validation) queries, whole (time, subject,
+    /// relation) groups drawn by a hash: for graphs too large to score every query against every entity.
+    #[arg(long, value_name = "N")]
+    pub max_queries: Option<usize>,
     /// Keep every test query's ten best predictions (of the last model).
     #[arg(skip)]
     pub keep_predictions: bool,
@@ -480,6 +506,8 @@ pub struct TkgRequest {
 pub struct TkgRow {
     pub model: &'static str,
     pub metrics: Metrics,
+    /// Wall time of fitting (rule learning and parameter selection included, for the combined model the
+    /// rule model's too) and answering.
     pub seconds: f64,
     /// Rules kept by the rule model.
     pub rules: Option<usize>,
@@ -569,59 +597,67 @@ pub fn forecast_tkg(
         Ties::Expected => TieBreak::Expected,
     };
     let facts = data.all_with_inverses();
-    let relations = 2 * data.num_relations();
-    let valid = data.queries(&data.valid);
-    let test = data.queries(&data.test);
-    let models = match r.model {
-        TkgModel::Both => vec![TkgModel::Recurrency, TkgModel::Rules],
-        one => vec![one],
-    };
+    let max = r.max_queries.unwrap_or(usize::MAX);
+    let test = tkg::sample_queries(&data.queries(&data.test), max);
+    let fitting = Fitting::with_max_queries(&data, max);
     let mut rows = Vec::new();
     let mut predictions = None;
-    for model in models {
+    // The rule model's fit and the seconds it took, for the combined model that builds on it.
+    let mut rules_fit: Option<(Fitted, f64)> = None;
+    for kind in r.model.kinds() {
         let started = Instant::now();
-        let name = if model == TkgModel::Rules {
-            "rules"
-        } else {
-            "recurrency"
+        let name = kind.name();
+        // Time spent earlier on a fit this model reuses (the combined model's rule model).
+        let mut earlier = 0.0;
+        let fitted = match kind {
+            ModelKind::Recurrency => {
+                progress(format!(
+                    "{name}: choosing parameters on {} validation queries",
+                    fitting.validation_queries()
+                ));
+                fitting.recurrency()
+            }
+            ModelKind::Rules => {
+                progress(format!(
+                    "{name}: learning rules, choosing parameters on {} validation queries",
+                    fitting.validation_queries()
+                ));
+                let fitted = fitting.rules(r.bodies);
+                rules_fit = Some((fitted.clone(), started.elapsed().as_secs_f64()));
+                fitted
+            }
+            ModelKind::Combined => {
+                let rules = match rules_fit.take() {
+                    Some((rules, seconds)) => {
+                        earlier = seconds;
+                        rules
+                    }
+                    None => {
+                        progress(format!(
+                            "{name}: learning rules, choosing parameters on {} validation queries",
+                            fitting.validation_queries()
+                        ));
+                        fitting.rules(r.bodies)
+                    }
+                };
+                progress(format!("{name}: weighing the evidence on validation"));
+                fitting.combined(&rules)
+            }
         };
-        progress(format!("{name}: learning"));
-        let rules = (model == TkgModel::Rules)
-            .then(|| RuleModel::learn(&facts, &data.queries(&data.train), relations, r.bodies));
-        progress(format!(
-            "{name}: choosing parameters on {} validation queries",
-            valid.len()
-        ));
-        let params = recurrency::select_params(
-            &facts,
-            &valid,
-            data.num_entities(),
-            relations,
-            rules.as_ref(),
-        );
         progress(format!("{name}: answering {} test queries", test.len()));
         let keep = r.keep_predictions;
-        let (metrics, tops) = recurrency::evaluate(
-            &facts,
-            &test,
-            data.num_entities(),
-            relations,
-            rules.as_ref(),
-            &params,
-            policy,
-            |_, scores| {
-                if keep {
-                    recurrency::top_k(scores, 10)
-                } else {
-                    Vec::new()
-                }
-            },
-        );
+        let (metrics, tops) = fitted.evaluate(&data, &facts, &test, policy, |_, scores| {
+            if keep {
+                recurrency::top_k(scores, 10)
+            } else {
+                Vec::new()
+            }
+        });
         rows.push(TkgRow {
             model: name,
             metrics,
-            seconds: started.elapsed().as_secs_f64(),
-            rules: rules.as_ref().map(RuleModel::len),
+            seconds: earlier + started.elapsed().as_secs_f64(),
+            rules: fitted.rules.as_ref().map(RuleModel::len),
         });
         if keep {
             predictions = Some((name, tops));

@@ -1,5 +1,6 @@
 //! Reading a TKG benchmark folder: `train`, `valid`, `test` (`.txt` or `.txt.gz`) with
-//! `subject relation object time [...]` per line, and `entity2id` / `relation2id` (`.txt` or `.json`).
+//! `subject relation object time [...]` per line, and `entity2id` / `relation2id` (`.txt` or `.json`);
+//! or a TGB 2.0 temporal-KG edge list (`tkgl-*_edgelist.csv`), split by time as TGB splits it.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -24,6 +25,179 @@ pub enum TkgError {
     Missing(String),
     #[error("{0}")]
     Empty(String),
+}
+
+/// Loads what a user points at: a TGB edge-list file (or a folder holding one and no `train` split), or a
+/// benchmark folder.
+pub fn load_dataset(path: &Path) -> Result<TkgData, TkgError> {
+    if path.is_file() {
+        return load_tgb_edgelist(path);
+    }
+    if find(path, "train", &[".txt", ".txt.gz"]).is_none() {
+        let edge_lists: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|source| TkgError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with("_edgelist.csv"))
+            })
+            .collect();
+        if let [one] = &edge_lists[..] {
+            return load_tgb_edgelist(one);
+        }
+    }
+    load_benchmark(path)
+}
+
+/// Share of the time line in the validation and test splits of a TGB edge list (TGB's own split: by the
+/// 70% and 85% quantiles of the edges' time stamps).
+const TGB_VALID_SHARE: f64 = 0.15;
+const TGB_TEST_SHARE: f64 = 0.15;
+/// Time stamps beyond this are Unix seconds; below, day numbers.
+const UNIX_SECONDS_FROM: i64 = 100_000_000;
+
+/// Reads a TGB 2.0 temporal-KG edge list: a CSV file whose header names a time column (`timestamp` or `ts`),
+/// `head`, `tail` and `relation_type` (also accepted: `src`/`source`/`subject`, `dst`/`destination`/
+/// `object`, `relation`/`edge_type`). Entities and relations are names or numbers, interned in order of first
+/// appearance. Times are day numbers, or Unix seconds (kept to the hour); both become hours, as in the
+/// ICEWS benchmarks, so the models' decay rates mean the same. Split as TGB splits: facts up to the 70%
+/// quantile of the time stamps train, up to the 85% validate, the rest test.
+pub fn load_tgb_edgelist(path: &Path) -> Result<TkgData, TkgError> {
+    let io = |source| TkgError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, reader));
+    let parse_err = |line: usize, message: String| TkgError::Parse {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let header = csv
+        .headers()
+        .map_err(|e| parse_err(1, e.to_string()))?
+        .clone();
+    let column = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
+    };
+    let wanted = [
+        ("time", column(&["timestamp", "ts", "time", "t"])),
+        ("head", column(&["head", "src", "source", "subject"])),
+        ("tail", column(&["tail", "dst", "destination", "object"])),
+        (
+            "relation",
+            column(&["relation_type", "relation", "edge_type", "rel"]),
+        ),
+    ];
+    let mut index = [0usize; 4];
+    for (slot, (what, found)) in index.iter_mut().zip(wanted) {
+        *slot = found.ok_or_else(|| {
+            parse_err(
+                1,
+                format!(
+                    "the header {:?} has no {what} column (a TGB edge list has timestamp,head,tail,relation_type)",
+                    header.iter().collect::<Vec<_>>()
+                ),
+            )
+        })?;
+    }
+    let mut entity_ids: HashMap<String, u32> = HashMap::new();
+    let mut relation_ids: HashMap<String, u32> = HashMap::new();
+    let mut data = TkgData {
+        units_per_day: 24,
+        day_zero: None,
+        ..Default::default()
+    };
+    let mut facts: Vec<Quad> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = csv.position().line() as usize;
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(parse_err(line, e.to_string())),
+        }
+        let field = |k: usize| record.get(index[k]).map(str::trim).unwrap_or("");
+        let time = field(0);
+        let t: i64 = time
+            .parse()
+            .map_err(|_| parse_err(line, format!("time {time:?} is not an integer")))?;
+        let intern = |ids: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str| {
+            if let Some(&id) = ids.get(name) {
+                return id;
+            }
+            let id = names.len() as u32;
+            names.push(name.to_string());
+            ids.insert(name.to_string(), id);
+            id
+        };
+        let (head, tail, relation) = (field(1), field(2), field(3));
+        if head.is_empty() || tail.is_empty() || relation.is_empty() {
+            return Err(parse_err(
+                line,
+                "a fact needs head, tail and relation".into(),
+            ));
+        }
+        let s = intern(&mut entity_ids, &mut data.entities, head);
+        let o = intern(&mut entity_ids, &mut data.entities, tail);
+        let r = intern(&mut relation_ids, &mut data.relations, relation);
+        facts.push(Quad { s, r, o, t });
+    }
+    if facts.is_empty() {
+        return Err(TkgError::Empty(format!("{}: no facts", path.display())));
+    }
+    let unix_seconds = facts.iter().any(|q| q.t >= UNIX_SECONDS_FROM);
+    for q in &mut facts {
+        q.t = if unix_seconds {
+            q.t.div_euclid(3600)
+        } else {
+            q.t * 24
+        };
+    }
+    if unix_seconds {
+        // Days since 1970-01-01 of time 0 (hours since the epoch).
+        data.day_zero = Some(0);
+    }
+    facts.sort_unstable_by_key(|q| (q.t, q.s, q.r, q.o));
+    let quantile = |share: f64| {
+        let k = ((facts.len() - 1) as f64 * share).floor() as usize;
+        facts[k].t
+    };
+    let valid_from = quantile(1.0 - TGB_VALID_SHARE - TGB_TEST_SHARE);
+    let test_from = quantile(1.0 - TGB_TEST_SHARE);
+    for q in facts {
+        if q.t <= valid_from {
+            data.train.push(q);
+        } else if q.t <= test_from {
+            data.valid.push(q);
+        } else {
+            data.test.push(q);
+        }
+    }
+    if data.valid.is_empty() || data.test.is_empty() {
+        return Err(TkgError::Empty(format!(
+            "{}: too few distinct times to split into train, validation and test ({} / {} / {} facts)",
+            path.display(),
+            data.train.len(),
+            data.valid.len(),
+            data.test.len()
+        )));
+    }
+    Ok(data)
 }
 
 /// Loads a benchmark folder laid out like the RE-GCN, xERTE and TLogic releases.
@@ -308,6 +482,38 @@ mod tests {
         let err = load_benchmark(&dir).unwrap_err().to_string();
         assert!(err.contains("valid.txt:1: object id \"two\""), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn reads_a_tgb_edge_list_and_splits_it_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tkgl-toy_edgelist.csv");
+        let mut text = String::from("timestamp,head,tail,relation_type\n");
+        for day in 0..20 {
+            text.push_str(&format!("{day},\"Korea, Republic of\",Japan,Consult\n"));
+            text.push_str(&format!("{day},Japan,China,Criticize\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        // The folder holding it loads the same.
+        for data in [
+            load_dataset(&path).unwrap(),
+            load_dataset(dir.path()).unwrap(),
+        ] {
+            assert_eq!(data.entities, ["Korea, Republic of", "Japan", "China"]);
+            assert_eq!(data.relations, ["Consult", "Criticize"]);
+            // 40 facts on 20 days: days 0–13 train (the 70% quantile is day 13), 14–16 valid, 17–19 test.
+            assert_eq!(
+                (data.train.len(), data.valid.len(), data.test.len()),
+                (28, 6, 6)
+            );
+            assert_eq!(data.test[0].t, 17 * 24, "days become hours");
+        }
+        std::fs::write(&path, "when,head,tail,relation_type\n1,a,b,c\n").unwrap();
+        let err = load_dataset(&path).unwrap_err().to_string();
+        assert!(err.contains("no time column"), "{err}");
+        std::fs::write(&path, "ts,head,tail,relation_type\n1,a,b,c\nx,a,b,c\n").unwrap();
+        let err = load_dataset(&path).unwrap_err().to_string();
+        assert!(err.contains(":3: time \"x\" is not an integer"), "{err}");
     }
 
     fn tempdir() -> PathBuf {

@@ -5,15 +5,18 @@
 //! inverse relation `r + R`, so every model only ever predicts objects. Models see the true history strictly
 //! before `t` (single-step forecasting).
 
+pub mod combiner;
 mod eval;
+mod fit;
 mod history;
 mod load;
 pub mod recurrency;
 pub mod rules;
 
 pub use eval::{Filter, Metrics, RankCounts, Scores, TieBreak, evaluate_ranks};
+pub use fit::{Fitted, Fitting, ModelKind};
 pub use history::History;
-pub use load::{TkgError, load_benchmark};
+pub use load::{TkgError, load_benchmark, load_dataset, load_tgb_edgelist};
 
 use std::collections::HashMap;
 
@@ -110,11 +113,17 @@ impl TkgData {
         Ok(data)
     }
 
-    /// Every fact of the three splits with its inverse, sorted by time: the history models draw from.
+    /// Every fact of the three splits with its inverse, sorted by time: the history models draw from when
+    /// they answer the test queries.
     pub fn all_with_inverses(&self) -> Vec<Quad> {
+        self.with_inverses(&[&self.train, &self.valid, &self.test])
+    }
+
+    /// The facts of `splits` with their inverses, sorted by time.
+    pub fn with_inverses(&self, splits: &[&[Quad]]) -> Vec<Quad> {
         let mut all: Vec<Quad> =
-            Vec::with_capacity(2 * (self.train.len() + self.valid.len() + self.test.len()));
-        for q in self.train.iter().chain(&self.valid).chain(&self.test) {
+            Vec::with_capacity(2 * splits.iter().map(|s| s.len()).sum::<usize>());
+        for q in splits.iter().flat_map(|s| s.iter()) {
             all.push(*q);
             all.push(self.inverse(*q));
         }
@@ -159,6 +168,42 @@ impl TkgData {
             None => format!("relation {r}"),
         }
     }
+}
+
+/// Queries are replayed in contiguous chunks, in parallel, each chunk with its own history. A fixed number
+/// keeps results (random tie breaking included) the same on any machine; on large graphs fewer chunks
+/// bound memory, since every chunk indexes the whole history it has passed.
+pub(crate) fn replay_chunks(facts: usize) -> usize {
+    /// Facts (inverses included) beyond which a graph is large.
+    const LARGE: usize = 4_000_000;
+    if facts > LARGE { 2 } else { 8 }
+}
+
+/// About `max` of `queries` (all of them when there are fewer), evenly spread and reproducible: whole
+/// `(time, subject, relation)` groups are kept or dropped by a hash of the group, so the time-aware filter
+/// still knows every answer of a kept query.
+pub fn sample_queries(queries: &[Quad], max: usize) -> Vec<Quad> {
+    if queries.len() <= max {
+        return queries.to_vec();
+    }
+    let keep = max as f64 / queries.len() as f64;
+    queries
+        .iter()
+        .filter(|q| {
+            let key = (q.t as u64)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(((q.s as u64) << 32) | q.r as u64);
+            (splitmix(key) >> 11) as f64 / (1u64 << 53) as f64 <= keep
+        })
+        .copied()
+        .collect()
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 fn intern<'a>(ids: &mut HashMap<&'a str, u32>, names: &mut Vec<String>, name: &'a str) -> u32 {

@@ -115,11 +115,7 @@ impl Params {
 /// The γ grid: how much of the recurrency evidence the rules replace.
 pub const GAMMA_GRID: [f64; 11] = [0.0, 0.0001, 0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0];
 
-/// Queries are processed in this many contiguous chunks, in parallel; a fixed number keeps random tie
-/// breaking reproducible on any machine.
-const CHUNKS: usize = 8;
-
-/// Walks the queries in time order, in [`CHUNKS`] parallel chunks, each with its own history advanced to
+/// Walks the queries in time order, in [`super::replay_chunks`] parallel chunks, each with its own history advanced to
 /// every query's time. Returns one accumulator per chunk, in order.
 fn replay<A: Send>(
     facts: &[Quad],
@@ -128,7 +124,10 @@ fn replay<A: Send>(
     init: impl Fn(usize) -> A + Sync,
     visit: impl Fn(&History<'_>, &Quad, &mut A) + Sync,
 ) -> Vec<A> {
-    let chunk_len = queries.len().div_ceil(CHUNKS).max(1);
+    let chunk_len = queries
+        .len()
+        .div_ceil(super::replay_chunks(facts.len()))
+        .max(1);
     queries
         .par_chunks(chunk_len)
         .enumerate()
