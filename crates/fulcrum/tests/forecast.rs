@@ -51,13 +51,13 @@ fn tkg_models_answer_a_perfectly_recurrent_graph() {
     ];
     let table = ok(&store, &args);
     assert!(
-        table.contains("recurrency") && table.contains("rules"),
+        table.contains("recurrency") && table.contains("rules") && table.contains("combined"),
         "{table}"
     );
     let rows: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     for row in rows {
         // 6 subjects × 2 relations × 5 days × 2 directions, minus nothing: every query has one answer.
         assert_eq!(row["queries"], 120, "{row}");
@@ -67,7 +67,7 @@ fn tkg_models_answer_a_perfectly_recurrent_graph() {
     let csv = std::fs::read_to_string(&top).unwrap();
     let first = csv.lines().nth(1).unwrap();
     assert!(
-        first.starts_with("rules,day 45,E0,Consult,E6,E6,"),
+        first.starts_with("combined,day 45,E0,Consult,E6,E6,"),
         "{first}"
     );
     // A folder without the splits is refused with a message naming what is missing.
