@@ -492,8 +492,9 @@ pub struct TkgRequest {
     /// Store graphs: only these datasets (comma-separated: gdelt1,gdelt2,icews,tkg,coded).
     #[arg(long = "dataset-filter", value_name = "LIST")]
     pub dataset_filter: Option<String>,
-    /// Answer (and choose parameters on) about this many test (validation) queries, whole (time, subject,
-    /// relation) groups drawn by a hash: for graphs too large to score every query against every entity.
+    /// Answer (and choose parameters on) about this many test (validation) queries, and learn rules from about
+    /// five times as many training queries, whole (time, subject, relation) groups drawn by a hash: for graphs
+    /// too large to score every query against every entity. The history is always whole.
     #[arg(long, value_name = "N")]
     pub max_queries: Option<usize>,
     /// Keep every test query's ten best predictions (of the last model).

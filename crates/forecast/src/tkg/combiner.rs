@@ -47,10 +47,10 @@ pub const PART_NAMES: [&str; PARTS] = [
     "pair yesterday",
 ];
 pub const PARTS: usize = 11;
-/// Each part enters twice: as `ln(1 + x/ε)` and as `x`.
+/// Each part enters three times: as `ln(1 + x/ε)`, as `x`, and as `ln(1 + x/ε)` times ξ's.
 pub const FEATURES: usize = 3 * PARTS;
-/// Queries are weighed in groups: the subject has done this relation before; it has not, but has partners;
-/// it is new.
+/// Queries are weighed in groups: the subject has done this relation before, or has not but has partners
+/// (each split by whether it is a hub); the subject is new.
 pub const GROUPS: usize = 5;
 /// Subjects with more partners than this are hubs, weighed apart.
 const HUB_PARTNERS: usize = 64;
@@ -80,7 +80,8 @@ const SMOOTHING: f64 = 0.5;
 /// The fit's loss is summed in this many chunks, in parallel, always in the same order.
 const CHUNKS: usize = 8;
 
-/// The fitted weights, with the fit's mean log-likelihood before and after.
+/// The fitted weights (per query group), with the fit's loss (minus the mean smoothed reciprocal rank)
+/// before and after.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Combiner {
     pub weights: [[f64; FEATURES]; GROUPS],
@@ -335,8 +336,7 @@ struct Context<'a> {
     params: &'a Params,
 }
 
-/// Walks `queries` (sorted by time) in [`super::replay_chunks`] parallel chunks, each with its own history and
-/// neighbourhood advanced to every query's time.
+/// Walks `queries` (sorted by time, see [`super::replay`]) with a history and a neighbourhood per chunk.
 fn replay<A: Send>(
     facts: &[Quad],
     queries: &[Quad],
@@ -345,25 +345,22 @@ fn replay<A: Send>(
     init: impl Fn(usize) -> A + Sync,
     visit: impl Fn(&History<'_>, &Neighbourhood<'_>, &Quad, &mut A) + Sync,
 ) -> Vec<A> {
-    let chunk_len = queries
-        .len()
-        .div_ceil(super::replay_chunks(facts.len()))
-        .max(1);
-    queries
-        .par_chunks(chunk_len)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let mut history = History::new(facts, num_relations);
-            let mut hood = Neighbourhood::new(facts, num_entities, num_relations);
-            let mut acc = init(i);
-            for q in chunk {
-                history.advance(q.t);
-                hood.advance(q.t);
-                visit(&history, &hood, q, &mut acc);
-            }
-            acc
-        })
-        .collect()
+    super::replay(
+        facts.len(),
+        queries,
+        || {
+            (
+                History::new(facts, num_relations),
+                Neighbourhood::new(facts, num_entities, num_relations),
+            )
+        },
+        |(history, hood), t| {
+            history.advance(t);
+            hood.advance(t);
+        },
+        init,
+        |(history, hood), q, acc| visit(history, hood, q, acc),
+    )
 }
 
 /// One fitting query: the answer's features first, then the kept candidates'; `untouched` entities score 0.

@@ -45,6 +45,7 @@ pub struct Fitting<'a> {
     data: &'a TkgData,
     known: Vec<Quad>,
     valid: Vec<Quad>,
+    max_queries: usize,
 }
 
 impl<'a> Fitting<'a> {
@@ -52,12 +53,14 @@ impl<'a> Fitting<'a> {
         Self::with_max_queries(data, usize::MAX)
     }
 
-    /// Chooses parameters on about `max` validation queries (see [`super::sample_queries`]).
+    /// Chooses parameters on about `max` validation queries and learns rules from about `5 × max` training
+    /// queries (see [`super::sample_queries`]); the history stays whole.
     pub fn with_max_queries(data: &'a TkgData, max: usize) -> Self {
         Self {
             data,
             known: data.with_inverses(&[&data.train, &data.valid]),
             valid: super::sample_queries(&data.queries(&data.valid), max),
+            max_queries: max,
         }
     }
 
@@ -88,12 +91,11 @@ impl<'a> Fitting<'a> {
 
     /// Learns rules on the training queries (`bodies` per relation), then chooses parameters on validation.
     pub fn rules(&self, bodies: usize) -> Fitted {
-        let rules = RuleModel::learn(
-            &self.known,
+        let train = super::sample_queries(
             &self.data.queries(&self.data.train),
-            self.relations(),
-            bodies,
+            self.max_queries.saturating_mul(5),
         );
+        let rules = RuleModel::learn(&self.known, &train, self.relations(), bodies);
         let params = recurrency::select_params(
             &self.known,
             &self.valid,

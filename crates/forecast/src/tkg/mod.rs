@@ -179,6 +179,34 @@ pub(crate) fn replay_chunks(facts: usize) -> usize {
     if facts > LARGE { 2 } else { 8 }
 }
 
+/// Walks `queries` (sorted by time) in [`replay_chunks`] parallel chunks. Each chunk makes its own index of
+/// the history with `new_index` and brings it up to every query's time with `advance` (facts strictly before
+/// it) before `visit`. Returns one accumulator per chunk, in order.
+pub(crate) fn replay<I, A: Send>(
+    facts: usize,
+    queries: &[Quad],
+    new_index: impl Fn() -> I + Sync,
+    advance: impl Fn(&mut I, i64) + Sync,
+    init: impl Fn(usize) -> A + Sync,
+    visit: impl Fn(&I, &Quad, &mut A) + Sync,
+) -> Vec<A> {
+    use rayon::prelude::*;
+    let chunk_len = queries.len().div_ceil(replay_chunks(facts)).max(1);
+    queries
+        .par_chunks(chunk_len)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut index = new_index();
+            let mut acc = init(i);
+            for q in chunk {
+                advance(&mut index, q.t);
+                visit(&index, q, &mut acc);
+            }
+            acc
+        })
+        .collect()
+}
+
 /// About `max` of `queries` (all of them when there are fewer), evenly spread and reproducible: whole
 /// `(time, subject, relation)` groups are kept or dropped by a hash of the group, so the time-aware filter
 /// still knows every answer of a kept query.

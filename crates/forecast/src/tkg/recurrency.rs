@@ -20,8 +20,6 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
 use super::eval::{Filter, Metrics, RankCounts, Scores, TieBreak};
 use super::rules::RuleModel;
 use super::{History, Quad};
@@ -115,8 +113,7 @@ impl Params {
 /// The γ grid: how much of the recurrency evidence the rules replace.
 pub const GAMMA_GRID: [f64; 11] = [0.0, 0.0001, 0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0];
 
-/// Walks the queries in time order, in [`super::replay_chunks`] parallel chunks, each with its own history advanced to
-/// every query's time. Returns one accumulator per chunk, in order.
+/// Walks the queries in time order (see [`super::replay`]) with a [`History`] per chunk.
 fn replay<A: Send>(
     facts: &[Quad],
     queries: &[Quad],
@@ -124,23 +121,16 @@ fn replay<A: Send>(
     init: impl Fn(usize) -> A + Sync,
     visit: impl Fn(&History<'_>, &Quad, &mut A) + Sync,
 ) -> Vec<A> {
-    let chunk_len = queries
-        .len()
-        .div_ceil(super::replay_chunks(facts.len()))
-        .max(1);
-    queries
-        .par_chunks(chunk_len)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let mut history = History::new(facts, num_relations);
-            let mut acc = init(i);
-            for q in chunk {
-                history.advance(q.t);
-                visit(&history, q, &mut acc);
-            }
-            acc
-        })
-        .collect()
+    super::replay(
+        facts.len(),
+        queries,
+        || History::new(facts, num_relations),
+        |history, t| {
+            history.advance(t);
+        },
+        init,
+        visit,
+    )
 }
 
 /// Scratch space of one chunk during selection: per-relation metrics over a grid, and the score parts.
