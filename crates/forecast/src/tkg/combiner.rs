@@ -336,31 +336,24 @@ struct Context<'a> {
     params: &'a Params,
 }
 
-/// Walks `queries` (sorted by time, see [`super::replay`]) with a history and a neighbourhood per chunk.
-fn replay<A: Send>(
-    facts: &[Quad],
-    queries: &[Quad],
-    num_entities: usize,
-    num_relations: usize,
-    init: impl Fn(usize) -> A + Sync,
-    visit: impl Fn(&History<'_>, &Neighbourhood<'_>, &Quad, &mut A) + Sync,
-) -> Vec<A> {
-    super::replay(
-        facts.len(),
-        queries,
-        || {
-            (
-                History::new(facts, num_relations),
-                Neighbourhood::new(facts, num_entities, num_relations),
-            )
-        },
-        |(history, hood), t| {
-            history.advance(t);
-            hood.advance(t);
-        },
-        init,
-        |(history, hood), q, acc| visit(history, hood, q, acc),
-    )
+/// What a chunk of queries indexes of the history: the models' index and the neighbourhood.
+struct Index<'a> {
+    history: History<'a>,
+    hood: Neighbourhood<'a>,
+}
+
+impl<'a> Index<'a> {
+    fn new(facts: &'a [Quad], num_entities: usize, num_relations: usize) -> Self {
+        Self {
+            history: History::new(facts, num_relations),
+            hood: Neighbourhood::new(facts, num_entities, num_relations),
+        }
+    }
+
+    fn advance(&mut self, t: i64) {
+        self.history.advance(t);
+        self.hood.advance(t);
+    }
 }
 
 /// One fitting query: the answer's features first, then the kept candidates'; `untouched` entities score 0.
@@ -385,14 +378,14 @@ impl Combiner {
         let stride = queries.len().div_ceil(FIT_QUERIES).max(1);
         let sample: Vec<Quad> = queries.iter().step_by(stride).copied().collect();
         let ctx = Context { rules, params };
-        let chunks = replay(
-            facts,
+        let chunks = super::replay(
+            facts.len(),
             &sample,
-            num_entities,
-            num_relations,
+            || Index::new(facts, num_entities, num_relations),
+            Index::advance,
             |_| (Evidence::new(num_entities), Vec::new()),
-            |history, hood, q, (evidence, out): &mut (Evidence, Vec<FitQuery>)| {
-                evidence.gather(&ctx, history, hood, q);
+            |index, q, (evidence, out): &mut (Evidence, Vec<FitQuery>)| {
+                evidence.gather(&ctx, &index.history, &index.hood, q);
                 let scales = evidence.scales();
                 let others = filter.answers(q);
                 let mut kept: Vec<(f64, [f64; FEATURES])> = evidence
@@ -464,42 +457,26 @@ impl Combiner {
         policy: TieBreak,
         per_query: impl Fn(&Quad, &Scores) -> T + Sync,
     ) -> (Metrics, Vec<T>) {
-        let filter = Filter::time_aware(queries);
         let ctx = Context { rules, params };
-        let init = |i| {
-            (
-                Metrics::with_stream(policy, i as u64),
-                Evidence::new(num_entities),
-                Scores::new(num_entities),
-                Vec::new(),
-            )
-        };
-        let chunks = replay(
-            facts,
+        super::answer(
+            facts.len(),
             queries,
             num_entities,
-            num_relations,
-            init,
-            |history, hood, q, (metrics, evidence, scores, out)| {
-                evidence.gather(&ctx, history, hood, q);
+            policy,
+            || Index::new(facts, num_entities, num_relations),
+            Index::advance,
+            || Evidence::new(num_entities),
+            |index, q, evidence, scores| {
+                evidence.gather(&ctx, &index.history, &index.hood, q);
                 let scales = evidence.scales();
-                scores.clear();
+                let w = &self.weights[evidence.group];
                 for &e in &evidence.candidates {
                     let f = evidence.features(e, &scales);
-                    let w = &self.weights[evidence.group];
                     scores.add(e, f.iter().zip(w).map(|(x, w)| x * w).sum());
                 }
-                metrics.add(scores.rank_counts(q.o, filter.answers(q)));
-                out.push(per_query(q, scores));
             },
-        );
-        let mut total = Metrics::new(policy);
-        let mut outputs = Vec::with_capacity(queries.len());
-        for (metrics, _, _, out) in chunks {
-            total.merge(&metrics);
-            outputs.extend(out);
-        }
-        (total, outputs)
+            per_query,
+        )
     }
 }
 

@@ -207,6 +207,53 @@ pub(crate) fn replay<I, A: Send>(
         .collect()
 }
 
+/// Answers `queries` (sorted by time): per chunk of [`replay`] an index of the history (`new_index`,
+/// `advance`) and scratch space (`new_work`); `score` fills each query's scores, which are ranked under the
+/// time-aware filter and `policy`. Returns the metrics and whatever `per_query` makes of each query's scores,
+/// in query order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn answer<I, W: Send, T: Send>(
+    facts: usize,
+    queries: &[Quad],
+    num_entities: usize,
+    policy: TieBreak,
+    new_index: impl Fn() -> I + Sync,
+    advance: impl Fn(&mut I, i64) + Sync,
+    new_work: impl Fn() -> W + Sync,
+    score: impl Fn(&I, &Quad, &mut W, &mut Scores) + Sync,
+    per_query: impl Fn(&Quad, &Scores) -> T + Sync,
+) -> (Metrics, Vec<T>) {
+    let filter = Filter::time_aware(queries);
+    let init = |i| {
+        (
+            Metrics::with_stream(policy, i as u64),
+            new_work(),
+            Scores::new(num_entities),
+            Vec::new(),
+        )
+    };
+    let chunks = replay(
+        facts,
+        queries,
+        new_index,
+        advance,
+        init,
+        |index, q, (metrics, work, scores, out)| {
+            scores.clear();
+            score(index, q, work, scores);
+            metrics.add(scores.rank_counts(q.o, filter.answers(q)));
+            out.push(per_query(q, scores));
+        },
+    );
+    let mut total = Metrics::new(policy);
+    let mut outputs = Vec::with_capacity(queries.len());
+    for (metrics, _, _, out) in chunks {
+        total.merge(&metrics);
+        outputs.extend(out);
+    }
+    (total, outputs)
+}
+
 /// About `max` of `queries` (all of them when there are fewer), evenly spread and reproducible: whole
 /// `(time, subject, relation)` groups are kept or dropped by a hash of the group, so the time-aware filter
 /// still knows every answer of a kept query.

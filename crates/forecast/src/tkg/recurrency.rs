@@ -371,33 +371,19 @@ pub fn evaluate<T: Send>(
     policy: TieBreak,
     per_query: impl Fn(&Quad, &Scores) -> T + Sync,
 ) -> (Metrics, Vec<T>) {
-    let filter = Filter::time_aware(queries);
-    let init = |i| {
-        (
-            Metrics::with_stream(policy, i as u64),
-            Scores::new(num_entities),
-            Vec::new(),
-        )
-    };
-    let chunks = replay(
-        facts,
+    super::answer(
+        facts.len(),
         queries,
-        num_relations,
-        init,
-        |history, q, (metrics, scores, out)| {
-            scores.clear();
-            score_query(history, rules, params, q, scores);
-            metrics.add(scores.rank_counts(q.o, filter.answers(q)));
-            out.push(per_query(q, scores));
+        num_entities,
+        policy,
+        || History::new(facts, num_relations),
+        |history, t| {
+            history.advance(t);
         },
-    );
-    let mut total = Metrics::new(policy);
-    let mut outputs = Vec::with_capacity(queries.len());
-    for (metrics, _, out) in chunks {
-        total.merge(&metrics);
-        outputs.extend(out);
-    }
-    (total, outputs)
+        || (),
+        |history, q, _, scores| score_query(history, rules, params, q, scores),
+        per_query,
+    )
 }
 
 /// An α of exactly 1 becomes 0.99999 so ξ still orders what ψ leaves at zero (as the authors do).
