@@ -47,6 +47,8 @@ pub const PART_NAMES: [&str; PARTS] = [
     "pair yesterday",
 ];
 pub const PARTS: usize = 11;
+/// Where ξ, the relation's popularity, sits among the parts (each evidence is also weighed against it).
+const POPULARITY_PART: usize = 3;
 /// Each part enters three times: as `ln(1 + x/ε)`, as `x`, and as `ln(1 + x/ε)` times ξ's.
 pub const FEATURES: usize = 3 * PARTS;
 /// Queries are weighed in groups: the subject has done this relation before, or has not but has partners
@@ -261,7 +263,6 @@ impl Evidence {
         for &(o, n, at) in &hood.popularity[r] {
             popular.add(o, n * decay(POPULARITY_LAMBDA, q.t - at));
         }
-
         for part in [
             &*model,
             &*psi,
@@ -324,7 +325,7 @@ impl Evidence {
         }
         let scale = (1.0 / EPSILON).ln_1p();
         for k in 0..PARTS {
-            out[2 * PARTS + k] = out[k] * out[3] / scale;
+            out[2 * PARTS + k] = out[k] * out[POPULARITY_PART] / scale;
         }
         out
     }
