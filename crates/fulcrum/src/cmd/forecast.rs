@@ -53,7 +53,7 @@ Models:
   combined    the rule model plus what it leaves out — the subject's partners in any relation (recent,
               yesterday, long-run), partners of partners, what partners did with this relation, recent
               popularity, activity — weighted to maximise a smoothed MRR on validation. ICEWS14 (RE-GCN
-              split) 44.9, ICEWS18 33.6, in about 40 s and 2.5 min on 2 cores; TiRGN: 44.0 and 33.7.
+              split) 44.9, ICEWS18 33.5, in about 30 s and 2 min on 2 cores; TiRGN: 44.0 and 33.7.
   all         (default; alias both) the three, the combined model reusing the rule model's fit.
 Fitting sees only the training and validation facts; the test split is read only to answer it.
 
