@@ -495,7 +495,7 @@ pub struct TkgRequest {
     /// Answer (and choose parameters on) about this many test (validation) queries, and learn rules from about
     /// five times as many training queries, whole (time, subject, relation) groups drawn by a hash: for graphs
     /// too large to score every query against every entity. The history is always whole.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = |s: &str| parse_in_range(s, 100, 1_000_000_000))]
     pub max_queries: Option<usize>,
     /// Keep every test query's ten best predictions (of the last model).
     #[arg(skip)]
