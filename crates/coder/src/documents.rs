@@ -89,3 +89,9 @@ mod tests {
         assert_eq!(decode(vec![b'a', 0xff]).1, Some(1));
     }
 }
+
+/// A day (days since 1970-01-01) as the coder's YYYYMMDD date number, which dated actor roles are read with.
+pub fn date_number(day: i32) -> u32 {
+    let (y, m, d) = fulcrum_model::civil_from_days(day);
+    (y as u32) * 10_000 + m * 100 + d
+}

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("fulcrum-questions", 5),
     ("fulcrum-server", 6),
     ("fulcrum", 7),
+    ("fulcrum-py", 7),
 ];
 
 /// Analysis is pure functions over series and tables: these crates may use the model and nothing else of ours.

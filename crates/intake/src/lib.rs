@@ -72,6 +72,31 @@ pub trait Observer {
     fn input_done(&self, _event: &InputEvent) {}
 }
 
+impl InputEvent {
+    /// The line a front end shows when the input is done (the CLI prints it, Python too).
+    pub fn describe(&self) -> String {
+        match self {
+            InputEvent::Unchanged { input, txn } => {
+                format!("= {input}: unchanged since ingested in transaction {txn}; skipped")
+            }
+            InputEvent::Added(r) => format!(
+                "+ {} [{}]: read {}, stored {}, quarantined {}, duplicates skipped {}",
+                r.input,
+                r.format,
+                r.rows_read,
+                r.rows_stored,
+                r.rows_quarantined,
+                r.duplicates_skipped
+            ),
+            InputEvent::SameContent {
+                input,
+                earlier,
+                txn,
+            } => format!("= {input}: same content as {earlier} (transaction {txn}); nothing added"),
+        }
+    }
+}
+
 /// An observer that ignores everything.
 pub struct Quiet;
 impl Observer for Quiet {}
@@ -108,6 +133,42 @@ pub struct IngestReport {
     pub passed_over: Vec<PathBuf>,
     pub transactions: usize,
     pub seconds: f64,
+}
+
+impl IngestReport {
+    /// The closing line of a run: rows read = stored + quarantined + duplicates skipped, and the speed.
+    pub fn summary(&self, store: &Path) -> String {
+        let (t, secs) = (&self.totals, self.seconds.max(1e-9));
+        format!(
+            "ingested {} input(s) ({} unchanged, skipped) into {}: read {} = stored {} + quarantined {} + duplicates \
+             skipped {}; {:.1} s, {:.0} rows/s, {:.1} MB/s",
+            t.inputs,
+            t.unchanged,
+            store.display(),
+            t.read,
+            t.stored,
+            t.quarantined,
+            t.duplicates,
+            self.seconds,
+            t.read as f64 / secs,
+            t.bytes as f64 / 1e6 / secs,
+        )
+    }
+
+    /// Quarantined rows by reason, most first (the reasons as [`describe_reject`] words them).
+    pub fn reasons(&self) -> Vec<(String, u64)> {
+        sorted_reasons(&self.rejects)
+    }
+}
+
+/// Reject groups by count, most first, worded by [`describe_reject`].
+pub fn sorted_reasons(rejects: &RejectCounts) -> Vec<(String, u64)> {
+    let mut sorted: Vec<(String, u64)> = rejects
+        .iter()
+        .map(|(group, n)| (describe_reject(group), *n))
+        .collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -166,7 +166,7 @@ pub enum ActorSpec {
 }
 
 /// An actor name that resolves to nothing.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error(
     "unknown actor '{name}': use a CAMEO country code (RUS), a country name (Russia), an actor code (RUSGOV) or a group ({groups})"
 )]

@@ -26,6 +26,9 @@ pub enum QuestionError {
     Parameter(String),
     #[error(transparent)]
     Actor(#[from] UnknownActor),
+    /// A parameter naming an actor that resolves to nothing.
+    #[error("parameter '{key}': {error}")]
+    ActorParameter { key: String, error: UnknownActor },
     #[error("'from' is after 'to' ({from} > {to})")]
     WindowReversed { from: String, to: String },
     #[error(
@@ -50,6 +53,18 @@ pub enum QuestionError {
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]
+    Query(#[from] fulcrum_query::QueryError),
+    #[error("opening store {}: {error}", store.display())]
+    Open {
+        store: std::path::PathBuf,
+        error: fulcrum_query::QueryError,
+    },
+    #[error("loading the TKG benchmark in {}: {error}", dir.display())]
+    TkgLoad {
+        dir: std::path::PathBuf,
+        error: fulcrum_forecast::tkg::TkgError,
+    },
+    #[error(transparent)]
     Forecast(#[from] fulcrum_forecast::dyad::ForecastError),
     #[error(transparent)]
     Tkg(#[from] fulcrum_forecast::tkg::TkgError),
@@ -63,7 +78,11 @@ impl QuestionError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             QuestionError::Load(LoadError::NoEvents { .. }) => ErrorKind::NotFound,
-            QuestionError::Load(_) | QuestionError::Tkg(_) => ErrorKind::Internal,
+            QuestionError::Load(_)
+            | QuestionError::Query(_)
+            | QuestionError::Open { .. }
+            | QuestionError::TkgLoad { .. }
+            | QuestionError::Tkg(_) => ErrorKind::Internal,
             QuestionError::DeadlineExceeded(_) => ErrorKind::TimedOut,
             _ => ErrorKind::Invalid,
         }

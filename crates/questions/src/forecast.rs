@@ -472,6 +472,7 @@ pub struct TkgRequest {
     /// (tkgl-*_edgelist.csv, split 70/15/15 by time as TGB does); default: the store.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
+    /// Models to score: recurrency, rules, combined, or all three (alias both).
     #[arg(long, value_enum, default_value = "all")]
     pub model: TkgModel,
     /// How ties with the answer are broken.
@@ -500,6 +501,34 @@ pub struct TkgRequest {
     /// Keep every test query's ten best predictions (of the last model).
     #[arg(skip)]
     pub keep_predictions: bool,
+}
+
+impl Request for TkgRequest {}
+
+/// The graph a TKG request is about — its benchmark folder, else the store's events — and a label saying which.
+pub fn tkg_data(r: &TkgRequest, store: &std::path::Path) -> Result<(TkgData, String)> {
+    match &r.dataset {
+        Some(dir) => {
+            let data = fulcrum_forecast::tkg::load_dataset(dir).map_err(|error| {
+                QuestionError::TkgLoad {
+                    dir: dir.clone(),
+                    error,
+                }
+            })?;
+            Ok((data, dir.display().to_string()))
+        }
+        None => {
+            let engine =
+                fulcrum_query::QueryEngine::open(store).map_err(|error| QuestionError::Open {
+                    store: store.to_path_buf(),
+                    error,
+                })?;
+            Ok((
+                tkg_from_store(&engine, r)?,
+                format!("store {}", store.display()),
+            ))
+        }
+    }
 }
 
 /// One model's scores.

@@ -56,6 +56,12 @@ pub struct Parameter {
     pub required: bool,
     /// The default as clap renders it (`"month"`, `"12"`); `None` when absent means "not given".
     pub default: Option<String>,
+    /// What it means, as `--help` says it.
+    pub help: String,
+    /// Whether it takes several values (comma-separated in a query string, a list in Python).
+    pub many: bool,
+    /// Whether the command line takes it by position (`fulcrum dyad A B`) rather than as an option.
+    pub positional: bool,
 }
 
 /// Every parameter `T` takes, positional arguments first, then options in their order.
@@ -71,12 +77,18 @@ pub fn parameters<T: Request>() -> Vec<Parameter> {
                 .map(|v| v.to_string_lossy().into_owned()),
         };
         let required = arg.is_required_set();
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        let many = takes_many(arg);
+        let positional = arg.is_positional();
         keys_of::<T>(arg)
             .into_iter()
             .map(|name| Parameter {
                 name,
                 required,
                 default: default.clone(),
+                help: help.clone(),
+                many,
+                positional,
             })
             .collect()
     };
@@ -216,6 +228,15 @@ fn check_value(arg: &Arg, key: &str, value: &str) -> Result<(), QuestionError> {
     match probe.try_get_matches_from(argv) {
         Ok(_) => Ok(()),
         Err(e) => {
+            // An actor that resolves to nothing keeps its type, so front ends can say which kind of error it is.
+            if let Some(actor) = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<fulcrum_model::actors::UnknownActor>())
+            {
+                return Err(QuestionError::ActorParameter {
+                    key: key.to_string(),
+                    error: actor.clone(),
+                });
+            }
             let reason = match std::error::Error::source(&e) {
                 Some(source) => source.to_string(),
                 None => {

@@ -17,6 +17,7 @@
 //! | dyad forecast | [`forecast::DyadForecastRequest`] | [`forecast::DyadForecastAnswer`] |
 //! | dyad backtest | [`forecast::BacktestRequest`] | [`forecast::BacktestAnswer`] |
 //! | TKG forecast | [`forecast::TkgRequest`] | [`forecast::TkgAnswer`] |
+//! | what the store holds | [`stats::store_stats`] | [`stats::StoreStats`] |
 
 pub mod charts;
 pub mod episodes;
@@ -25,6 +26,7 @@ pub mod forecast;
 pub mod front;
 pub mod relations;
 mod report;
+pub mod stats;
 pub mod table;
 
 use std::time::{Duration, Instant};
@@ -38,6 +40,31 @@ pub use error::{ErrorKind, QuestionError};
 /// A day as `YYYY-MM-DD`, for clap and the query-string front end.
 pub fn parse_day(s: &str) -> Result<i32, ValueError> {
     parse_iso_date(s)
+}
+
+/// The dated actor roles that resolve people and organisations to states: the dictionary folder's (and Fulcrum's
+/// built-in ones), or the built-in ones alone without a folder (or with one that does not load) — then with a note
+/// that says so, for the front end to show once.
+pub fn actor_roles(dict: &std::path::Path) -> (fulcrum_model::resolve::Resolver, Option<String>) {
+    use fulcrum_coder::Dictionaries;
+    if !dict.is_dir() {
+        let note = format!(
+            "note: no dictionary folder at {}: people are resolved to states only by Fulcrum's built-in roles of \
+             recent leaders; `fulcrum dict fetch --dir {0}` downloads the PETRARCH-2 dictionaries (tens of \
+             thousands of dated roles), --dict DIR points elsewhere.",
+            dict.display()
+        );
+        return (Dictionaries::builtin_resolver(), Some(note));
+    }
+    match Dictionaries::resolver(dict) {
+        Ok(r) => (r, None),
+        Err(e) => (
+            Dictionaries::builtin_resolver(),
+            Some(format!(
+                "warning: {e}; resolving names with Fulcrum's built-in roles only"
+            )),
+        ),
+    }
 }
 
 /// The window every relations question shares: which days, how they are bucketed, which datasets, and how

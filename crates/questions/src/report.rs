@@ -231,3 +231,133 @@ impl fmt::Display for VarAnswer {
         Ok(())
     }
 }
+
+impl crate::relations::ChangesAnswer {
+    /// Per direction: how many change points, under which cost and penalty.
+    pub fn headline(&self) -> String {
+        self.directions
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} → {}: {} change point(s), cost {:?}, penalty {:.3}",
+                    d.source,
+                    d.target,
+                    d.change_points.len(),
+                    self.cost,
+                    d.penalty
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The online detector's alerts, one line each, or "no alerts".
+    pub fn alerts_summary(&self) -> String {
+        let period = self.span.period;
+        let alerts: Vec<String> = self
+            .directions
+            .iter()
+            .flat_map(|d| {
+                d.alerts(self.alert_window).map(move |(day, p)| {
+                    format!(
+                        "  {} → {} {}: p(change in last {}) = {p:.2}",
+                        d.source,
+                        d.target,
+                        period.label(day),
+                        self.alert_window
+                    )
+                })
+            })
+            .collect();
+        if alerts.is_empty() {
+            "online detector: no alerts".to_string()
+        } else {
+            format!("online detector alerts:\n{}", alerts.join("\n"))
+        }
+    }
+}
+
+impl crate::forecast::DyadSeries {
+    /// A note when the last period runs past the window's end, so its count is partial.
+    pub fn partial_note(&self) -> Option<String> {
+        let span = &self.span;
+        span.last_period_partial().then(|| {
+            format!(
+                "note: the last {} ({}) is only covered up to {}: its count is partial; end the window earlier with \
+                 --to to leave it out",
+                span.period,
+                span.period.label(span.period.start(span.to)),
+                iso_date(span.to)
+            )
+        })
+    }
+}
+
+impl crate::forecast::DyadForecastAnswer {
+    /// What was forecast: direction, measure, periods observed and ahead.
+    pub fn headline(&self) -> Result<String, crate::QuestionError> {
+        let s = &self.series;
+        Ok(format!(
+            "{} → {}: {} by {}, {} periods observed ({} … {}), forecast {} ahead",
+            s.source.code,
+            s.target.code,
+            s.measure.describe(),
+            s.span.period,
+            s.forward.len(),
+            iso_date(s.periods[0]),
+            iso_date(s.last()?),
+            self.future.len()
+        ))
+    }
+}
+
+impl crate::forecast::BacktestAnswer {
+    /// What was scored: direction, measure, origins and horizons.
+    pub fn headline(&self, horizon: usize) -> String {
+        let s = &self.series;
+        let period = s.span.period;
+        let origin = |i: usize| {
+            self.origins
+                .get(i)
+                .and_then(|&o| s.periods.get(o))
+                .map_or_else(String::new, |&p| period.label(p))
+        };
+        format!(
+            "{} → {}: {} by {period}, {} periods; {} origins ({} … {}), horizons 1..{horizon}",
+            s.source.code,
+            s.target.code,
+            s.measure.describe(),
+            s.forward.len(),
+            self.origins.len(),
+            origin(0),
+            origin(self.origins.len().saturating_sub(1)),
+        )
+    }
+}
+
+impl crate::forecast::TkgAnswer {
+    /// The graph (`source` says where it came from), the rules kept, and how the scores were computed.
+    pub fn headline(&self, source: &str) -> String {
+        let d = &self.data;
+        let mut lines = vec![format!(
+            "{source}: {} entities, {} relations; train {}, valid {}, test {} facts ({} test queries with inverses)",
+            d.num_entities(),
+            d.num_relations(),
+            d.train.len(),
+            d.valid.len(),
+            d.test.len(),
+            2 * d.test.len()
+        )];
+        for row in &self.rows {
+            if let Some(rules) = row.rules {
+                lines.push(format!("{}: {rules} rules kept", row.model));
+            }
+        }
+        lines.push(format!(
+            "time-aware filtered, ties {}; scores in %; seconds exclude loading ({:.2} s)",
+            self.ties.describe(),
+            self.load_seconds
+        ));
+        lines.join("\n")
+    }
+}

@@ -49,21 +49,10 @@ pub struct DyadBacktestArgs {
 pub fn run(at: &Place, args: BacktestArgs) -> Result<ExitCode> {
     let BacktestCommand::Dyad(args) = args.command;
     let answer = ask(at, |q| q.backtest_dyad(&args.request))?;
-    let s = &answer.series;
-    crate::cmd::forecast::warn_partial(s);
-    let period = s.span.period;
-    let origin = |i: usize| period.label(s.periods[answer.origins[i]]);
-    eprintln!(
-        "{} → {}: {} by {period}, {} periods; {} origins ({} … {}), horizons 1..{}",
-        s.source.code,
-        s.target.code,
-        s.measure.describe(),
-        s.forward.len(),
-        answer.origins.len(),
-        origin(0),
-        origin(answer.origins.len() - 1),
-        args.request.horizon
-    );
+    if let Some(note) = answer.series.partial_note() {
+        eprintln!("{note}");
+    }
+    eprintln!("{}", answer.headline(args.request.horizon));
     args.outputs.write(&answer.table()?)?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::backtest(&answer)?))?;

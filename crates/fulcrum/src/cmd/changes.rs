@@ -33,42 +33,10 @@ pub struct ChangesArgs {
 
 pub fn run(at: &Place, args: ChangesArgs) -> Result<ExitCode> {
     let answer = ask(at, |q| q.changes(&args.request))?;
-    let period = answer.span.period;
-    for d in &answer.directions {
-        println!(
-            "{} → {}: {} change point(s), cost {:?}, penalty {:.3}",
-            d.source,
-            d.target,
-            d.change_points.len(),
-            answer.cost,
-            d.penalty
-        );
-    }
+    println!("{}", answer.headline());
     args.outputs.write(&answer.table()?)?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::changes(&answer)))?;
-    let alerts: Vec<String> = answer
-        .directions
-        .iter()
-        .flat_map(|d| {
-            d.alerts(answer.alert_window).map(move |(day, p)| {
-                format!(
-                    "{} → {} {}: p(change in last {}) = {p:.2}",
-                    d.source,
-                    d.target,
-                    period.label(day),
-                    answer.alert_window
-                )
-            })
-        })
-        .collect();
-    if alerts.is_empty() {
-        println!("online detector: no alerts");
-    } else {
-        println!("online detector alerts:");
-        for a in alerts {
-            println!("  {a}");
-        }
-    }
+    println!("{}", answer.alerts_summary());
     Ok(ExitCode::SUCCESS)
 }

@@ -106,7 +106,7 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
     let mut sentences = 0;
     for doc in &docs {
         let mut reports: Vec<SentenceReport> = Vec::new();
-        let date = date_number(doc.day);
+        let date = documents::date_number(doc.day);
         let coded = coder.code_document(&doc.id, date, &doc.text, Some(&mut reports));
         sentences += reports.iter().filter(|r| r.sentence_number > 0).count();
         if args.explain {
@@ -189,11 +189,6 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
 }
 
 /// YYYYMMDD of a day number.
-fn date_number(day: i32) -> u32 {
-    let (y, m, d) = fulcrum_model::civil_from_days(day);
-    (y as u32) * 10_000 + m * 100 + d
-}
-
 /// Reads every input (a file, or - for standard input) into documents.
 fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>> {
     let mut docs = Vec::new();

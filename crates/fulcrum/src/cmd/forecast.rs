@@ -8,13 +8,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use fulcrum_forecast::tkg;
 use fulcrum_questions::forecast::{
-    DyadForecastRequest, DyadSeries, TkgRequest, forecast_tkg, tkg_from_store,
+    DyadForecastRequest, DyadSeries, TkgRequest, forecast_tkg, tkg_data,
 };
 use fulcrum_relations::iso_date;
 
-use crate::cmd::relations::{Outputs, ask, open};
+use crate::cmd::relations::{Outputs, ask};
 
 #[derive(Args)]
 pub struct ForecastArgs {
@@ -86,41 +85,14 @@ fn run_tkg(at: &Place, mut args: TkgArgs) -> Result<ExitCode> {
     let store = at.store.as_path();
     let started = Instant::now();
     args.request.keep_predictions = args.predictions.is_some();
-    let (data, source) = match &args.request.dataset {
-        Some(dir) => (
-            tkg::load_dataset(dir)
-                .with_context(|| format!("loading the TKG benchmark in {}", dir.display()))?,
-            dir.display().to_string(),
-        ),
-        None => (
-            tkg_from_store(&open(store)?, &args.request)?,
-            format!("store {}", store.display()),
-        ),
-    };
+    let (data, source) = tkg_data(&args.request, store)?;
     let load_seconds = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{source}: {} entities, {} relations; train {}, valid {}, test {} facts ({} test queries with inverses)",
-        data.num_entities(),
-        data.num_relations(),
-        data.train.len(),
-        data.valid.len(),
-        data.test.len(),
-        2 * data.test.len()
-    );
     let bar = crate::progress::spinner("forecast tkg");
     let answer = forecast_tkg(&args.request, data, load_seconds, &|step| {
         bar.set_message(step)
     });
     bar.finish_and_clear();
-    for row in &answer.rows {
-        if let Some(rules) = row.rules {
-            eprintln!("{}: {rules} rules kept", row.model);
-        }
-    }
-    eprintln!(
-        "time-aware filtered, ties {}; scores in %; seconds exclude loading ({load_seconds:.2} s)",
-        answer.ties.describe()
-    );
+    eprintln!("{}", answer.headline(&source));
     Outputs {
         plot: None,
         csv: args.csv.clone(),
@@ -165,19 +137,6 @@ Examples:
   fulcrum forecast dyad RUS PAK --by week --horizon 12 --plot rus-pak.svg
   fulcrum forecast dyad India Pakistan --by month --target q4 --model all --csv ind-pak.csv";
 
-/// Says when the last period is only partly covered: its count is low and a forecast starts from it.
-pub fn warn_partial(s: &DyadSeries) {
-    let span = &s.span;
-    if span.last_period_partial() {
-        eprintln!(
-            "note: the last {} ({}) is only covered up to {}: its count is partial; end the window earlier with --to to leave it out",
-            span.period,
-            span.period.label(span.period.start(span.to)),
-            iso_date(span.to)
-        );
-    }
-}
-
 /// Forecast one direction of a dyad, with 50% and 90% predictive intervals.
 #[derive(Args)]
 #[command(after_help = DYAD_AFTER)]
@@ -190,19 +149,10 @@ pub struct DyadForecastArgs {
 
 fn run_dyad(at: &Place, args: DyadForecastArgs) -> Result<ExitCode> {
     let answer = ask(at, |q| q.forecast_dyad(&args.request))?;
-    let s = &answer.series;
-    warn_partial(s);
-    eprintln!(
-        "{} → {}: {} by {}, {} periods observed ({} … {}), forecast {} ahead",
-        s.source.code,
-        s.target.code,
-        s.measure.describe(),
-        s.span.period,
-        s.forward.len(),
-        iso_date(s.periods[0]),
-        iso_date(s.last()?),
-        answer.future.len()
-    );
+    if let Some(note) = answer.series.partial_note() {
+        eprintln!("{note}");
+    }
+    eprintln!("{}", answer.headline()?);
     args.outputs.write(&answer.table()?)?;
     args.outputs
         .plot(|| Ok(fulcrum_questions::charts::forecast(&answer)?))?;

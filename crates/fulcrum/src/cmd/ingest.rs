@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use fulcrum_ingest::{ExpandOptions, Format};
 use fulcrum_intake::{
-    IngestOptions, InputEvent, IntakeError, Observer, RejectCounts, describe_reject,
+    IngestOptions, InputEvent, IntakeError, Observer, RejectCounts, sorted_reasons,
 };
 use indicatif::ProgressBar;
 
@@ -137,25 +137,7 @@ impl Observer for Report {
     }
 
     fn input_done(&self, event: &InputEvent) {
-        let line = match event {
-            InputEvent::Unchanged { input, txn } => {
-                format!("= {input}: unchanged since ingested in transaction {txn}; skipped")
-            }
-            InputEvent::Added(r) => format!(
-                "+ {} [{}]: read {}, stored {}, quarantined {}, duplicates skipped {}",
-                r.input,
-                r.format,
-                r.rows_read,
-                r.rows_stored,
-                r.rows_quarantined,
-                r.duplicates_skipped
-            ),
-            InputEvent::SameContent {
-                input,
-                earlier,
-                txn,
-            } => format!("= {input}: same content as {earlier} (transaction {txn}); nothing added"),
-        };
+        let line = event.describe();
         progress::say(&self.bar, line);
     }
 }
@@ -212,21 +194,7 @@ pub fn run(store_dir: &Path, args: IngestArgs) -> Result<ExitCode> {
         );
     }
     print_reasons(&done.rejects);
-    let (t, secs) = (&done.totals, done.seconds.max(1e-9));
-    println!(
-        "ingested {} input(s) ({} unchanged, skipped) into {}: read {} = stored {} + quarantined {} + duplicates skipped {}; \
-         {:.1} s, {:.0} rows/s, {:.1} MB/s",
-        t.inputs,
-        t.unchanged,
-        store_dir.display(),
-        t.read,
-        t.stored,
-        t.quarantined,
-        t.duplicates,
-        done.seconds,
-        t.read as f64 / secs,
-        t.bytes as f64 / 1e6 / secs,
-    );
+    println!("{}", done.summary(store_dir));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -235,10 +203,8 @@ fn print_reasons(rejects: &RejectCounts) {
     if rejects.is_empty() {
         return;
     }
-    let mut sorted: Vec<_> = rejects.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(a.1));
     eprintln!("quarantined rows by reason (see: fulcrum sql \"SELECT * FROM quarantine\"):");
-    for (group, n) in sorted.iter().take(10) {
-        eprintln!("  {n:>8}  {}", describe_reject(group));
+    for (reason, n) in sorted_reasons(rejects).iter().take(10) {
+        eprintln!("  {n:>8}  {reason}");
     }
 }

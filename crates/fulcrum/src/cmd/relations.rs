@@ -63,23 +63,11 @@ pub fn open(store: &Path) -> Result<QueryEngine> {
 /// organisations to states. Without the folder (or with one that does not load) the built-in roles alone: say
 /// so, once.
 pub fn resolver(dict: &Path) -> Resolver {
-    use fulcrum_coder::Dictionaries;
-    if !dict.is_dir() {
-        eprintln!(
-            "note: no dictionary folder at {}: people are resolved to states only by Fulcrum's built-in roles of \
-             recent leaders; `fulcrum dict fetch --dir {0}` downloads the PETRARCH-2 dictionaries (tens of \
-             thousands of dated roles), --dict DIR points elsewhere.",
-            dict.display()
-        );
-        return Dictionaries::builtin_resolver();
+    let (resolver, note) = fulcrum_questions::actor_roles(dict);
+    if let Some(note) = note {
+        eprintln!("{note}");
     }
-    match Dictionaries::resolver(dict) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("warning: {e}; resolving names with Fulcrum's built-in roles only");
-            Dictionaries::builtin_resolver()
-        }
-    }
+    resolver
 }
 
 /// Answers one question from the store by SQL.
