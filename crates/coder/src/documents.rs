@@ -67,6 +67,12 @@ pub fn from_jsonl(
     Ok(docs)
 }
 
+/// A day (days since 1970-01-01) as the coder's YYYYMMDD date number, which dated actor roles are read with.
+pub fn date_number(day: i32) -> u32 {
+    let (y, m, d) = fulcrum_model::civil_from_days(day);
+    (y as u32) * 10_000 + m * 100 + d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,10 +94,4 @@ mod tests {
         assert_eq!((e.line, e.reason.contains("no \"date\"")), (1, true));
         assert_eq!(decode(vec![b'a', 0xff]).1, Some(1));
     }
-}
-
-/// A day (days since 1970-01-01) as the coder's YYYYMMDD date number, which dated actor roles are read with.
-pub fn date_number(day: i32) -> u32 {
-    let (y, m, d) = fulcrum_model::civil_from_days(day);
-    (y as u32) * 10_000 + m * 100 + d
 }

@@ -167,7 +167,7 @@ pub fn sorted_reasons(rejects: &RejectCounts) -> Vec<(String, u64)> {
         .iter()
         .map(|(group, n)| (describe_reject(group), *n))
         .collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|r| std::cmp::Reverse(r.1));
     sorted
 }
 

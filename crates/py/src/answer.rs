@@ -2,7 +2,7 @@
 //! answer as Arrow tables, a summary in words and a chart handle.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -502,7 +502,7 @@ pub struct Coded {
 /// Codes documents (id, date or none, text) with the dictionaries in `dict`; `date` is the default date.
 pub fn code(
     docs: Vec<(String, Option<String>, String)>,
-    dict: &PathBuf,
+    dict: &Path,
     date: Option<&str>,
 ) -> Result<Coded> {
     let parse = |name: &str, v: &str| -> Result<i32> {

@@ -8,10 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use fulcrum_questions::forecast::{
-    DyadForecastRequest, DyadSeries, TkgRequest, forecast_tkg, tkg_data,
-};
-use fulcrum_relations::iso_date;
+use fulcrum_questions::forecast::{DyadForecastRequest, TkgRequest, forecast_tkg, tkg_data};
 
 use crate::cmd::relations::{Outputs, ask};
 
