@@ -69,7 +69,11 @@ where
     loop {
         let next = py.detach(|| wait(&note_rx, &done_rx));
         match next {
-            Waited::Note(note) => on_note(py, note)?,
+            Waited::Note(note) => {
+                on_note(py, note)?;
+                // Notes may come faster than the tick: look for Ctrl-C after each one too.
+                py.check_signals()?;
+            }
             Waited::Done(result) => {
                 // Notes sent just before the end still reach the caller.
                 while let Ok(Message::Note(note)) = note_rx.try_recv() {

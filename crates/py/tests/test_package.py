@@ -7,6 +7,7 @@ import _thread
 import ast
 import fcntl
 import inspect
+import json
 import random
 import threading
 import time
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 import fulcrum
-from conftest import fixture_lines, gdelt2_line, run_cli
+from conftest import fixture_lines, gdelt2_line, run_cli, without_nulls
 
 PACKAGE = Path(fulcrum.__file__).parent
 
@@ -71,6 +72,9 @@ def test_pandas_and_polars_conversion(fixture_store: fulcrum.Store) -> None:
     assert isinstance(pl, polars.DataFrame)
     assert pl.shape == (answer.table.num_rows, answer.table.num_columns)
     assert polars.from_arrow(fixture_store.sql("SELECT count(*) AS n FROM events")).item() == len(fixture_lines())
+    # Answers speak the Arrow stream protocol themselves.
+    assert pa.table(answer).equals(answer.table)
+    assert polars.DataFrame(answer).equals(pl)
 
 
 # ---------------------------------------------------------------------------------------------- reprs and charts
@@ -189,14 +193,20 @@ def test_ingest_reports_as_the_cli_and_quarantines_bad_lines(tmp_path: Path, cap
 # ---------------------------------------------------------------------------------------------- the coder
 
 
-def test_code_returns_events_with_provenance(tmp_path: Path) -> None:
-    dictionaries = tmp_path / "dict"
+def toy_dictionaries(root: Path) -> Path:
+    """PETRARCH-2-style dictionaries of two verbs and three states."""
+    dictionaries = root / "dict"
     dictionaries.mkdir()
     (dictionaries / "CAMEO.2.0.txt").write_text(
         "####### VERB PATTERNS #######\n---  ACCUSE   [112]  ---\nACCUSE\n---  PRAISE   [051]  ---\nPRAISE {PRAISED}\n",
         encoding="utf-8",
     )
     (dictionaries / "toy.actors.txt").write_text("RUSSIA_ [RUS]\nINDIA_ [IND]\nPAKISTAN_ [PAK]\n", encoding="utf-8")
+    return dictionaries
+
+
+def test_code_returns_events_with_provenance(tmp_path: Path) -> None:
+    dictionaries = toy_dictionaries(tmp_path)
     events = fulcrum.code(
         ["India accused Pakistan of shelling the border.", {"id": "op-ed", "date": "2019-03-01",
                                                            "text": "Russia praised India."}],
@@ -213,6 +223,20 @@ def test_code_returns_events_with_provenance(tmp_path: Path) -> None:
         fulcrum.code("India accused Pakistan.", dictionaries=dictionaries)
     with pytest.raises(fulcrum.FulcrumError, match="loading dictionaries"):
         fulcrum.code("India accused Pakistan.", dictionaries=tmp_path / "missing", date="2019-01-01")
+
+
+def test_code_gives_the_cli_events(tmp_path: Path, cli: Path) -> None:
+    dictionaries = toy_dictionaries(tmp_path)
+    text = "India accused Pakistan of shelling the border. Russia praised India on Tuesday."
+    doc = tmp_path / "statement.txt"
+    doc.write_text(text, encoding="utf-8")
+    out = tmp_path / "cli.jsonl"
+    store = fulcrum.Store(tmp_path / "unused-store", dictionaries)
+    run_cli(cli, store, ["code", str(doc), "--date", "2019-02-20", "--out", str(out)])
+    expected = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    events = fulcrum.code({"id": str(doc), "text": text}, dictionaries=dictionaries, date="2019-02-20")
+    assert len(expected) == 2
+    assert without_nulls(events.to_pylist()) == expected
 
 
 # ---------------------------------------------------------------------------------------------- GIL and Ctrl-C

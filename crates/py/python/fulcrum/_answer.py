@@ -111,6 +111,11 @@ class Answer:
         """The rows as dicts."""
         return self.table.to_pylist()
 
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule stream protocol: ``pyarrow.table(answer)``, ``polars.DataFrame(answer)`` and DuckDB
+        read an answer directly, without a copy."""
+        return self.table.__arrow_c_stream__(requested_schema)
+
     def plot(self, path: "os.PathLike[str] | str | None" = None) -> Chart:
         """The CLI's chart of this answer (shown inline in Jupyter); with ``path``, also drawn to that file."""
         if self._chart is None:
