@@ -340,11 +340,13 @@ const MIN_REGRESSION_PERIODS: usize = 8;
 /// Regressors for predicting period `t` from what precedes it: the last value, an exponentially weighted
 /// level (half-life about two periods), the reverse direction's level, and an annual cycle only when the
 /// series spans two years (with less it cannot be told from noise).
+/// The regressors at period `t`. `seasonal` adds the annual cycle; it is decided once, from the length of the
+/// series a model is fitted on, so simulated periods have exactly the fitted model's regressors.
 fn regressors(
     own: &[f64],
     other: Option<&[f64]>,
     t: usize,
-    periods_per_year: f64,
+    seasonal: Option<f64>,
     target: Target,
 ) -> Vec<f64> {
     let f = |x: f64| match target {
@@ -363,11 +365,16 @@ fn regressors(
     if let Some(other) = other {
         x.push(f(level(other)));
     }
-    if own.len() as f64 >= 2.0 * periods_per_year {
+    if let Some(periods_per_year) = seasonal {
         let angle = 2.0 * std::f64::consts::PI * t as f64 / periods_per_year;
         x.extend([angle.sin(), angle.cos()]);
     }
     x
+}
+
+/// The annual cycle's period when a series of `len` periods covers two years or more (enough to estimate it).
+fn seasonal(len: usize, periods_per_year: f64) -> Option<f64> {
+    (len as f64 >= 2.0 * periods_per_year).then_some(periods_per_year)
 }
 
 const LEVEL_WEIGHT: f64 = 0.3;
@@ -377,6 +384,8 @@ const RIDGE: f64 = 1.0;
 /// A fitted regression for one direction.
 struct Fitted {
     beta: DVector<f64>,
+    /// The annual cycle's period, if the model has one (see [`seasonal`]).
+    seasonal: Option<f64>,
     /// NB2 dispersion (counts) — variance μ + φμ².
     dispersion: f64,
     /// Residuals (Goldstein sums).
@@ -384,13 +393,17 @@ struct Fitted {
 }
 
 fn fit(own: &[f64], other: Option<&[f64]>, settings: &Settings) -> Fitted {
+    let season = seasonal(own.len(), settings.periods_per_year);
     let rows: Vec<Vec<f64>> = (1..own.len())
-        .map(|t| regressors(own, other, t, settings.periods_per_year, settings.target))
+        .map(|t| regressors(own, other, t, season, settings.target))
         .collect();
     let y: Vec<f64> = own[1..].to_vec();
     let x = DMatrix::from_fn(rows.len(), rows[0].len(), |i, j| rows[i][j]);
     match settings.target {
-        Target::Counts => fit_negbin(&x, &y),
+        Target::Counts => Fitted {
+            seasonal: season,
+            ..fit_negbin(&x, &y)
+        },
         Target::Goldstein => {
             let w = vec![1.0; y.len()];
             let beta = weighted_least_squares(&x, &DVector::from_vec(y.clone()), &w);
@@ -398,6 +411,7 @@ fn fit(own: &[f64], other: Option<&[f64]>, settings: &Settings) -> Fitted {
             let residuals = y.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect();
             Fitted {
                 beta,
+                seasonal: season,
                 dispersion: 0.0,
                 residuals,
             }
@@ -460,6 +474,7 @@ fn fit_negbin(x: &DMatrix<f64>, y: &[f64]) -> Fitted {
     }
     Fitted {
         beta,
+        seasonal: None,
         dispersion,
         residuals: Vec::new(),
     }
@@ -506,13 +521,7 @@ fn draw(
     settings: &Settings,
     rng: &mut ChaCha8Rng,
 ) -> f64 {
-    let x = DVector::from_vec(regressors(
-        own,
-        other,
-        t,
-        settings.periods_per_year,
-        settings.target,
-    ));
+    let x = DVector::from_vec(regressors(own, other, t, fit.seasonal, settings.target));
     let eta = fit.beta.dot(&x);
     match settings.target {
         Target::Counts => {
@@ -563,6 +572,26 @@ mod tests {
         let two = Predictive::from_samples(vec![0.0, 2.0]);
         assert!((two.crps(1.0) - 0.5).abs() < 1e-12);
         assert_eq!((two.quantile(0.5), two.quantile(0.51)), (0.0, 2.0));
+    }
+
+    /// A series a little short of two years, forecast past the two-year mark: the simulated periods must use the
+    /// fitted model's regressors (once, the annual cycle joined them mid-path and the dot product panicked).
+    #[test]
+    fn forecasts_crossing_two_years_of_periods_keep_the_fitted_regressors() {
+        let series: Vec<f64> = (0..100).map(|i| (3 + i % 5) as f64).collect();
+        let reverse: Vec<f64> = (0..100).map(|i| (2 + i % 3) as f64).collect();
+        for target in [Target::Counts, Target::Goldstein] {
+            let s = Settings {
+                horizon: 12,
+                samples: 200,
+                ..settings(target)
+            };
+            for model in [Model::NegBinomial, Model::Calibrated] {
+                let f = forecast(model, &series, Some(&reverse), &s).unwrap();
+                assert_eq!(f.steps.len(), 12);
+                assert!(f.steps.iter().all(|p| p.mean().is_finite()));
+            }
+        }
     }
 
     #[test]

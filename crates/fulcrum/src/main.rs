@@ -67,6 +67,22 @@ struct Cli {
     )]
     dict: PathBuf,
 
+    /// Run the store's reads on an Apache DataFusion Ballista cluster: df://HOST:PORT of its scheduler (see
+    /// `fulcrum cluster --help`). Used by sql, stats, dyad, balance, triad, changes, forecast dyad and backtest.
+    #[arg(
+        long,
+        global = true,
+        env = "FULCRUM_CLUSTER",
+        value_name = "df://HOST:PORT"
+    )]
+    cluster: Option<String>,
+
+    /// With --cluster: seconds a query may take before the client gives up on it (a cluster that lost an
+    /// executor mid-query can stall a job).
+    #[arg(long, global = true, env = "FULCRUM_CLUSTER_TIMEOUT", default_value_t = 600, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    cluster_timeout: u64,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -89,17 +105,34 @@ enum Command {
     /// The coder's dictionaries: fetch or check them.
     Dict(cmd::dict::DictArgs),
     Serve(cmd::serve::ServeArgs),
+    Cluster(cmd::cluster::ClusterArgs),
+}
+
+/// Output piped into `head` and closed early ends the program quietly, as it ends `cat`: Rust ignores SIGPIPE, so
+/// every print to the closed pipe would panic instead. Not for `serve`, whose sockets must outlive a client that
+/// leaves early.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores a signal's default disposition at start-up, before the program starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Cluster(_)) {
+        quiet_on_closed_pipe();
+    }
     let at = cmd::Place {
         store: cli.store.clone(),
         dict: cli.dict.clone(),
+        cluster: cli.cluster.clone(),
+        cluster_timeout: std::time::Duration::from_secs(cli.cluster_timeout),
     };
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&cli.store, args),
-        Command::Sql(args) => cmd::sql::run(&cli.store, args),
+        Command::Sql(args) => cmd::sql::run(&at, args),
         Command::Stats(args) => cmd::stats::run(&at, args),
         Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
         Command::Dyad(args) => cmd::dyad::run(&at, args),
@@ -111,6 +144,7 @@ fn main() -> ExitCode {
         Command::Code(args) => cmd::code::run(&at, args),
         Command::Dict(args) => cmd::dict::run(&at, args),
         Command::Serve(args) => cmd::serve::run(&at, args),
+        Command::Cluster(args) => cmd::cluster::run(args),
     };
     match result {
         Ok(code) => code,

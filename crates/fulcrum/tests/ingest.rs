@@ -455,3 +455,30 @@ fn a_wrong_column_name_is_said_once_with_the_nearest_names() {
     assert!(events.len() >= 60, "every column of events: {schema}");
     assert!(schema.lines().any(|l| l == "quarantine"), "{schema}");
 }
+
+/// `fulcrum sql … | head` closes the pipe early: the program ends quietly, as `cat` does, with no panic.
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), "a.export.CSV", &many_gdelt2(1, 3000));
+    let store = dir.path().join("store");
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+    let mut child = fulcrum()
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "sql",
+            "SELECT * FROM events",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 256];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.is_empty(), "nothing said on a closed pipe: {err}");
+}

@@ -3,6 +3,9 @@
 //! Tables: `events` (the canonical schema plus the partition columns `year` and `month`, both zero-padded
 //! strings, as in the folder names) and `quarantine` (rejected lines). See `ARCHITECTURE.md` for why
 //! DataFusion.
+//!
+//! A query runs in process ([`QueryEngine::open`]) or on an Apache DataFusion Ballista cluster
+//! ([`QueryEngine::connect`]): the same tables, the same SQL, planned here and run by the cluster's executors.
 
 mod output;
 
@@ -50,6 +53,15 @@ pub enum QueryError {
         "the query ran longer than the limit of {0:?}; add filters (event_date, dataset) or an aggregate"
     )]
     TimedOut(std::time::Duration),
+    #[error(
+        "'{0}' is not a cluster address: give df://HOST:PORT (the scheduler started by `fulcrum cluster scheduler`)"
+    )]
+    ClusterUrl(String),
+    #[error(
+        "the cluster did not answer within {0:?} (--cluster-timeout): its job may have stalled after an executor was \
+         lost mid-query, which Ballista 55 does not always recover from (the scheduler's log says); run it again"
+    )]
+    ClusterTimedOut(std::time::Duration),
 }
 
 /// The result of [`QueryEngine::read_only`]: at most `max_rows` rows, and whether more were left.
@@ -66,6 +78,8 @@ pub struct QueryEngine {
     ctx: SessionContext,
     runtime: tokio::runtime::Runtime,
     snapshot: Snapshot,
+    /// On a cluster: how long a query may take before the client gives up on it.
+    cluster_timeout: Option<std::time::Duration>,
 }
 
 /// The partition columns, as DataFusion sees them. Strings, not integers: the folders are zero-padded
@@ -84,6 +98,19 @@ fn dir_url(path: &Path) -> Result<String> {
         s.push('/');
     }
     Ok(s)
+}
+
+/// The SQL name of a quarantine column's type.
+fn sql_type(t: &DataType) -> &'static str {
+    match t {
+        DataType::Int8 | DataType::Int16 | DataType::Int32 => "INT",
+        DataType::Int64 => "BIGINT",
+        DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => "INT UNSIGNED",
+        DataType::UInt64 => "BIGINT UNSIGNED",
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "BYTEA",
+        DataType::Float32 | DataType::Float64 => "DOUBLE",
+        _ => "VARCHAR",
+    }
 }
 
 /// A planning error, with an unknown column said once, with the nearest names, instead of DataFusion's message
@@ -138,6 +165,48 @@ impl QueryEngine {
             ctx,
             runtime,
             snapshot,
+            cluster_timeout: None,
+        };
+        engine.register()?;
+        Ok(engine)
+    }
+
+    /// Opens a store for querying on a Ballista cluster (`df://HOST:PORT`, the scheduler). The scheduler and every
+    /// executor must see the store at the same absolute path as this process: they list and read its files
+    /// themselves. Results come back as from [`QueryEngine::open`], except that strings are `Utf8`, never
+    /// `Utf8View`. A query that takes longer than `timeout` fails with [`QueryError::ClusterTimedOut`] rather than
+    /// wait for ever on a job the cluster lost.
+    pub fn connect(store: &Path, cluster: &str, timeout: std::time::Duration) -> Result<Self> {
+        use ballista::prelude::{SessionConfigExt, SessionContextExt};
+        use datafusion::execution::SessionStateBuilder;
+        let address = cluster.strip_prefix("df://").unwrap_or_default();
+        let valid = address
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !valid {
+            return Err(QueryError::ClusterUrl(cluster.to_string()));
+        }
+        let snapshot = Snapshot::open(std::path::absolute(store)?)?;
+        // Deep plans recurse when they are (de)serialised: 32 MiB stacks, as Ballista's own processes have.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_stack_size(32 << 20)
+            .build()?;
+        let config = SessionConfig::new_with_ballista()
+            .with_information_schema(true)
+            // One partition per task, so a question's scan spreads over every executor's cores rather than
+            // filling the first executor's.
+            .set_usize("ballista.scheduler.max_partitions_per_task", 1);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .build();
+        let ctx = runtime.block_on(SessionContext::remote_with_state(cluster, state))?;
+        let engine = QueryEngine {
+            ctx,
+            runtime,
+            snapshot,
+            cluster_timeout: Some(timeout),
         };
         engine.register()?;
         Ok(engine)
@@ -171,10 +240,19 @@ impl QueryEngine {
                     )
                     .await?;
             } else {
-                // Reading never writes to the store: an empty table stands in for a missing folder.
-                let empty =
-                    datafusion::datasource::MemTable::try_new(quarantine_schema(), vec![vec![]])?;
-                self.ctx.register_table("quarantine", Arc::new(empty))?;
+                // Reading never writes to the store: an empty table stands in for a missing folder. A view, not
+                // an in-memory table, so a cluster can plan it too.
+                let columns: Vec<String> = quarantine_schema()
+                    .fields()
+                    .iter()
+                    .map(|f| format!("CAST(NULL AS {}) AS {}", sql_type(f.data_type()), f.name()))
+                    .collect();
+                self.ctx
+                    .sql(&format!(
+                        "CREATE VIEW quarantine AS SELECT {} WHERE false",
+                        columns.join(", ")
+                    ))
+                    .await?;
             }
             Ok::<_, QueryError>(())
         })
@@ -183,10 +261,18 @@ impl QueryEngine {
     /// Runs one SQL statement and collects its result.
     pub fn sql(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         self.runtime.block_on(async {
-            let df = self.ctx.sql(query).await.map_err(planning_error)?;
-            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let batches = df.collect().await?;
-            Ok((schema, batches))
+            let run = async {
+                let df = self.ctx.sql(query).await.map_err(planning_error)?;
+                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                let batches = df.collect().await?;
+                Ok((schema, batches))
+            };
+            match self.cluster_timeout {
+                Some(limit) => tokio::time::timeout(limit, run)
+                    .await
+                    .map_err(|_| QueryError::ClusterTimedOut(limit))?,
+                None => run.await,
+            }
         })
     }
 

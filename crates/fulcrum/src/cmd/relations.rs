@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use fulcrum_events::Resolver;
-use fulcrum_query::{OutputFormat, QueryEngine};
+use fulcrum_query::OutputFormat;
 use fulcrum_questions::table::Table;
 
 use crate::cmd::Place;
@@ -54,11 +54,6 @@ impl Outputs {
     }
 }
 
-/// Opens the store for reading.
-pub fn open(store: &Path) -> Result<QueryEngine> {
-    QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))
-}
-
 /// The dated actor roles of the dictionary folder (and Fulcrum's built-in ones), for resolving people and
 /// organisations to states. Without the folder (or with one that does not load) the built-in roles alone: say
 /// so, once.
@@ -75,7 +70,7 @@ pub fn ask<T>(
     at: &Place,
     question: impl FnOnce(&fulcrum_questions::Questions) -> Result<T, fulcrum_questions::QuestionError>,
 ) -> Result<T> {
-    let engine = open(&at.store)?;
+    let engine = at.engine()?;
     let resolver = resolver(&at.dict);
     let source = fulcrum_events::SqlSource {
         engine: &engine,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use fulcrum_query::{OutputFormat, QueryEngine, write_batches};
+use fulcrum_query::{OutputFormat, write_batches};
 
 const AFTER: &str = "\
 Tables:
@@ -42,9 +42,8 @@ pub struct SqlArgs {
     output: Option<PathBuf>,
 }
 
-pub fn run(store: &Path, args: SqlArgs) -> Result<ExitCode> {
-    let engine =
-        QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
+pub fn run(at: &crate::cmd::Place, args: SqlArgs) -> Result<ExitCode> {
+    let engine = at.engine()?;
     let Some(query) = &args.query else {
         for (table, schema) in engine.describe()? {
             println!("{table}");

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use fulcrum_query::{OutputFormat, QueryEngine, write_batches};
+use fulcrum_query::{OutputFormat, write_batches};
 
 /// Summarise the store: rows by dataset and year, date range, top actors and dyads, quarantine.
 #[derive(Args)]
@@ -23,8 +23,7 @@ pub struct StatsArgs {
 
 pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
     let store = at.store.as_path();
-    let engine =
-        QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))?;
+    let engine = at.engine()?;
     let resolver = crate::cmd::relations::resolver(&at.dict);
     let stats = fulcrum_questions::stats::store_stats(&engine, store, &resolver, args.top)?;
     let mut out = std::io::BufWriter::new(std::io::stdout());
