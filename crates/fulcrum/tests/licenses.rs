@@ -22,6 +22,9 @@ const ACCEPTED: &[&str] = &[
     "BSL-1.0",
     "0BSD",
     "CDLA-Permissive-2.0",
+    // The bzip2 licence (libbz2-rs-sys, DataFusion's compression feature, which Ballista turns on): BSD-style, four
+    // permissive clauses — keep the notice, mark altered versions, no endorsement — compatible with Apache-2.0.
+    "bzip2-1.0.6",
 ];
 
 /// Whether an SPDX expression (`MIT OR Apache-2.0`, `(MIT OR Apache-2.0) AND Unicode-3.0`, the old `MIT/Apache-2.0`,
