@@ -127,8 +127,10 @@ fn main() -> ExitCode {
     let at = cmd::Place {
         store: cli.store.clone(),
         dict: cli.dict.clone(),
-        cluster: cli.cluster.clone(),
-        cluster_timeout: std::time::Duration::from_secs(cli.cluster_timeout),
+        cluster: cli.cluster.clone().map(|url| fulcrum_questions::Cluster {
+            url,
+            timeout: std::time::Duration::from_secs(cli.cluster_timeout),
+        }),
     };
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&cli.store, args),

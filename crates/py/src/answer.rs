@@ -24,7 +24,7 @@ use fulcrum_questions::relations::{
     BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarReport, VarRequest,
 };
 use fulcrum_questions::table::Table;
-use fulcrum_questions::{QuestionError, Questions, charts, parse_day};
+use fulcrum_questions::{Cluster, QuestionError, Questions, charts, parse_day};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -90,9 +90,9 @@ fn unknown_question(name: &str) -> anyhow::Error {
     .into()
 }
 
-/// Opens the store for reading, with the CLI's context.
-pub fn open(store: &Path) -> Result<QueryEngine> {
-    QueryEngine::open(store).with_context(|| format!("opening store {}", store.display()))
+/// Opens the store for reading, in process or on the cluster, as the CLI does.
+pub fn open(store: &Path, cluster: Option<&Cluster>) -> Result<QueryEngine> {
+    Ok(fulcrum_questions::open_store(store, cluster)?)
 }
 
 /// The dated actor roles, saying once (as a note) when only the built-in ones are used.
@@ -204,6 +204,7 @@ fn lines(parts: impl IntoIterator<Item = Option<String>>) -> String {
 pub fn ask(
     store: &Path,
     dict: &Path,
+    cluster: Option<&Cluster>,
     question: &str,
     mut params: HashMap<String, String>,
     notes: &Notes,
@@ -219,7 +220,7 @@ pub fn ask(
     } else {
         None
     };
-    let engine = open(store)?;
+    let engine = open(store, cluster)?;
     let resolver = resolver(dict, notes);
     let source = SqlSource {
         engine: &engine,

@@ -89,9 +89,10 @@ fn store_fault(e: &StoreError) -> Option<Fault> {
 fn query_fault(e: &QueryError) -> Option<Fault> {
     match e {
         QueryError::Store(s) => store_fault(s),
-        QueryError::UnknownColumn { .. } | QueryError::NotReadOnly(_) | QueryError::Invalid(_) => {
-            Some(Fault::Invalid)
-        }
+        QueryError::UnknownColumn { .. }
+        | QueryError::NotReadOnly(_)
+        | QueryError::Invalid(_)
+        | QueryError::ClusterUrl(_) => Some(Fault::Invalid),
         _ => None,
     }
 }

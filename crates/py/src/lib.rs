@@ -22,19 +22,45 @@ use pyo3::types::PyDict;
 use crate::answer::{Chart, answer_dict, arrow_table};
 use crate::errors::to_py;
 use crate::run::{Note, interruptible};
+use fulcrum_questions::Cluster;
 
 /// A store: a folder of Hive-partitioned Parquet written by `fulcrum ingest`.
 #[pyclass(module = "fulcrum._fulcrum", name = "_Store", frozen)]
 struct Store {
     path: PathBuf,
     dict: PathBuf,
+    /// The Ballista cluster that runs the store's reads, if any.
+    cluster: Option<Cluster>,
 }
 
 #[pymethods]
 impl Store {
     #[new]
-    fn new(path: PathBuf, dict: PathBuf) -> Self {
-        Store { path, dict }
+    #[pyo3(signature = (path, dict, cluster=None, cluster_timeout=600.0))]
+    fn new(
+        path: PathBuf,
+        dict: PathBuf,
+        cluster: Option<String>,
+        cluster_timeout: f64,
+    ) -> PyResult<Self> {
+        if !(cluster_timeout.is_finite() && cluster_timeout > 0.0) {
+            return Err(errors::InvalidRequestError::new_err(format!(
+                "cluster_timeout is a number of seconds above 0, not {cluster_timeout}"
+            )));
+        }
+        Ok(Store {
+            path,
+            dict,
+            cluster: cluster.map(|url| Cluster {
+                url,
+                timeout: std::time::Duration::from_secs_f64(cluster_timeout),
+            }),
+        })
+    }
+
+    #[getter]
+    fn cluster(&self) -> Option<String> {
+        self.cluster.as_ref().map(|c| c.url.clone())
     }
 
     #[getter]
@@ -55,10 +81,10 @@ impl Store {
         params: HashMap<String, String>,
         on_note: Py<PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        let (store, dict) = (self.path.clone(), self.dict.clone());
+        let (store, dict, cluster) = (self.path.clone(), self.dict.clone(), self.cluster.clone());
         let answered = interruptible(
             py,
-            move |notes| answer::ask(&store, &dict, &question, params, notes),
+            move |notes| answer::ask(&store, &dict, cluster.as_ref(), &question, params, notes),
             |py, note| forward(py, &on_note, note),
         )?;
         answer_dict(py, answered)
@@ -66,11 +92,11 @@ impl Store {
 
     /// Runs SQL over the store: a `pyarrow.Table` and the Rust buffer addresses of its first batch.
     fn sql(&self, py: Python<'_>, query: String) -> PyResult<Py<PyAny>> {
-        let store = self.path.clone();
+        let (store, cluster) = (self.path.clone(), self.cluster.clone());
         let (schema, batches) = interruptible(
             py,
             move |_| {
-                let engine = answer::open(&store)?;
+                let engine = answer::open(&store, cluster.as_ref())?;
                 Ok(engine.sql(&query)?)
             },
             |_, _| Ok(()),
@@ -84,11 +110,11 @@ impl Store {
 
     /// What the store holds, as `fulcrum stats` shows it.
     fn stats(&self, py: Python<'_>, top: usize, on_note: Py<PyAny>) -> PyResult<Py<PyAny>> {
-        let (store, dict) = (self.path.clone(), self.dict.clone());
+        let (store, dict, cluster) = (self.path.clone(), self.dict.clone(), self.cluster.clone());
         let stats = interruptible(
             py,
             move |notes| {
-                let engine = answer::open(&store)?;
+                let engine = answer::open(&store, cluster.as_ref())?;
                 let resolver = answer::resolver(&dict, notes);
                 Ok(fulcrum_questions::stats::store_stats(
                     &engine, &store, &resolver, top,

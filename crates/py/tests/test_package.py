@@ -338,3 +338,54 @@ def test_help_teaches(capsys: pytest.CaptureFixture) -> None:
     assert "between" in text and "min_events" in text and "Examples" in text
     assert fulcrum.Store.__doc__ and fulcrum.code.__doc__ and fulcrum.__doc__
 
+
+
+# ---------------------------------------------------------------------------------------------- on a cluster
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_store_on_a_cluster_answers_as_in_process(fixture_store: fulcrum.Store, cli: Path, tmp_path: Path) -> None:
+    import subprocess
+    import urllib.request
+
+    port = free_port()
+    logs = open(tmp_path / "cluster.log", "w")
+    processes = [
+        subprocess.Popen([str(cli), "cluster", "scheduler", "--bind", f"127.0.0.1:{port}"], stdout=logs,
+                         stderr=subprocess.STDOUT),
+        subprocess.Popen([str(cli), "cluster", "executor", "--scheduler", f"127.0.0.1:{port}", "--bind",
+                          "127.0.0.1", "--port", str(free_port()), "--cores", "1", "--memory", "1G",
+                          "--work-dir", str(tmp_path / "work")], stdout=logs, stderr=subprocess.STDOUT),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "cluster.log").read_text()
+            time.sleep(0.2)
+        remote = fulcrum.Store(fixture_store.path, fixture_store.dictionaries, cluster=f"df://127.0.0.1:{port}")
+        assert remote.cluster == f"df://127.0.0.1:{port}"
+        for ask in (lambda s: s.dyad("RUS", "PAK", by="week"), lambda s: s.balance(between=("IND", "PAK"))):
+            assert ask(remote).to_pylist() == ask(fixture_store).to_pylist()
+        query = "SELECT year, month, count(*) AS n FROM events GROUP BY 1, 2 ORDER BY 1, 2"
+        assert remote.sql(query).to_pylist() == fixture_store.sql(query).to_pylist()
+    finally:
+        for p in processes:
+            p.kill()
+            p.wait()
+    with pytest.raises(fulcrum.InvalidRequestError):
+        fulcrum.Store(fixture_store.path, cluster="df://127.0.0.1:1", cluster_timeout=0)
+    with pytest.raises(fulcrum.InvalidRequestError, match="not a cluster address"):
+        fulcrum.Store(fixture_store.path, cluster="localhost").dyad("RUS", "PAK")

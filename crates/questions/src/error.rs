@@ -54,9 +54,10 @@ pub enum QuestionError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Query(#[from] fulcrum_query::QueryError),
-    #[error("opening store {}: {error}", store.display())]
+    #[error("opening store {}{}: {error}", store.display(), cluster.as_ref().map(|c| format!(" on the cluster {c}")).unwrap_or_default())]
     Open {
         store: std::path::PathBuf,
+        cluster: Option<String>,
         error: fulcrum_query::QueryError,
     },
     #[error("loading the TKG benchmark in {}: {error}", dir.display())]

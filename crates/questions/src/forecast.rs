@@ -518,11 +518,7 @@ pub fn tkg_data(r: &TkgRequest, store: &std::path::Path) -> Result<(TkgData, Str
             Ok((data, dir.display().to_string()))
         }
         None => {
-            let engine =
-                fulcrum_query::QueryEngine::open(store).map_err(|error| QuestionError::Open {
-                    store: store.to_path_buf(),
-                    error,
-                })?;
+            let engine = crate::open_store(store, None)?;
             Ok((
                 tkg_from_store(&engine, r)?,
                 format!("store {}", store.display()),

@@ -42,6 +42,29 @@ pub fn parse_day(s: &str) -> Result<i32, ValueError> {
     parse_iso_date(s)
 }
 
+/// A Ballista cluster that runs the store's reads: its scheduler (`df://HOST:PORT`) and how long a query may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub url: String,
+    pub timeout: Duration,
+}
+
+/// Opens the store for reading: in process, or on the cluster.
+pub fn open_store(
+    store: &std::path::Path,
+    cluster: Option<&Cluster>,
+) -> Result<fulcrum_query::QueryEngine, QuestionError> {
+    match cluster {
+        None => fulcrum_query::QueryEngine::open(store),
+        Some(c) => fulcrum_query::QueryEngine::connect(store, &c.url, c.timeout),
+    }
+    .map_err(|error| QuestionError::Open {
+        store: store.to_path_buf(),
+        cluster: cluster.map(|c| c.url.clone()),
+        error,
+    })
+}
+
 /// The dated actor roles that resolve people and organisations to states: the dictionary folder's (and Fulcrum's
 /// built-in ones), or the built-in ones alone without a folder (or with one that does not load) — then with a note
 /// that says so, for the front end to show once.

@@ -20,28 +20,16 @@ pub mod triad_var;
 pub struct Place {
     pub store: std::path::PathBuf,
     pub dict: std::path::PathBuf,
-    /// The Ballista scheduler (`df://HOST:PORT`) that runs the store's reads, if any.
-    pub cluster: Option<String>,
-    /// How long a query on the cluster may take.
-    pub cluster_timeout: std::time::Duration,
+    /// The Ballista cluster that runs the store's reads, if any.
+    pub cluster: Option<fulcrum_questions::Cluster>,
 }
 
 impl Place {
     /// The store opened for reading: in process, or on the cluster.
     pub fn engine(&self) -> anyhow::Result<fulcrum_query::QueryEngine> {
-        use anyhow::Context;
-        match &self.cluster {
-            None => fulcrum_query::QueryEngine::open(&self.store)
-                .with_context(|| format!("opening store {}", self.store.display())),
-            Some(url) => {
-                fulcrum_query::QueryEngine::connect(&self.store, url, self.cluster_timeout)
-                    .with_context(|| {
-                        format!(
-                            "opening store {} on the cluster {url}",
-                            self.store.display()
-                        )
-                    })
-            }
-        }
+        Ok(fulcrum_questions::open_store(
+            &self.store,
+            self.cluster.as_ref(),
+        )?)
     }
 }

@@ -179,7 +179,9 @@ class Store:
 
     ``path`` defaults, as in the CLI, to ``$FULCRUM_STORE`` or ``fulcrum-store``; ``dictionaries`` (the
     PETRARCH-2 folder whose dated roles resolve people such as "Vladimir Putin" to their state) to
-    ``$FULCRUM_DICT`` or ``dictionaries``.
+    ``$FULCRUM_DICT`` or ``dictionaries``. With ``cluster`` (``df://HOST:PORT``, default ``$FULCRUM_CLUSTER``) the
+    store's reads run on an Apache DataFusion Ballista cluster, as the CLI's ``--cluster`` (docs/cluster.md);
+    ``cluster_timeout`` is its ``--cluster-timeout`` in seconds.
 
     Example
     -------
@@ -188,10 +190,17 @@ class Store:
     >>> store.balance("RUS", between=("IND", "PAK"), by="month")       # doctest: +SKIP
     """
 
-    def __init__(self, path: Optional[PathLike] = None, dictionaries: Optional[PathLike] = None):
+    def __init__(
+        self,
+        path: Optional[PathLike] = None,
+        dictionaries: Optional[PathLike] = None,
+        cluster: Optional[str] = None,
+        cluster_timeout: float = 600.0,
+    ):
         path = path if path is not None else os.environ.get("FULCRUM_STORE", "fulcrum-store")
         dictionaries = dictionaries if dictionaries is not None else os.environ.get("FULCRUM_DICT", "dictionaries")
-        self._native = _native._Store(os.fspath(path), os.fspath(dictionaries))
+        cluster = cluster if cluster is not None else os.environ.get("FULCRUM_CLUSTER") or None
+        self._native = _native._Store(os.fspath(path), os.fspath(dictionaries), cluster, float(cluster_timeout))
         self._said: set = set()
 
     @property
@@ -201,6 +210,11 @@ class Store:
     @property
     def dictionaries(self) -> str:
         return str(self._native.dict)
+
+    @property
+    def cluster(self) -> Optional[str]:
+        """The cluster's scheduler (``df://HOST:PORT``) the reads run on, or None (in process)."""
+        return self._native.cluster
 
     def __repr__(self) -> str:
         return f"fulcrum.Store({self.path!r})"
