@@ -67,6 +67,54 @@ pub fn from_jsonl(
     Ok(docs)
 }
 
+/// Documents coded: every event with its document's day, how many sentences were read, and how long it took.
+#[derive(Debug, Clone)]
+pub struct CodedDocuments {
+    pub events: Vec<(crate::CodedEvent, i32)>,
+    pub documents: usize,
+    pub sentences: usize,
+    pub seconds: f64,
+}
+
+impl CodedDocuments {
+    /// "coded N document(s), S sentence(s) → E event(s) in T s (R sentences/s)".
+    pub fn summary(&self) -> String {
+        format!(
+            "coded {} document(s), {} sentence(s) → {} event(s) in {:.3} s ({:.0} sentences/s)",
+            self.documents,
+            self.sentences,
+            self.events.len(),
+            self.seconds,
+            self.sentences as f64 / self.seconds.max(1e-9)
+        )
+    }
+}
+
+/// Codes every document, dated by its own day; `each` sees every document's sentence reports (for `--explain`).
+pub fn code_all(
+    coder: &crate::Coder,
+    docs: &[Document],
+    mut each: impl FnMut(&Document, &[crate::SentenceReport]),
+) -> CodedDocuments {
+    let started = std::time::Instant::now();
+    let mut events = Vec::new();
+    let mut sentences = 0;
+    for doc in docs {
+        let mut reports = Vec::new();
+        let coded =
+            coder.code_document(&doc.id, date_number(doc.day), &doc.text, Some(&mut reports));
+        sentences += reports.iter().filter(|r| r.sentence_number > 0).count();
+        each(doc, &reports);
+        events.extend(coded.into_iter().map(|e| (e, doc.day)));
+    }
+    CodedDocuments {
+        events,
+        documents: docs.len(),
+        sentences,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
 /// A day (days since 1970-01-01) as the coder's YYYYMMDD date number, which dated actor roles are read with.
 pub fn date_number(day: i32) -> u32 {
     let (y, m, d) = fulcrum_model::civil_from_days(day);

@@ -47,12 +47,13 @@ polars and DataFusion read as-is. Its location: --store, else $FULCRUM_STORE, el
 #[derive(Parser)]
 #[command(name = "fulcrum", version, about = ABOUT, after_help = EXAMPLES)]
 struct Cli {
-    /// The store folder.
+    /// The store folder (a path or a file:// URL).
     #[arg(
         long,
         global = true,
         env = "FULCRUM_STORE",
-        default_value = "fulcrum-store"
+        default_value = "fulcrum-store",
+        value_parser = fulcrum_store::store_path
     )]
     store: PathBuf,
 

@@ -9,8 +9,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use arrow_array::{Array, RecordBatch};
 use arrow_pyarrow::IntoPyArrow;
-use fulcrum_coder::documents::{Document, date_number};
-use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
+use fulcrum_coder::documents::Document;
+use fulcrum_coder::{Coder, Dictionaries};
 use fulcrum_events::SqlSource;
 use fulcrum_intake::{IngestOptions, IngestReport, InputEvent, Observer};
 use fulcrum_model::resolve::Resolver;
@@ -527,23 +527,9 @@ pub fn code(
     let dictionaries = Dictionaries::load(dict)
         .with_context(|| format!("loading dictionaries from {}", dict.display()))?;
     let coder = Coder::new(&dictionaries);
-    let started = Instant::now();
-    let mut events: Vec<(CodedEvent, i32)> = Vec::new();
-    let mut sentences = 0;
-    for doc in &documents {
-        let mut reports: Vec<SentenceReport> = Vec::new();
-        let coded =
-            coder.code_document(&doc.id, date_number(doc.day), &doc.text, Some(&mut reports));
-        sentences += reports.iter().filter(|r| r.sentence_number > 0).count();
-        events.extend(coded.into_iter().map(|e| (e, doc.day)));
-    }
-    let secs = started.elapsed().as_secs_f64();
-    let summary = format!(
-        "coded {} document(s), {sentences} sentence(s) → {} event(s) in {secs:.3} s ({:.0} sentences/s)",
-        documents.len(),
-        events.len(),
-        sentences as f64 / secs.max(1e-9)
-    );
+    let coded = fulcrum_coder::documents::code_all(&coder, &documents, |_, _| {});
+    let summary = coded.summary();
+    let events = coded.events;
     let rows = fulcrum_coder::rows::coded_batch(&events);
     Ok(Coded {
         batch: rows.batch,

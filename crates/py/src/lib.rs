@@ -38,11 +38,13 @@ impl Store {
     #[new]
     #[pyo3(signature = (path, dict, cluster=None, cluster_timeout=600.0))]
     fn new(
-        path: PathBuf,
+        path: String,
         dict: PathBuf,
         cluster: Option<String>,
         cluster_timeout: f64,
     ) -> PyResult<Self> {
+        let path = fulcrum_store::store_path(&path)
+            .map_err(|e| errors::InvalidRequestError::new_err(e.to_string()))?;
         if !(cluster_timeout.is_finite() && cluster_timeout > 0.0) {
             return Err(errors::InvalidRequestError::new_err(format!(
                 "cluster_timeout is a number of seconds above 0, not {cluster_timeout}"

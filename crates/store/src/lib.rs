@@ -33,6 +33,27 @@ pub use txn::{InputOutcome, Txn, WriteOptions, quarantine_schema};
 
 use keys::KeyIndex;
 
+/// Where a store is, as users write it: a path, or a `file://` URL. Object-store URLs (`s3://`, `gs://`, `az://`,
+/// `http://`) are refused with what to do instead: the store is read and written by path.
+pub fn store_path(s: &str) -> Result<PathBuf, fulcrum_model::ValueError> {
+    if let Some(path) = s.strip_prefix("file://") {
+        return Ok(PathBuf::from(path));
+    }
+    match s.split_once("://") {
+        Some((scheme, _))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Err(fulcrum_model::ValueError::new(
+                s,
+                "a store",
+                "a folder path or a file:// URL; object stores (s3://, gs://, az://) are not supported yet: mount \
+                 the store on a shared file system and give its path",
+            ))
+        }
+        _ => Ok(PathBuf::from(s)),
+    }
+}
+
 /// Errors of the store. Paths are always named.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -303,5 +324,26 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.event_keys(), 4);
         assert_eq!(store.manifest().inputs.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::store_path;
+    use std::path::PathBuf;
+
+    #[test]
+    fn stores_are_paths_or_file_urls() {
+        assert_eq!(
+            store_path("fulcrum-store").unwrap(),
+            PathBuf::from("fulcrum-store")
+        );
+        assert_eq!(
+            store_path("file:///shared/store").unwrap(),
+            PathBuf::from("/shared/store")
+        );
+        assert_eq!(store_path("odd:name").unwrap(), PathBuf::from("odd:name"));
+        let refused = store_path("s3://bucket/store").unwrap_err().to_string();
+        assert!(refused.contains("not supported yet"), "{refused}");
     }
 }

@@ -12,7 +12,7 @@ use clap::Args;
 use fulcrum_coder::analysis::OracleLevel;
 use fulcrum_coder::documents::{self, Document};
 use fulcrum_coder::eval::parse_gold;
-use fulcrum_coder::{CodedEvent, Coder, Dictionaries, SentenceReport};
+use fulcrum_coder::{CodedEvent, Coder, Dictionaries};
 use fulcrum_model::cameo;
 use fulcrum_query::OutputFormat;
 
@@ -101,31 +101,18 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
     }
     let docs = read_documents(&args.inputs, args.date)?;
     let coder = Coder::new(&dict);
-    let started = Instant::now();
-    let mut events: Vec<(CodedEvent, i32)> = Vec::new();
-    let mut sentences = 0;
-    for doc in &docs {
-        let mut reports: Vec<SentenceReport> = Vec::new();
-        let date = documents::date_number(doc.day);
-        let coded = coder.code_document(&doc.id, date, &doc.text, Some(&mut reports));
-        sentences += reports.iter().filter(|r| r.sentence_number > 0).count();
+    let coded = documents::code_all(&coder, &docs, |doc, reports| {
         if args.explain {
-            for r in &reports {
+            for r in reports {
                 println!("[{} #{}] {}", doc.id, r.sentence_number, r.sentence);
                 for line in &r.lines {
                     println!("    {line}");
                 }
             }
         }
-        events.extend(coded.into_iter().map(|e| (e, doc.day)));
-    }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "coded {} document(s), {sentences} sentence(s) → {} event(s) in {secs:.3} s ({:.0} sentences/s)",
-        docs.len(),
-        events.len(),
-        sentences as f64 / secs.max(1e-9)
-    );
+    });
+    eprintln!("{}", coded.summary());
+    let events = coded.events;
     let fulcrum_coder::rows::CodedRows {
         batch,
         keys,
