@@ -89,6 +89,15 @@ pub fn run_scheduler(options: &SchedulerOptions) -> Result<(), ClusterError> {
         // A job waits this long for an executor to come back before it fails.
         no_executors_grace_period_seconds: timeout,
         min_ready_executors: options.min_executors,
+        // The scheduler lists a store's files itself: it must reach object stores as the client does.
+        override_session_builder: Some(Arc::new(|config| {
+            let state = ballista_core::utils::default_session_builder(config)?;
+            Ok(
+                datafusion::execution::SessionStateBuilder::new_from_existing(state)
+                    .with_runtime_env(fulcrum_query::runtime_env(None)?)
+                    .build(),
+            )
+        })),
         ..Default::default()
     };
     runtime()?.block_on(async {
@@ -125,6 +134,15 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<(), ClusterError> {
             .as_ref()
             .map(|d| d.to_string_lossy().into_owned()),
         memory_pool_size: options.memory,
+        // Executors read the store's files: from this machine's file system or an object store (S3), with spill
+        // files in the work dir. Ballista applies the memory pool on top.
+        override_runtime_producer: Some({
+            let work_dir = options
+                .work_dir
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned());
+            Arc::new(move |_config| fulcrum_query::runtime_env(work_dir.as_deref()))
+        }),
         ..Default::default()
     };
     if let Some(dir) = &options.work_dir {

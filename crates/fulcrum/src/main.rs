@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use fulcrum_store::StoreLocation;
 
 const ABOUT: &str = "Fulcrum measures relations between states from event data (GDELT 1.0/2.0, ICEWS, \
 temporal-knowledge-graph benchmarks): ingest it into a Parquet store, query it with SQL, fetch GDELT, \
@@ -47,15 +48,16 @@ polars and DataFusion read as-is. Its location: --store, else $FULCRUM_STORE, el
 #[derive(Parser)]
 #[command(name = "fulcrum", version, about = ABOUT, after_help = EXAMPLES)]
 struct Cli {
-    /// The store folder (a path or a file:// URL).
+    /// The store: a folder (a path or a file:// URL), or s3://BUCKET/PREFIX for one in S3 or an S3-compatible
+    /// server (read-only: see `fulcrum push --help`).
     #[arg(
         long,
         global = true,
         env = "FULCRUM_STORE",
         default_value = "fulcrum-store",
-        value_parser = fulcrum_store::store_path
+        value_parser = fulcrum_store::store_location
     )]
-    store: PathBuf,
+    store: StoreLocation,
 
     /// The dictionary folder (PETRARCH-2 layout, `fulcrum dict fetch`): the coder's verbs and actors, and the
     /// dated roles that resolve people and organisations named only by name ("Vladimir Putin") to the state
@@ -107,6 +109,7 @@ enum Command {
     Dict(cmd::dict::DictArgs),
     Serve(cmd::serve::ServeArgs),
     Cluster(cmd::cluster::ClusterArgs),
+    Push(cmd::push::PushArgs),
 }
 
 /// Output piped into `head` and closed early ends the program quietly, as it ends `cat`: Rust ignores SIGPIPE, so
@@ -134,10 +137,14 @@ fn main() -> ExitCode {
         }),
     };
     let result = match cli.command {
-        Command::Ingest(args) => cmd::ingest::run(&cli.store, args),
+        Command::Ingest(args) => at
+            .local_store("ingest writes")
+            .and_then(|store| cmd::ingest::run(store, args)),
         Command::Sql(args) => cmd::sql::run(&at, args),
         Command::Stats(args) => cmd::stats::run(&at, args),
-        Command::Fetch(args) => cmd::fetch::run(&cli.store, args),
+        Command::Fetch(args) => at
+            .local_store("fetch --ingest writes")
+            .and_then(|store| cmd::fetch::run(store, args)),
         Command::Dyad(args) => cmd::dyad::run(&at, args),
         Command::Balance(args) => cmd::balance::run(&at, args),
         Command::Triad(args) => cmd::triad::run(&at, args),
@@ -148,6 +155,7 @@ fn main() -> ExitCode {
         Command::Dict(args) => cmd::dict::run(&at, args),
         Command::Serve(args) => cmd::serve::run(&at, args),
         Command::Cluster(args) => cmd::cluster::run(args),
+        Command::Push(args) => cmd::push::run(&at, args),
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,16 @@ struct Cluster {
 
 impl Cluster {
     fn start(dir: &Path, executors: usize, executor_timeout: u64) -> Cluster {
+        Cluster::start_with(dir, executors, executor_timeout, &[])
+    }
+
+    /// A cluster whose processes get `env` too (an object store's endpoint and credentials).
+    fn start_with(
+        dir: &Path,
+        executors: usize,
+        executor_timeout: u64,
+        env: &[(String, String)],
+    ) -> Cluster {
         let logs = dir.join("cluster-logs");
         std::fs::create_dir_all(&logs).unwrap();
         let port = free_port();
@@ -38,6 +48,7 @@ impl Cluster {
             fulcrum()
                 .args(&args)
                 .env("RUST_LOG", "info")
+                .envs(env.iter().cloned())
                 .stdin(Stdio::null())
                 .stdout(file.try_clone().unwrap())
                 .stderr(file)
@@ -151,42 +162,75 @@ impl Drop for Cluster {
     }
 }
 
-fn run_on(store: &Path, cluster: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = fulcrum();
-    cmd.arg("--store").arg(store);
-    if let Some(url) = cluster {
-        cmd.args(["--cluster", url]);
-    }
-    cmd.args(args).output().expect("fulcrum runs")
+/// Where a command reads: the store (a path or an s3:// URL), the cluster if any, and the environment it runs in
+/// (an object store's endpoint and credentials).
+#[derive(Clone, Default)]
+struct Reader {
+    store: String,
+    cluster: Option<String>,
+    env: Vec<(String, String)>,
 }
 
-/// The JSON a command writes with `--json FILE` (or prints, for `sql --format json` and `stats --json`).
-fn answer(store: &Path, cluster: Option<&str>, args: &[&str], dir: &Path) -> Value {
-    let prints_json = matches!(args.first(), Some(&"sql") | Some(&"stats"));
-    let file = dir.join(format!("answer-{}.json", cluster.is_some()));
-    let mut full: Vec<&str> = args.to_vec();
-    let path = file.to_string_lossy().into_owned();
-    if !prints_json {
-        full.extend(["--json", &path]);
+impl Reader {
+    fn local(store: &Path) -> Reader {
+        Reader {
+            store: store.to_string_lossy().into_owned(),
+            ..Default::default()
+        }
     }
-    let out = run_on(store, cluster, &full);
-    assert!(
-        out.status.success(),
-        "fulcrum {}{:?} failed:\n{}",
-        if cluster.is_some() {
-            "--cluster … "
+
+    fn on(&self, cluster: &Cluster) -> Reader {
+        Reader {
+            cluster: Some(cluster.url()),
+            ..self.clone()
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = fulcrum();
+        cmd.arg("--store").arg(&self.store);
+        if let Some(url) = &self.cluster {
+            cmd.args(["--cluster", url]);
+        }
+        cmd.envs(self.env.iter().cloned());
+        cmd.args(args).output().expect("fulcrum runs")
+    }
+
+    /// The JSON a command writes with `--json FILE` (or prints, for `sql --format json` and `stats --json`), with
+    /// the store's name in `stats`' summary replaced by STORE, so answers from copies of a store compare equal.
+    fn answer(&self, args: &[&str], dir: &Path) -> Value {
+        let prints_json = matches!(args.first(), Some(&"sql") | Some(&"stats"));
+        let file = dir.join(format!("answer-{}.json", self.cluster.is_some()));
+        let mut full: Vec<&str> = args.to_vec();
+        let path = file.to_string_lossy().into_owned();
+        if !prints_json {
+            full.extend(["--json", &path]);
+        }
+        let out = self.run(&full);
+        assert!(
+            out.status.success(),
+            "fulcrum --store {}{} {:?} failed:\n{}",
+            self.store,
+            if self.cluster.is_some() {
+                " --cluster …"
+            } else {
+                ""
+            },
+            args,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = if prints_json {
+            String::from_utf8_lossy(&out.stdout).into_owned()
         } else {
-            ""
-        },
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = if prints_json {
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    } else {
-        std::fs::read_to_string(&file).unwrap()
-    };
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+            std::fs::read_to_string(&file).unwrap()
+        };
+        let mut value: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"));
+        if let Some(Value::String(summary)) = value.get_mut("summary") {
+            *summary = summary.replacen(self.store.trim_end_matches('/'), "STORE", 1);
+        }
+        value
+    }
 }
 
 /// Equal, numbers within a relative 1e-9 (sums over the same rows in another order may differ in the last bits).
@@ -248,30 +292,40 @@ fn cluster_commands() -> Vec<Vec<&'static str>> {
     ]
 }
 
-fn check_every_command(store: &Path, dir: &Path, commands: &[Vec<&str>]) {
-    let cluster = Cluster::start(dir, 2, 30);
-    let url = cluster.url();
-    for args in commands {
-        let local = answer(store, None, args, dir);
-        let remote = answer(store, Some(&url), args, dir);
-        assert!(
-            same(&local, &remote),
-            "{args:?}: the cluster answered\n{remote}\nlocally\n{local}"
-        );
+/// Asks every command of `commands` in process on the local store, and through each of `readers` (another copy of
+/// the store, or the cluster started here): the answers must be the same.
+fn check_every_command(
+    store: &Path,
+    dir: &Path,
+    commands: &[Vec<&str>],
+    cluster: &Cluster,
+    readers: &[Reader],
+) {
+    let local = Reader::local(store);
+    // Partition pruning too: zero-padded months, typed as strings.
+    let pruned = "SELECT count(*) AS n FROM events WHERE year = '2018' AND month = '02'";
+    let pruning = vec!["sql", pruned, "--format", "json"];
+    for args in commands.iter().chain([&pruning]) {
+        let expected = local.answer(args, dir);
         assert_ne!(
-            local,
+            expected,
             Value::Array(vec![]),
             "{args:?}: an empty answer proves nothing"
         );
+        for reader in readers {
+            let got = reader.answer(args, dir);
+            assert!(
+                same(&expected, &got),
+                "{args:?}: --store {} {} answered\n{got}\nlocally\n{expected}",
+                reader.store,
+                reader.cluster.as_deref().unwrap_or("in process")
+            );
+        }
     }
-    // Partition pruning on the cluster: zero-padded months, typed as strings.
-    let sql = "SELECT count(*) AS n FROM events WHERE year = '2018' AND month = '02'";
-    let local = answer(store, None, &["sql", sql, "--format", "json"], dir);
-    assert!(same(
-        &local,
-        &answer(store, Some(&url), &["sql", sql, "--format", "json"], dir)
-    ));
-    assert!(local[0]["n"].as_u64().unwrap_or(0) > 0, "{local}");
+    assert!(
+        local.answer(&pruning, dir)[0]["n"].as_u64().unwrap_or(0) > 0,
+        "the pruning query counts some events"
+    );
     let tasks = [cluster.tasks_of(0), cluster.tasks_of(1)];
     eprintln!("tasks run per executor: {tasks:?}");
     assert!(
@@ -281,10 +335,8 @@ fn check_every_command(store: &Path, dir: &Path, commands: &[Vec<&str>]) {
     );
 }
 
-#[test]
-fn a_loopback_cluster_answers_as_the_store_does() {
-    // A small store written here (two years of monthly partitions), so this runs on a fresh clone.
-    let dir = tempfile::tempdir().unwrap();
+/// A small store written here (two years of monthly partitions), so the tests run on a fresh clone.
+fn fixture_store(dir: &Path) -> PathBuf {
     let mut lines = Vec::new();
     let mut id = 1;
     for (year, months) in [(2017, 1..=12), (2018, 1..=10)] {
@@ -312,10 +364,25 @@ fn a_loopback_cluster_answers_as_the_store_does() {
             }
         }
     }
-    let input = write_lines(dir.path(), "fixture.export.CSV", &lines);
-    let store = dir.path().join("store");
+    let input = write_lines(dir, "fixture.export.CSV", &lines);
+    let store = dir.join("store");
     ok(&store, &["ingest", input.to_str().unwrap()]);
-    check_every_command(&store, dir.path(), &cluster_commands());
+    store
+}
+
+#[test]
+fn a_loopback_cluster_answers_as_the_store_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let cluster = Cluster::start(dir.path(), 2, 30);
+    let on_cluster = Reader::local(&store).on(&cluster);
+    check_every_command(
+        &store,
+        dir.path(),
+        &cluster_commands(),
+        &cluster,
+        &[on_cluster],
+    );
 }
 
 #[test]
@@ -326,7 +393,185 @@ fn a_loopback_cluster_answers_as_the_store_does_on_icews18_and_gdelt() {
     for input in ["icews18/diffutkg", "gdelt2", "gdelt1"] {
         ok(&store, &["ingest", data.join(input).to_str().unwrap()]);
     }
-    check_every_command(&store, dir.path(), &cluster_commands());
+    let cluster = Cluster::start(dir.path(), 2, 30);
+    let on_cluster = Reader::local(&store).on(&cluster);
+    check_every_command(
+        &store,
+        dir.path(),
+        &cluster_commands(),
+        &cluster,
+        &[on_cluster],
+    );
+}
+
+/// An S3-compatible server on a free loopback port: moto's, from PyPI (scripts/test installs it), killed on drop.
+struct S3Server {
+    child: Child,
+    port: u16,
+}
+
+impl S3Server {
+    fn start(python: &str, log: &Path) -> S3Server {
+        let port = free_port();
+        let file = std::fs::File::create(log).unwrap();
+        let child = Command::new(python)
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("moto's server starts");
+        let mut server = S3Server { child, port };
+        let started = Instant::now();
+        // Ready when it answers; then the bucket (moto takes an unsigned request).
+        loop {
+            let put = agent()
+                .put(&format!("{}/fulcrum", server.endpoint()))
+                .send_empty();
+            if let Ok(r) = put
+                && r.status().as_u16() == 200
+            {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "moto's server exited ({status}):\n{}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto's server did not answer within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What every process that reads the bucket needs, as a user would export it.
+    fn env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_ACCESS_KEY_ID", "fulcrum-test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "fulcrum-test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A store pushed to an S3 server answers every command as the local store does, in process and on the cluster
+/// (whose scheduler and executors read the bucket themselves); a second push uploads only what a new ingest
+/// added; an s3:// prefix without a store, a write to a remote store and an unsupported scheme are refused with
+/// what to do.
+#[test]
+fn a_store_in_s3_answers_as_the_local_one_in_process_and_on_the_cluster() {
+    let Some(python) = python_with("moto.server") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path());
+    let s3 = S3Server::start(&python, &dir.path().join("moto.log"));
+    let remote = Reader {
+        store: "s3://fulcrum/stores/fixture".into(),
+        cluster: None,
+        env: s3.env(),
+    };
+    let push = |reader: &Reader| {
+        let out = Reader {
+            store: store.to_string_lossy().into_owned(),
+            ..reader.clone()
+        }
+        .run(&["push", &reader.store]);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "push failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let first = push(&remote);
+    assert!(
+        first.contains("1 transaction(s)") && first.contains("0 already there"),
+        "{first}"
+    );
+
+    let cluster = Cluster::start_with(dir.path(), 2, 30, &s3.env());
+    let remote_on_cluster = remote.on(&cluster);
+    check_every_command(
+        &store,
+        dir.path(),
+        &cluster_commands(),
+        &cluster,
+        &[remote.clone(), remote_on_cluster.clone()],
+    );
+
+    // Ingest more locally and push again: only the new files go up, and the remote store then has them.
+    let more = write_lines(
+        dir.path(),
+        "more.export.CSV",
+        &[gdelt2_line(&Ev::new(
+            900_001, "20181120", "RUSGOV", "PAKGOV", "057",
+        ))],
+    );
+    ok(&store, &["ingest", more.to_str().unwrap()]);
+    let second = push(&remote);
+    assert!(
+        second.contains("2 transaction(s); 1 file(s) uploaded"),
+        "{second}"
+    );
+    let count = [
+        "sql",
+        "SELECT count(*) AS n FROM events",
+        "--format",
+        "json",
+    ];
+    let expected = Reader::local(&store).answer(&count, dir.path());
+    for reader in [&remote, &remote_on_cluster] {
+        assert!(same(&expected, &reader.answer(&count, dir.path())));
+    }
+
+    let refused = |reader: &Reader, args: &[&str], says: &str| {
+        let out = reader.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(
+            stderr.contains(says) && !stderr.contains("panicked"),
+            "{args:?}: {stderr}"
+        );
+    };
+    let nothing = Reader {
+        store: "s3://fulcrum/no-store-here".into(),
+        ..remote.clone()
+    };
+    refused(&nothing, &["stats"], "no Fulcrum store here");
+    refused(&remote, &["ingest", more.to_str().unwrap()], "fulcrum push");
+    let gcs = Reader {
+        store: "gs://bucket/store".into(),
+        ..remote.clone()
+    };
+    refused(&gcs, &["stats"], "not supported");
 }
 
 /// Kills one of two executors while a query runs, and reports what the user sees — twice: as soon as the
@@ -345,7 +590,7 @@ fn an_executor_killed_mid_query() {
     // A self-join heavy enough to run for a while on two one-core executors.
     let sql = "SELECT count(*) AS n, round(sum(a.goldstein * b.goldstein), 3) AS g FROM events a \
                JOIN events b ON a.actor1_code = b.actor2_code AND a.event_date = b.event_date";
-    let expected = answer(&store, None, &["sql", sql, "--format", "json"], dir.path());
+    let expected = Reader::local(&store).answer(&["sql", sql, "--format", "json"], dir.path());
     for (i, moment) in ["Received task", "Finished task"].into_iter().enumerate() {
         let run = dir.path().join(format!("run-{i}"));
         std::fs::create_dir_all(&run).unwrap();

@@ -15,7 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("fulcrum-fetch", 1),
     ("fulcrum-query", 2),
     ("fulcrum-intake", 2),
-    ("fulcrum-cluster", 2),
+    ("fulcrum-cluster", 3),
     ("fulcrum-events", 3),
     ("fulcrum-relations", 4),
     ("fulcrum-forecast", 4),

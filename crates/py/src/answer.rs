@@ -25,6 +25,7 @@ use fulcrum_questions::relations::{
 };
 use fulcrum_questions::table::Table;
 use fulcrum_questions::{Cluster, QuestionError, Questions, charts, parse_day};
+use fulcrum_store::StoreLocation;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -91,7 +92,7 @@ fn unknown_question(name: &str) -> anyhow::Error {
 }
 
 /// Opens the store for reading, in process or on the cluster, as the CLI does.
-pub fn open(store: &Path, cluster: Option<&Cluster>) -> Result<QueryEngine> {
+pub fn open(store: &StoreLocation, cluster: Option<&Cluster>) -> Result<QueryEngine> {
     Ok(fulcrum_questions::open_store(store, cluster)?)
 }
 
@@ -202,7 +203,7 @@ fn lines(parts: impl IntoIterator<Item = Option<String>>) -> String {
 
 /// Answers `question` on the store, as the CLI's command of that name does.
 pub fn ask(
-    store: &Path,
+    store: &StoreLocation,
     dict: &Path,
     cluster: Option<&Cluster>,
     question: &str,
@@ -338,7 +339,11 @@ pub fn ask(
 }
 
 /// The TKG question: a benchmark folder's graph or the store's, scored as `fulcrum forecast tkg` does.
-fn tkg(store: &Path, mut params: HashMap<String, String>, notes: &Notes) -> Result<Answered> {
+fn tkg(
+    store: &StoreLocation,
+    mut params: HashMap<String, String>,
+    notes: &Notes,
+) -> Result<Answered> {
     let keep = take_flag(&mut params, "predictions")?;
     let mut r = request::<TkgRequest>(&params)?;
     r.keep_predictions = keep;

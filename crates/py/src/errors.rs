@@ -113,9 +113,8 @@ fn fault(e: &anyhow::Error) -> Fault {
                 QuestionError::Actor(_) | QuestionError::ActorParameter { .. } => {
                     Some(Fault::UnknownActor)
                 }
-                QuestionError::Open { error, .. } | QuestionError::Query(error) => {
-                    query_fault(error)
-                }
+                QuestionError::Open { error, .. } => query_fault(error),
+                QuestionError::Query(error) => query_fault(error),
                 QuestionError::Load(l) => load_fault(l).or(Some(Fault::Other)),
                 other => match other.kind() {
                     ErrorKind::Invalid => Some(Fault::Invalid),

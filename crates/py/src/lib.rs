@@ -24,10 +24,10 @@ use crate::errors::to_py;
 use crate::run::{Note, interruptible};
 use fulcrum_questions::Cluster;
 
-/// A store: a folder of Hive-partitioned Parquet written by `fulcrum ingest`.
+/// A store: a folder of Hive-partitioned Parquet written by `fulcrum ingest`, or its copy in an object store.
 #[pyclass(module = "fulcrum._fulcrum", name = "_Store", frozen)]
 struct Store {
-    path: PathBuf,
+    path: fulcrum_store::StoreLocation,
     dict: PathBuf,
     /// The Ballista cluster that runs the store's reads, if any.
     cluster: Option<Cluster>,
@@ -43,7 +43,7 @@ impl Store {
         cluster: Option<String>,
         cluster_timeout: f64,
     ) -> PyResult<Self> {
-        let path = fulcrum_store::store_path(&path)
+        let path = fulcrum_store::store_location(&path)
             .map_err(|e| errors::InvalidRequestError::new_err(e.to_string()))?;
         if !(cluster_timeout.is_finite() && cluster_timeout > 0.0) {
             return Err(errors::InvalidRequestError::new_err(format!(
@@ -66,8 +66,8 @@ impl Store {
     }
 
     #[getter]
-    fn path(&self) -> PathBuf {
-        self.path.clone()
+    fn path(&self) -> String {
+        self.path.to_string()
     }
 
     #[getter]
@@ -119,7 +119,7 @@ impl Store {
                 let engine = answer::open(&store, cluster.as_ref())?;
                 let resolver = answer::resolver(&dict, notes);
                 Ok(fulcrum_questions::stats::store_stats(
-                    &engine, &store, &resolver, top,
+                    &engine, &resolver, top,
                 )?)
             },
             |py, note| forward(py, &on_note, note),
@@ -158,7 +158,11 @@ impl Store {
         tkg_units_per_day: Option<i64>,
         threads: Option<usize>,
     ) -> PyResult<Py<PyAny>> {
-        let store = self.path.clone();
+        let store = self
+            .path
+            .require_local("ingest writes")
+            .map_err(|e| errors::InvalidRequestError::new_err(e.to_string()))?
+            .to_path_buf();
         let options = answer::ingest_options(
             format.as_deref(),
             max_reject_rate,

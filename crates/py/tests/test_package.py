@@ -389,3 +389,15 @@ def test_a_store_on_a_cluster_answers_as_in_process(fixture_store: fulcrum.Store
         fulcrum.Store(fixture_store.path, cluster="df://127.0.0.1:1", cluster_timeout=0)
     with pytest.raises(fulcrum.InvalidRequestError, match="not a cluster address"):
         fulcrum.Store(fixture_store.path, cluster="localhost").dyad("RUS", "PAK")
+
+
+def test_object_store_urls_read_only_and_s3_only(tmp_path):
+    """An s3:// store is read-only: ingest is refused with what to do; other object stores are refused at once."""
+    remote = fulcrum.Store("s3://analysis/stores/gdelt")
+    assert remote.path == "s3://analysis/stores/gdelt"
+    data = tmp_path / "x.export.CSV"
+    data.write_text("")
+    with pytest.raises(fulcrum.InvalidRequestError, match="fulcrum push s3://analysis/stores/gdelt"):
+        remote.ingest(data)
+    with pytest.raises(fulcrum.InvalidRequestError, match="not supported"):
+        fulcrum.Store("gs://bucket/store")

@@ -7,6 +7,7 @@
 //! A query runs in process ([`QueryEngine::open`]) or on an Apache DataFusion Ballista cluster
 //! ([`QueryEngine::connect`]): the same tables, the same SQL, planned here and run by the cluster's executors.
 
+mod objects;
 mod output;
 
 use std::path::Path;
@@ -19,9 +20,10 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::ListingOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use fulcrum_model::event_schema;
-use fulcrum_store::{Snapshot, quarantine_schema};
+use fulcrum_store::{Snapshot, StoreLocation, quarantine_schema};
 
 pub use arrow;
+pub use objects::{StoreObjects, runtime_env};
 pub use output::{OutputFormat, write_batches};
 
 /// Errors of the query layer.
@@ -153,14 +155,19 @@ fn planning_error(e: datafusion::error::DataFusionError) -> QueryError {
 }
 
 impl QueryEngine {
-    /// Opens a store for querying (read-only).
+    /// Opens a store on this machine for querying (read-only).
     pub fn open(store: &Path) -> Result<Self> {
-        let snapshot = Snapshot::open(store)?;
+        Self::open_at(&StoreLocation::Local(store.to_path_buf()))
+    }
+
+    /// Opens a store for querying (read-only), on this machine or in an object store.
+    pub fn open_at(store: &StoreLocation) -> Result<Self> {
+        let snapshot = Snapshot::open_at(store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
         let config = SessionConfig::new().with_information_schema(true);
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = SessionContext::new_with_config_rt(config, runtime_env(None)?);
         let engine = QueryEngine {
             ctx,
             runtime,
@@ -172,11 +179,15 @@ impl QueryEngine {
     }
 
     /// Opens a store for querying on a Ballista cluster (`df://HOST:PORT`, the scheduler). The scheduler and every
-    /// executor must see the store at the same absolute path as this process: they list and read its files
-    /// themselves. Results come back as from [`QueryEngine::open`], except that strings are `Utf8`, never
+    /// executor must see the store at the same absolute path as this process, or reach the same object store
+    /// (with the same credentials in their environment): they list and read its files themselves. Results come back as from [`QueryEngine::open`], except that strings are `Utf8`, never
     /// `Utf8View`. A query that takes longer than `timeout` fails with [`QueryError::ClusterTimedOut`] rather than
     /// wait for ever on a job the cluster lost.
-    pub fn connect(store: &Path, cluster: &str, timeout: std::time::Duration) -> Result<Self> {
+    pub fn connect(
+        store: &StoreLocation,
+        cluster: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Self> {
         use ballista::prelude::{SessionConfigExt, SessionContextExt};
         use datafusion::execution::SessionStateBuilder;
         let address = cluster.strip_prefix("df://").unwrap_or_default();
@@ -186,7 +197,10 @@ impl QueryEngine {
         if !valid {
             return Err(QueryError::ClusterUrl(cluster.to_string()));
         }
-        let snapshot = Snapshot::open(std::path::absolute(store)?)?;
+        let snapshot = match store {
+            StoreLocation::Local(path) => Snapshot::open(std::path::absolute(path)?)?,
+            remote => Snapshot::open_at(remote)?,
+        };
         // Deep plans recurse when they are (de)serialised: 32 MiB stacks, as Ballista's own processes have.
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -199,6 +213,7 @@ impl QueryEngine {
             .set_usize("ballista.scheduler.max_partitions_per_task", 1);
         let state = SessionStateBuilder::new()
             .with_config(config)
+            .with_runtime_env(runtime_env(None)?)
             .with_default_features()
             .build();
         let ctx = runtime.block_on(SessionContext::remote_with_state(cluster, state))?;
@@ -222,14 +237,27 @@ impl QueryEngine {
             .with_table_partition_cols(partition_cols());
         let quarantine = ListingOptions::new(Arc::new(ParquetFormat::default()))
             .with_file_extension(".quarantine");
-        let root = dir_url(&self.snapshot.paths.root)?;
-        let quarantine_dir = self.snapshot.paths.quarantine_dir();
+        let (root, quarantine_url) = match &self.snapshot.location {
+            StoreLocation::Local(path) => {
+                let dir = fulcrum_store::StorePaths::new(path.clone()).quarantine_dir();
+                let url = if dir.is_dir() {
+                    Some(dir_url(&dir)?)
+                } else {
+                    None
+                };
+                (dir_url(path)?, url)
+            }
+            StoreLocation::Remote(url) => {
+                let quarantined = self.snapshot.quarantine_files().next().is_some();
+                let dir = format!("{url}{}/quarantine/", fulcrum_store::META_DIR);
+                (url.to_string(), quarantined.then_some(dir))
+            }
+        };
         self.runtime.block_on(async {
             self.ctx
                 .register_listing_table("events", &root, events, Some(event_schema()), None)
                 .await?;
-            if quarantine_dir.is_dir() {
-                let url = dir_url(&quarantine_dir)?;
+            if let Some(url) = quarantine_url {
                 self.ctx
                     .register_listing_table(
                         "quarantine",

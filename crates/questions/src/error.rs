@@ -54,11 +54,12 @@ pub enum QuestionError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Query(#[from] fulcrum_query::QueryError),
-    #[error("opening store {}{}: {error}", store.display(), cluster.as_ref().map(|c| format!(" on the cluster {c}")).unwrap_or_default())]
+    #[error("opening store {store}{}: {error}", cluster.as_ref().map(|c| format!(" on the cluster {c}")).unwrap_or_default())]
     Open {
-        store: std::path::PathBuf,
+        store: String,
         cluster: Option<String>,
-        error: fulcrum_query::QueryError,
+        // Boxed: the variant would otherwise make every `Result<_, QuestionError>` large (clippy::result_large_err).
+        error: Box<fulcrum_query::QueryError>,
     },
     #[error("loading the TKG benchmark in {}: {error}", dir.display())]
     TkgLoad {

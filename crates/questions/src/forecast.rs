@@ -506,7 +506,7 @@ pub struct TkgRequest {
 impl Request for TkgRequest {}
 
 /// The graph a TKG request is about — its benchmark folder, else the store's events — and a label saying which.
-pub fn tkg_data(r: &TkgRequest, store: &std::path::Path) -> Result<(TkgData, String)> {
+pub fn tkg_data(r: &TkgRequest, store: &fulcrum_store::StoreLocation) -> Result<(TkgData, String)> {
     match &r.dataset {
         Some(dir) => {
             let data = fulcrum_forecast::tkg::load_dataset(dir).map_err(|error| {
@@ -519,10 +519,7 @@ pub fn tkg_data(r: &TkgRequest, store: &std::path::Path) -> Result<(TkgData, Str
         }
         None => {
             let engine = crate::open_store(store, None)?;
-            Ok((
-                tkg_from_store(&engine, r)?,
-                format!("store {}", store.display()),
-            ))
+            Ok((tkg_from_store(&engine, r)?, format!("store {store}")))
         }
     }
 }

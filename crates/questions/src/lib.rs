@@ -51,17 +51,17 @@ pub struct Cluster {
 
 /// Opens the store for reading: in process, or on the cluster.
 pub fn open_store(
-    store: &std::path::Path,
+    store: &fulcrum_store::StoreLocation,
     cluster: Option<&Cluster>,
 ) -> Result<fulcrum_query::QueryEngine, QuestionError> {
     match cluster {
-        None => fulcrum_query::QueryEngine::open(store),
+        None => fulcrum_query::QueryEngine::open_at(store),
         Some(c) => fulcrum_query::QueryEngine::connect(store, &c.url, c.timeout),
     }
     .map_err(|error| QuestionError::Open {
-        store: store.to_path_buf(),
+        store: store.to_string(),
         cluster: cluster.map(|c| c.url.clone()),
-        error,
+        error: Box::new(error),
     })
 }
 

@@ -2,8 +2,6 @@
 //! quarantine by reason, and how many events have a state on both sides once people are resolved. The CLI's
 //! `stats` prints it; Python returns it.
 
-use std::path::Path;
-
 use fulcrum_events::{Coverage, NameWithoutState};
 use fulcrum_model::resolve::Resolver;
 use fulcrum_query::QueryEngine;
@@ -28,7 +26,6 @@ pub struct StoreStats {
 /// Summarises the store; `top` bounds the lists of actors, dyads and names.
 pub fn store_stats(
     engine: &QueryEngine,
-    store: &Path,
     resolver: &Resolver,
     top: usize,
 ) -> Result<StoreStats, QuestionError> {
@@ -37,7 +34,7 @@ pub fn store_stats(
         |f: fn(&fulcrum_store::InputRecord) -> u64| manifest.inputs.iter().map(f).sum::<u64>();
     let header = format!(
         "store {}: {} input(s) in {} transaction(s); rows read {} = stored {} + quarantined {} + duplicates skipped {}",
-        store.display(),
+        engine.snapshot().location,
         manifest.inputs.len(),
         manifest.txns.len(),
         sum(|i| i.rows_read),

@@ -23,36 +23,17 @@
 mod fsutil;
 mod keys;
 mod manifest;
+pub mod remote;
 mod txn;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 pub use manifest::{InputRecord, Manifest, TxnRecord};
+pub use remote::{PushReport, PushStep, StoreLocation, push, store_location};
 pub use txn::{InputOutcome, Txn, WriteOptions, quarantine_schema};
 
 use keys::KeyIndex;
-
-/// Where a store is, as users write it: a path, or a `file://` URL. Object-store URLs (`s3://`, `gs://`, `az://`,
-/// `http://`) are refused with what to do instead: the store is read and written by path.
-pub fn store_path(s: &str) -> Result<PathBuf, fulcrum_model::ValueError> {
-    if let Some(path) = s.strip_prefix("file://") {
-        return Ok(PathBuf::from(path));
-    }
-    match s.split_once("://") {
-        Some((scheme, _))
-            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) =>
-        {
-            Err(fulcrum_model::ValueError::new(
-                s,
-                "a store",
-                "a folder path or a file:// URL; object stores (s3://, gs://, az://) are not supported yet: mount \
-                 the store on a shared file system and give its path",
-            ))
-        }
-        _ => Ok(PathBuf::from(s)),
-    }
-}
 
 /// Errors of the store. Paths are always named.
 #[derive(Debug, thiserror::Error)]
@@ -70,9 +51,25 @@ pub enum StoreError {
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+    #[error("{url}: {error}")]
+    Remote {
+        url: String,
+        error: object_store::Error,
+    },
+    #[error(
+        "{0}: no Fulcrum store here (no _fulcrum/manifest.json); copy a local store there with `fulcrum push {0}`"
+    )]
+    NoRemoteStore(String),
 }
 
 impl StoreError {
+    pub(crate) fn remote(url: &url::Url, error: object_store::Error) -> Self {
+        StoreError::Remote {
+            url: url.to_string(),
+            error,
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         StoreError::Io {
             path: path.to_path_buf(),
@@ -83,7 +80,8 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-pub(crate) const META_DIR: &str = "_fulcrum";
+/// The folder of Fulcrum's own files inside a store.
+pub const META_DIR: &str = "_fulcrum";
 
 /// Paths inside a store.
 #[derive(Debug, Clone)]
@@ -182,13 +180,13 @@ impl Store {
 /// A read-only view of a committed store: what queries read.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub paths: StorePaths,
+    pub location: StoreLocation,
     pub manifest: Manifest,
 }
 
 impl Snapshot {
-    /// Reads the manifest of a store. If a killed writer left a journal and no writer is running now,
-    /// the commit is finished first, so the snapshot never shows half an input.
+    /// Reads the manifest of a store on this machine. If a killed writer left a journal and no writer is running
+    /// now, the commit is finished first, so the snapshot never shows half an input.
     pub fn open(root: impl Into<PathBuf>) -> Result<Snapshot> {
         let paths = StorePaths::new(root);
         if !paths.root.is_dir() {
@@ -211,7 +209,21 @@ impl Snapshot {
             }
         }
         let manifest = Manifest::load(&paths.manifest())?;
-        Ok(Snapshot { paths, manifest })
+        Ok(Snapshot {
+            location: StoreLocation::Local(paths.root),
+            manifest,
+        })
+    }
+
+    /// Reads the manifest of a store wherever it is: on this machine, or in an object store.
+    pub fn open_at(location: &StoreLocation) -> Result<Snapshot> {
+        match location {
+            StoreLocation::Local(path) => Snapshot::open(path.clone()),
+            StoreLocation::Remote(url) => Ok(Snapshot {
+                location: location.clone(),
+                manifest: remote::read_manifest(url)?,
+            }),
+        }
     }
 
     /// Committed event files, relative to the store root.
@@ -324,26 +336,5 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.event_keys(), 4);
         assert_eq!(store.manifest().inputs.len(), 2);
-    }
-}
-
-#[cfg(test)]
-mod location_tests {
-    use super::store_path;
-    use std::path::PathBuf;
-
-    #[test]
-    fn stores_are_paths_or_file_urls() {
-        assert_eq!(
-            store_path("fulcrum-store").unwrap(),
-            PathBuf::from("fulcrum-store")
-        );
-        assert_eq!(
-            store_path("file:///shared/store").unwrap(),
-            PathBuf::from("/shared/store")
-        );
-        assert_eq!(store_path("odd:name").unwrap(), PathBuf::from("odd:name"));
-        let refused = store_path("s3://bucket/store").unwrap_err().to_string();
-        assert!(refused.contains("not supported yet"), "{refused}");
     }
 }

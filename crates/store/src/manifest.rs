@@ -53,10 +53,7 @@ pub(crate) const MANIFEST_VERSION: u32 = 1;
 impl Manifest {
     pub(crate) fn load(path: &Path) -> Result<Self, StoreError> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                path: path.to_path_buf(),
-                reason: format!("manifest is not valid JSON: {e}"),
-            }),
+            Ok(bytes) => Manifest::from_json(&bytes, &path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
                 format_version: MANIFEST_VERSION,
                 ..Default::default()
@@ -65,9 +62,20 @@ impl Manifest {
         }
     }
 
+    /// Parses a manifest read from `from` (a path or URL, for the error).
+    pub(crate) fn from_json(bytes: &[u8], from: &str) -> Result<Self, StoreError> {
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+            path: from.into(),
+            reason: format!("manifest is not valid JSON: {e}"),
+        })
+    }
+
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("manifest serialises")
+    }
+
     pub(crate) fn save(&self, path: &Path) -> Result<(), StoreError> {
-        let json = serde_json::to_vec_pretty(self).expect("manifest serialises");
-        write_atomic(path, &json)
+        write_atomic(path, &self.to_json())
     }
 
     /// The committed input with this content, if any.

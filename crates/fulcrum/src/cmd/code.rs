@@ -83,7 +83,6 @@ impl From<OracleArg> for OracleLevel {
 }
 
 pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
-    let store = at.store.as_path();
     let t0 = Instant::now();
     let dict = Dictionaries::load(&at.dict)
         .with_context(|| format!("loading dictionaries from {}", at.dict.display()))?;
@@ -153,6 +152,7 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
                     .join(", ")
             );
             let digest = fulcrum_coder::rows::digest(&keys);
+            let store = at.local_store("code (without --out) writes")?;
             let outcome =
                 fulcrum_intake::store_batch(store, &label, &batch, &keys, &digest, "coded")?;
             match outcome {

@@ -79,7 +79,7 @@ pub struct TkgArgs {
 }
 
 fn run_tkg(at: &Place, mut args: TkgArgs) -> Result<ExitCode> {
-    let store = at.store.as_path();
+    let store = &at.store;
     let started = Instant::now();
     args.request.keep_predictions = args.predictions.is_some();
     let (data, source) = tkg_data(&args.request, store)?;

@@ -8,6 +8,7 @@ pub mod dyad;
 pub mod fetch;
 pub mod forecast;
 pub mod ingest;
+pub mod push;
 pub mod relations;
 pub mod serve;
 pub mod sql;
@@ -18,13 +19,18 @@ pub mod triad_var;
 /// Where a command finds its inputs: the store, and the dictionary folder (the coder's, and the actor roles that
 /// resolve people and organisations to states).
 pub struct Place {
-    pub store: std::path::PathBuf,
+    pub store: fulcrum_store::StoreLocation,
     pub dict: std::path::PathBuf,
     /// The Ballista cluster that runs the store's reads, if any.
     pub cluster: Option<fulcrum_questions::Cluster>,
 }
 
 impl Place {
+    /// The store's folder, for a command that reads or writes its files directly (`what`: "ingest writes").
+    pub fn local_store(&self, what: &str) -> anyhow::Result<&std::path::Path> {
+        Ok(self.store.require_local(what)?)
+    }
+
     /// The store opened for reading: in process, or on the cluster.
     pub fn engine(&self) -> anyhow::Result<fulcrum_query::QueryEngine> {
         Ok(fulcrum_questions::open_store(

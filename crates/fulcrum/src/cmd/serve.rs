@@ -58,7 +58,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
-    let store = at.store.as_path();
+    let store = at.local_store("serve reads")?;
     let limits = Limits {
         max_body_bytes: args.max_body,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),

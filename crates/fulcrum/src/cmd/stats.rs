@@ -22,10 +22,9 @@ pub struct StatsArgs {
 }
 
 pub fn run(at: &Place, args: StatsArgs) -> Result<ExitCode> {
-    let store = at.store.as_path();
     let engine = at.engine()?;
     let resolver = crate::cmd::relations::resolver(&at.dict);
-    let stats = fulcrum_questions::stats::store_stats(&engine, store, &resolver, args.top)?;
+    let stats = fulcrum_questions::stats::store_stats(&engine, &resolver, args.top)?;
     let mut out = std::io::BufWriter::new(std::io::stdout());
     if args.json {
         let mut obj = serde_json::Map::new();
