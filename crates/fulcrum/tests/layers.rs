@@ -129,3 +129,54 @@ fn the_check_catches_an_upward_edge_an_impure_analysis_crate_and_an_unknown_crat
         "{found:#?}"
     );
 }
+
+/// Features of every package in the dependency tree, as `cargo tree ARGS…` resolves them.
+fn resolved_features(args: &[&str]) -> BTreeMap<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--locked", "--edges", "normal,build,dev"])
+        .args(["--prefix", "none", "--format", "{p}|{f}"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.trim_end_matches(" (*)").split_once('|'))
+        // Workspace crates differ by design (the binary has its own); only shared dependencies matter.
+        .filter(|(package, _)| !package.contains("/crates/"))
+        .map(|(package, features)| (package.to_string(), features.to_string()))
+        .collect()
+}
+
+/// `maturin build` compiles the Python module alone, and cargo turns on only the features that module's own tree
+/// asks for; any dependency whose features differ from the test build's is compiled again, with everything above it
+/// (DataFusion included: a quarter of an hour on two cores). `crates/py/Cargo.toml` pins what the CLI adds.
+#[test]
+fn the_wheel_reuses_the_test_builds_dependencies() {
+    let workspace = resolved_features(&["--workspace"]);
+    let wheel = resolved_features(&["--package", "fulcrum-py"]);
+    let drift: Vec<String> = wheel
+        .iter()
+        .filter(|(package, features)| workspace.get(*package) != Some(*features))
+        .map(|(package, features)| {
+            format!(
+                "{package}: wheel [{features}], workspace [{}]",
+                workspace
+                    .get(package)
+                    .map(String::as_str)
+                    .unwrap_or("absent")
+            )
+        })
+        .collect();
+    assert!(
+        drift.is_empty(),
+        "the wheel would rebuild these (pin the workspace's features in crates/py/Cargo.toml):\n{}",
+        drift.join("\n")
+    );
+}

@@ -803,3 +803,74 @@ fn dashboard_shows_russia_india_pakistan_on_icews18() {
         &["RUS", "IND", "PAK", "2018-01-01", "2018-10-31", "month"],
     );
 }
+
+/// Events of both directions of a dyad, as `/api/dyad` counts them.
+fn dyad_events(s: &Served, a: &str, b: &str) -> u64 {
+    let body = get_ok(s, &format!("/api/dyad?a={a}&b={b}&by=month"));
+    body["directions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["points"].as_array().unwrap().iter())
+        .map(|p| p["events"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_running_server_answers_with_data_ingested_after_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = relations_fixture_store(dir.path());
+    let s = Served::start(&store, &["--reload-every", "0.2"]);
+    let before = get_ok(&s, "/api/health");
+    let (events, transactions) = (
+        before["events"].as_u64().unwrap(),
+        before["transactions"].as_u64().unwrap(),
+    );
+    let rus_pak = dyad_events(&s, "RUS", "PAK");
+
+    let lines: Vec<String> = (0..7)
+        .map(|i| gdelt2_line(&Ev::new(50_000 + i, "20190301", "RUSGOV", "PAKGOV", "042")))
+        .collect();
+    let input = write_lines(dir.path(), "later.export.CSV", &lines);
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let after = loop {
+        let health = get_ok(&s, "/api/health");
+        if health["events"].as_u64() != Some(events) || std::time::Instant::now() > deadline {
+            break health;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(
+        (after["events"].as_u64(), after["transactions"].as_u64()),
+        (Some(events + 7), Some(transactions + 1)),
+        "the server read the new transaction without a restart: {after}"
+    );
+    assert_eq!(dyad_events(&s, "RUS", "PAK"), rus_pak + 7);
+    let stats = get_ok(&s, "/api/stats");
+    assert_eq!(stats["events"].as_u64(), Some(events + 7), "{stats}");
+
+    // Without reloading, the server keeps the store as it read it.
+    let fixed = Served::start(&store, &["--reload-every", "0"]);
+    ok(
+        &store,
+        &[
+            "ingest",
+            write_lines(
+                dir.path(),
+                "last.export.CSV",
+                &[gdelt2_line(&Ev::new(
+                    60_000, "20190302", "RUSGOV", "PAKGOV", "042",
+                ))],
+            )
+            .to_str()
+            .unwrap(),
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert_eq!(
+        get_ok(&fixed, "/api/health")["events"].as_u64(),
+        Some(events + 7)
+    );
+}

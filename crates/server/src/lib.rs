@@ -1,8 +1,10 @@
 //! Fulcrum's HTTP API and web dashboard.
 //!
-//! [`Server::open`] reads a store once: its analysis columns into an in-memory [`EventTable`] (for the relations
+//! [`Server::open`] reads a store: its analysis columns into an in-memory [`EventTable`] (for the relations
 //! endpoints, which must answer in milliseconds) and a read-only [`QueryEngine`] (for SQL and the event drill-down,
-//! which need every column). [`router`] builds the axum application; [`serve`] runs it until Ctrl-C.
+//! which need every column) — together a [`Reading`]. [`router`] builds the axum application; [`serve`] runs it
+//! until Ctrl-C; [`watch`] swaps in a new reading when a transaction is committed to the store, while requests in
+//! flight finish on the reading they started with.
 //!
 //! Safety by default: the CLI binds to loopback; request bodies are capped; every request has a deadline; static
 //! files come from a fixed table compiled into the binary (no file system path is ever built from a URL); no CORS
@@ -16,9 +18,9 @@ mod sql;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -64,14 +66,69 @@ impl Default for Limits {
     }
 }
 
-/// What the handlers share: the store, read once, and the limits.
-pub struct Server {
+/// One reading of the store, which every request answers from. A reload builds a new one and swaps it in; a request
+/// keeps the reading it started with until it finishes, so no answer mixes two states of the store.
+pub struct Reading {
     table: EventTable,
-    /// Dated roles that resolved names to states in `table`; the event listing resolves and explains with them.
-    resolver: Option<Resolver>,
     engine: QueryEngine,
     inputs: usize,
     transactions: usize,
+    /// The last committed transaction, which tells whether the store has changed since.
+    last_transaction: Option<String>,
+}
+
+impl Reading {
+    fn open(store: &Path, resolver: Option<&Resolver>) -> Result<Self, fulcrum_events::LoadError> {
+        let engine = QueryEngine::open(store)?;
+        let table = EventTable::from_store(&engine, resolver)?;
+        let manifest = &engine.snapshot().manifest;
+        Ok(Reading {
+            inputs: manifest.inputs.len(),
+            transactions: manifest.txns.len(),
+            last_transaction: manifest.txns.last().map(|t| t.id.clone()),
+            table,
+            engine,
+        })
+    }
+
+    /// Events held in memory.
+    pub fn events(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Committed transactions of the store when it was read.
+    pub fn transactions(&self) -> usize {
+        self.transactions
+    }
+}
+
+/// What a reload found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reloaded {
+    /// The store has no transaction the server has not read.
+    Unchanged,
+    /// New transactions were read and now answer every new request.
+    Swapped {
+        events_before: usize,
+        events: usize,
+        transactions: usize,
+        seconds: f64,
+    },
+}
+
+/// What the handlers share: the store's current reading, the limits and the work queues.
+pub struct Server {
+    store: PathBuf,
+    /// Dated roles that resolve names to states in the reading's table; the event listing resolves and explains
+    /// with them too.
+    resolver: Option<Resolver>,
+    current: RwLock<Arc<Reading>>,
+    /// Readings swapped out but perhaps still used by requests in flight. Each is dropped by the reloader once it
+    /// holds the last reference: a reading owns a query engine with its own runtime, which must not be dropped on
+    /// an async worker (tokio forbids it), as the last request to finish with it would otherwise do.
+    retired: Mutex<Vec<Arc<Reading>>>,
+    /// The manifest file's stamp when last looked at: a cheap test before reading it.
+    manifest_seen: Mutex<Option<ManifestStamp>>,
     limits: Limits,
     scans: tokio::sync::Semaphore,
     analyses: tokio::sync::Semaphore,
@@ -85,30 +142,125 @@ impl Server {
         limits: Limits,
         resolver: Option<Resolver>,
     ) -> Result<Self, fulcrum_events::LoadError> {
-        let engine = QueryEngine::open(store)?;
-        let table = EventTable::from_store(&engine, resolver.as_ref())?;
-        let manifest = &engine.snapshot().manifest;
-        let (inputs, transactions) = (manifest.inputs.len(), manifest.txns.len());
+        let manifest_seen = manifest_stamp(store);
+        let reading = Reading::open(store, resolver.as_ref())?;
         let (scans, analyses) = (
             limits.concurrent_scans.max(1),
             limits.concurrent_analyses.max(1),
         );
         Ok(Server {
-            table,
+            store: store.to_path_buf(),
             resolver,
-            engine,
-            inputs,
-            transactions,
+            current: RwLock::new(Arc::new(reading)),
+            retired: Mutex::new(Vec::new()),
+            manifest_seen: Mutex::new(manifest_seen),
             limits,
             scans: tokio::sync::Semaphore::new(scans),
             analyses: tokio::sync::Semaphore::new(analyses),
         })
     }
 
-    /// Events held in memory.
-    pub fn events(&self) -> usize {
-        self.table.len()
+    /// The reading new requests answer from.
+    pub fn reading(&self) -> Arc<Reading> {
+        // A poisoned lock only means a reload panicked after the swap; the reading inside is whole either way.
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
+
+    /// Events held in memory (of the current reading).
+    pub fn events(&self) -> usize {
+        self.reading().events()
+    }
+
+    /// Reads the store again if a transaction was committed since the current reading (blocking: call it off the
+    /// async workers). The new reading is built beside the old one — for that moment both are in memory — and
+    /// swapped in whole; requests already running finish on the old one. On an error the old reading stays.
+    pub fn reload(&self) -> Result<Reloaded, fulcrum_events::LoadError> {
+        self.drop_retired();
+        let stamp = manifest_stamp(&self.store);
+        {
+            let mut seen = self
+                .manifest_seen
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if stamp.is_some() && *seen == stamp {
+                return Ok(Reloaded::Unchanged);
+            }
+            *seen = stamp;
+        }
+        let result = self.read_again();
+        if result.is_err() {
+            // Try again at the next look, even if the manifest does not change before it.
+            *self
+                .manifest_seen
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        }
+        result
+    }
+
+    fn read_again(&self) -> Result<Reloaded, fulcrum_events::LoadError> {
+        let old = self.reading();
+        let snapshot = fulcrum_store::Snapshot::open(self.store.clone())
+            .map_err(fulcrum_query::QueryError::from)?;
+        let last = snapshot.manifest.txns.last().map(|t| t.id.as_str());
+        if snapshot.manifest.txns.len() == old.transactions
+            && last == old.last_transaction.as_deref()
+        {
+            return Ok(Reloaded::Unchanged);
+        }
+        let started = Instant::now();
+        let new = Arc::new(Reading::open(&self.store, self.resolver.as_ref())?);
+        let reloaded = Reloaded::Swapped {
+            events_before: old.events(),
+            events: new.events(),
+            transactions: new.transactions,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        {
+            let mut current = self
+                .current
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            *current = new;
+        }
+        self.retired
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(old);
+        Ok(reloaded)
+    }
+
+    /// Drops the swapped-out readings no request uses any more (here, off the async workers).
+    fn drop_retired(&self) {
+        let unused: Vec<Arc<Reading>> = {
+            let mut retired = self
+                .retired
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let (unused, used) = std::mem::take(&mut *retired)
+                .into_iter()
+                .partition(|r| Arc::strong_count(r) == 1);
+            *retired = used;
+            unused
+        };
+        drop(unused);
+    }
+}
+
+/// What identifies a version of the manifest file without reading it: its size, modification time and (on Unix)
+/// inode — a commit replaces the file by a rename, so the inode changes even when size and time would not.
+type ManifestStamp = (u64, SystemTime, u64);
+
+fn manifest_stamp(store: &Path) -> Option<ManifestStamp> {
+    let meta = std::fs::metadata(fulcrum_store::StorePaths::new(store).manifest()).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.len(), meta.modified().ok()?, inode))
 }
 
 type Shared = Arc<Server>;
@@ -118,15 +270,16 @@ type QueryMap = Query<HashMap<String, String>>;
 /// Runs a CPU-heavy or blocking handler off the async workers, so quick requests keep flowing.
 async fn blocking<F>(server: &Shared, scan: bool, f: F) -> Json
 where
-    F: FnOnce(&Server) -> Result<Value, ApiError> + Send + 'static,
+    F: FnOnce(&Server, &Reading) -> Result<Value, ApiError> + Send + 'static,
 {
+    let reading = server.reading();
     let _permit = if scan {
         Some(server.scans.acquire().await.map_err(ApiError::internal)?)
     } else {
         None
     };
     let s = server.clone();
-    let value = tokio::task::spawn_blocking(move || f(&s))
+    let value = tokio::task::spawn_blocking(move || f(&s, &reading))
         .await
         .map_err(ApiError::internal)??;
     Ok(axum::Json(value))
@@ -138,16 +291,17 @@ fn params(q: HashMap<String, String>, own: &[&str], window: bool) -> Result<Para
 
 async fn health(State(s): State<Shared>) -> Json {
     Ok(axum::Json(
-        serde_json::json!({ "status": "ok", "events": s.table.len() }),
+        serde_json::json!({ "status": "ok", "events": s.events(), "transactions": s.reading().transactions }),
     ))
 }
 
 async fn stats(State(s): State<Shared>) -> Json {
-    Ok(axum::Json(api::stats(&s.table, s.inputs, s.transactions)))
+    let r = s.reading();
+    Ok(axum::Json(api::stats(&r.table, r.inputs, r.transactions)))
 }
 
 async fn actors(State(s): State<Shared>) -> Json {
-    Ok(axum::Json(api::actors(&s.table)))
+    Ok(axum::Json(api::actors(&s.reading().table)))
 }
 
 /// The limits of one question: a work budget of the request's deadline.
@@ -160,7 +314,11 @@ async fn dyad(
     Query(q): QueryMap,
 ) -> Result<axum::Json<api::DyadJson>, ApiError> {
     // The hot path: answered from the index in well under a millisecond, so on the async worker.
-    Ok(axum::Json(api::dyad(&s.table, &q, question_limits(&s))?))
+    Ok(axum::Json(api::dyad(
+        &s.reading().table,
+        &q,
+        question_limits(&s),
+    )?))
 }
 
 /// The questions whose work grows fast with their parameters (exact frustration over 2^(n-1) splits per period,
@@ -168,35 +326,36 @@ async fn dyad(
 /// `Limits::concurrent_analyses` at once, and stop at the request's deadline.
 async fn analysis<F>(s: Shared, f: F) -> Json
 where
-    F: FnOnce(&Server, fulcrum_questions::Limits) -> Result<Value, ApiError> + Send + 'static,
+    F: FnOnce(&Reading, fulcrum_questions::Limits) -> Result<Value, ApiError> + Send + 'static,
 {
+    // The reading is taken when the request arrives, before it waits its turn.
+    let reading = s.reading();
     let _permit = s.analyses.acquire().await.map_err(ApiError::internal)?;
     let limits = question_limits(&s);
-    let server = s.clone();
-    let value = tokio::task::spawn_blocking(move || f(&server, limits))
+    let value = tokio::task::spawn_blocking(move || f(&reading, limits))
         .await
         .map_err(ApiError::internal)??;
     Ok(axum::Json(value))
 }
 
 async fn changes(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    analysis(s, move |s, l| api::changes(&s.table, &q, l)).await
+    analysis(s, move |r, l| api::changes(&r.table, &q, l)).await
 }
 
 async fn balance(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    analysis(s, move |s, l| api::balance(&s.table, &q, l)).await
+    analysis(s, move |r, l| api::balance(&r.table, &q, l)).await
 }
 
 async fn triad(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    analysis(s, move |s, l| api::triad(&s.table, &q, l)).await
+    analysis(s, move |r, l| api::triad(&r.table, &q, l)).await
 }
 
 async fn var(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    analysis(s, move |s, l| api::var(&s.table, &q, l)).await
+    analysis(s, move |r, l| api::var(&r.table, &q, l)).await
 }
 
 async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
-    analysis(s, move |s, l| api::forecast_dyad(&s.table, &q, l)).await
+    analysis(s, move |r, l| api::forecast_dyad(&r.table, &q, l)).await
 }
 
 async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
@@ -220,13 +379,13 @@ async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     let direction: sql::Direction = p.parse("direction", sql::Direction::Both)?;
     let page = p.bounded("page", 1, 1, usize::MAX)?;
     let page_size = p.bounded("page_size", 50, 1, 500)?;
-    blocking(&s, true, move |s| {
+    blocking(&s, true, move |s, r| {
         let listing = sql::Listing {
             actors: &actors,
             selection: &selection,
             resolver: s.resolver.as_ref(),
         };
-        sql::events(&s.engine, &listing, direction, page, page_size)
+        sql::events(&r.engine, &listing, direction, page, page_size)
     })
     .await
 }
@@ -235,8 +394,8 @@ async fn sql_get(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     let p = params(q, &["q", "max_rows"], false)?;
     let query = p.required("q")?.to_string();
     let max_rows = p.bounded("max_rows", s.limits.sql.max_rows, 1, s.limits.sql.max_rows)?;
-    blocking(&s, true, move |s| {
-        sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)
+    blocking(&s, true, move |s, r| {
+        sql::run_sql(&r.engine, &query, max_rows, s.limits.sql)
     })
     .await
 }
@@ -267,8 +426,8 @@ async fn sql_post(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> J
                 .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
             (text, s.limits.sql.max_rows)
         };
-    blocking(&s, true, move |s| {
-        sql::run_sql(&s.engine, &query, max_rows, s.limits.sql)
+    blocking(&s, true, move |s, r| {
+        sql::run_sql(&r.engine, &query, max_rows, s.limits.sql)
     })
     .await
 }
@@ -377,6 +536,27 @@ pub async fn serve(listener: tokio::net::TcpListener, server: Arc<Server>) -> st
         .await
 }
 
+/// Looks for new transactions in the store every `every` and swaps in a new reading when there are (see
+/// [`Server::reload`]); `report` hears of every swap and every failed attempt. Runs until the runtime stops.
+pub async fn watch<F>(server: Arc<Server>, every: Duration, report: F)
+where
+    F: Fn(Result<Reloaded, fulcrum_events::LoadError>) + Send + 'static,
+{
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await; // the first tick is immediate; the store was just read
+    loop {
+        ticks.tick().await;
+        let s = server.clone();
+        match tokio::task::spawn_blocking(move || s.reload()).await {
+            Ok(Ok(Reloaded::Unchanged)) => {}
+            Ok(result) => report(result),
+            // The reload panicked (a bug): the old reading stays and serves on.
+            Err(_) => {}
+        }
+    }
+}
+
 async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -397,4 +577,45 @@ async fn shutdown() {
 /// Whether an address is only reachable from this machine.
 pub fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reload_swaps_in_new_transactions_and_running_requests_keep_their_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        sql::tests::commit_events(dir.path(), 0, 40);
+        let server = Server::open(dir.path(), Limits::default(), None).unwrap();
+        assert_eq!(server.reload().unwrap(), Reloaded::Unchanged);
+
+        let in_flight = server.reading();
+        sql::tests::commit_events(dir.path(), 40, 25);
+        let Reloaded::Swapped {
+            events_before,
+            events,
+            transactions,
+            ..
+        } = server.reload().unwrap()
+        else {
+            panic!("a new transaction is read")
+        };
+        assert_eq!((events_before, events, transactions), (40, 65, 2));
+        assert_eq!(server.events(), 65, "new requests see the new transaction");
+        assert_eq!(
+            in_flight.events(),
+            40,
+            "a request in flight keeps its reading"
+        );
+
+        assert_eq!(server.reload().unwrap(), Reloaded::Unchanged);
+        assert_eq!(server.retired.lock().unwrap().len(), 1, "kept while in use");
+        drop(in_flight);
+        server.reload().unwrap();
+        assert!(
+            server.retired.lock().unwrap().is_empty(),
+            "dropped once unused"
+        );
+    }
 }

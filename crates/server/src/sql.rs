@@ -199,15 +199,21 @@ pub fn events(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::Ordering;
 
     use super::*;
 
     /// A store with `n` events RUS → PAK on consecutive days of 2019.
     fn store(dir: &std::path::Path, n: usize) -> QueryEngine {
+        commit_events(dir, 0, n);
+        QueryEngine::open(dir).unwrap()
+    }
+
+    /// Commits one transaction of `n` events RUS → PAK with ids (and days after 2019-01-01) from `first`.
+    pub(crate) fn commit_events(dir: &std::path::Path, first: usize, n: usize) {
         let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(n);
-        for i in 0..n {
+        for i in first..first + n {
             builder
                 .append(&fulcrum_model::EventRow {
                     event_id: Some(i as i64),
@@ -226,16 +232,15 @@ mod tests {
                 })
                 .unwrap();
         }
-        let keys: Vec<u64> = (0..n as u64).collect();
+        let keys: Vec<u64> = (first as u64..(first + n) as u64).collect();
+        let input = format!("fixture-{first}");
         let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();
         let mut txn = st.begin(fulcrum_store::WriteOptions::default());
-        txn.begin_input("fixture", None);
+        txn.begin_input(&input, None);
         txn.write(&builder.finish(), &keys, Vec::new(), n as u64)
             .unwrap();
-        txn.end_input("fixture", "test").unwrap();
+        txn.end_input(&input, "test").unwrap();
         txn.commit().unwrap();
-        drop(st);
-        QueryEngine::open(dir).unwrap()
     }
 
     #[test]

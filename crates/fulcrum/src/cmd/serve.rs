@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use fulcrum_server::{Limits, Server, SqlLimits};
+use fulcrum_server::{Limits, Reloaded, Server, SqlLimits};
 
 const AFTER: &str = "\
 Open the printed address in a browser: pick states (type to search, or a group such as SCO), a period and a
@@ -24,9 +24,11 @@ The API (JSON; described at /api/openapi.json):
   GET  /api/sql?q=SELECT…  (or POST the query)   read-only SQL over the events table, with row and time limits
 Window parameters everywhere: from, to (YYYY-MM-DD), by (day|week|month), dataset (comma-separated), dedup.
 
-The server reads the store once at start (about 64 bytes of memory per event) and never writes to it; restart it
-to see newly ingested data. It binds to loopback; give --addr 0.0.0.0:PORT only on a network you trust: there is
-no authentication.
+The server reads the store at start (about 64 bytes of memory per event) and never writes to it. Every
+--reload-every seconds it looks at the store's manifest; when an ingest or fetch has committed since, it reads the
+store again beside the old reading (for that moment both are in memory) and swaps it in: new requests see the new
+data, requests already running finish on the old reading. It binds to loopback; give --addr 0.0.0.0:PORT only on a
+network you trust: there is no authentication.
 
 Examples:
   fulcrum --store icews18-store serve
@@ -55,9 +57,36 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Seconds between looks for newly committed data (0: never; read the store once).
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    reload_every: f64,
+}
+
+/// One line on standard error per swap or failed reload.
+fn report_reload(result: std::result::Result<Reloaded, fulcrum_events::LoadError>) {
+    match result {
+        Ok(Reloaded::Swapped {
+            events_before,
+            events,
+            transactions,
+            seconds,
+        }) => eprintln!(
+            "reloaded: {events} events (was {events_before}) after transaction {transactions}, read in {seconds:.1} s"
+        ),
+        Ok(Reloaded::Unchanged) => {}
+        Err(e) => {
+            eprintln!("warning: could not read the store's new data (still serving the old): {e}")
+        }
+    }
 }
 
 pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
+    if !(args.reload_every.is_finite() && args.reload_every >= 0.0) {
+        anyhow::bail!(
+            "--reload-every is a number of seconds, 0 or more (0: never reload); got {}",
+            args.reload_every
+        );
+    }
     let store = at.local_store("serve reads")?;
     let limits = Limits {
         max_body_bytes: args.max_body,
@@ -101,6 +130,10 @@ pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
         let local = listener.local_addr()?;
         // One line on stdout with the address, for people and for scripts that start the server on port 0.
         println!("serving http://{local}/ (Ctrl-C to stop)");
+        if args.reload_every > 0.0 {
+            let every = Duration::from_secs_f64(args.reload_every.max(0.1));
+            tokio::spawn(fulcrum_server::watch(server.clone(), every, report_reload));
+        }
         fulcrum_server::serve(listener, server.clone())
             .await
             .context("serving")
