@@ -374,15 +374,14 @@ fn fixture_store(dir: &Path) -> PathBuf {
 fn a_loopback_cluster_answers_as_the_store_does() {
     let dir = tempfile::tempdir().unwrap();
     let store = fixture_store(dir.path());
-    let cluster = Cluster::start(dir.path(), 2, 30);
-    let on_cluster = Reader::local(&store).on(&cluster);
-    check_every_command(
-        &store,
-        dir.path(),
-        &cluster_commands(),
-        &cluster,
-        &[on_cluster],
-    );
+    answers_on_a_loopback_cluster_as_in_process(&store, dir.path());
+}
+
+/// Starts a cluster of two executors and checks every cluster-enabled command on `store` against the local answer.
+fn answers_on_a_loopback_cluster_as_in_process(store: &Path, dir: &Path) {
+    let cluster = Cluster::start(dir, 2, 30);
+    let on_cluster = Reader::local(store).on(&cluster);
+    check_every_command(store, dir, &cluster_commands(), &cluster, &[on_cluster]);
 }
 
 #[test]
@@ -393,15 +392,7 @@ fn a_loopback_cluster_answers_as_the_store_does_on_icews18_and_gdelt() {
     for input in ["icews18/diffutkg", "gdelt2", "gdelt1"] {
         ok(&store, &["ingest", data.join(input).to_str().unwrap()]);
     }
-    let cluster = Cluster::start(dir.path(), 2, 30);
-    let on_cluster = Reader::local(&store).on(&cluster);
-    check_every_command(
-        &store,
-        dir.path(),
-        &cluster_commands(),
-        &cluster,
-        &[on_cluster],
-    );
+    answers_on_a_loopback_cluster_as_in_process(&store, dir.path());
 }
 
 /// An S3-compatible server on a free loopback port: moto's, from PyPI (scripts/test installs it), killed on drop.

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::cargo_metadata;
+use common::{cargo_metadata, cargo_output};
 
 /// Each workspace crate's layer. A crate may depend on crates of strictly lower layers only.
 const LAYERS: &[(&str, u8)] = &[
@@ -132,20 +132,14 @@ fn the_check_catches_an_upward_edge_an_impure_analysis_crate_and_an_unknown_crat
 
 /// Features of every package in the dependency tree, as `cargo tree ARGS…` resolves them.
 fn resolved_features(args: &[&str]) -> BTreeMap<String, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["tree", "--locked", "--edges", "normal,build,dev"])
-        .args(["--prefix", "none", "--format", "{p}|{f}"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        out.status.success(),
-        "cargo tree failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    let tree = ["tree", "--locked", "--edges", "normal,build,dev"];
+    let format = ["--prefix", "none", "--format", "{p}|{f}"];
+    let args: Vec<&str> = tree
+        .into_iter()
+        .chain(format)
+        .chain(args.iter().copied())
+        .collect();
+    String::from_utf8_lossy(&cargo_output(&args))
         .lines()
         .filter_map(|line| line.trim_end_matches(" (*)").split_once('|'))
         // Workspace crates differ by design (the binary has its own); only shared dependencies matter.

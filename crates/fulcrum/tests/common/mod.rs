@@ -445,19 +445,28 @@ pub fn get_ok(s: &Served, path: &str) -> Value {
     body
 }
 
-/// `cargo metadata --format-version 1 ARGS…` of the workspace, as JSON.
-pub fn cargo_metadata(args: &[&str]) -> Value {
+/// What `cargo ARGS…` prints on standard output, run in the workspace; the test fails if cargo does.
+pub fn cargo_output(args: &[&str]) -> Vec<u8> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1"])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("cargo metadata runs");
+        .expect("cargo runs");
     assert!(
         out.status.success(),
-        "cargo metadata failed: {}",
+        "cargo {} failed: {}",
+        args.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+    out.stdout
+}
+
+/// `cargo metadata --format-version 1 ARGS…` of the workspace, as JSON.
+pub fn cargo_metadata(args: &[&str]) -> Value {
+    let args: Vec<&str> = ["metadata", "--format-version", "1"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    serde_json::from_slice(&cargo_output(&args)).expect("cargo metadata prints JSON")
 }
