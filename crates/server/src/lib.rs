@@ -179,25 +179,18 @@ impl Server {
     /// swapped in whole; requests already running finish on the old one. On an error the old reading stays.
     pub fn reload(&self) -> Result<Reloaded, fulcrum_events::LoadError> {
         self.drop_retired();
+        // Held for the whole reload, so two calls never read and swap at once.
+        let mut seen = self
+            .manifest_seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let stamp = manifest_stamp(&self.store);
-        {
-            let mut seen = self
-                .manifest_seen
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if stamp.is_some() && *seen == stamp {
-                return Ok(Reloaded::Unchanged);
-            }
-            *seen = stamp;
+        if stamp.is_some() && *seen == stamp {
+            return Ok(Reloaded::Unchanged);
         }
         let result = self.read_again();
-        if result.is_err() {
-            // Try again at the next look, even if the manifest does not change before it.
-            *self
-                .manifest_seen
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
-        }
+        // After an error, try again at the next look even if the manifest does not change before it.
+        *seen = if result.is_ok() { stamp } else { None };
         result
     }
 
@@ -290,8 +283,9 @@ fn params(q: HashMap<String, String>, own: &[&str], window: bool) -> Result<Para
 }
 
 async fn health(State(s): State<Shared>) -> Json {
+    let r = s.reading();
     Ok(axum::Json(
-        serde_json::json!({ "status": "ok", "events": s.events(), "transactions": s.reading().transactions }),
+        serde_json::json!({ "status": "ok", "events": r.events(), "transactions": r.transactions }),
     ))
 }
 
