@@ -872,7 +872,8 @@ fn a_running_server_answers_with_data_ingested_after_it_started() {
             .unwrap(),
         ],
     );
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Longer than the default interval (2 s), so a `0` read as "the default" would show here.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
     assert_eq!(
         get_ok(&fixed, "/api/health")["events"].as_u64(),
         Some(events + 7)
