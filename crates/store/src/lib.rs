@@ -82,6 +82,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The folder of Fulcrum's own files inside a store.
 pub const META_DIR: &str = "_fulcrum";
+/// The manifest's file name inside [`META_DIR`], on disk and in an object store alike.
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
 
 /// Paths inside a store.
 #[derive(Debug, Clone)]
@@ -97,7 +99,7 @@ impl StorePaths {
         self.root.join(META_DIR)
     }
     pub fn manifest(&self) -> PathBuf {
-        self.meta().join("manifest.json")
+        self.meta().join(MANIFEST_FILE)
     }
     pub fn journal_dir(&self) -> PathBuf {
         self.meta().join("journal")

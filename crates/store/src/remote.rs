@@ -19,7 +19,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use url::Url;
 
-use crate::{META_DIR, Manifest, StoreError};
+use crate::{MANIFEST_FILE, META_DIR, Manifest, StoreError};
 
 /// Where a store is: a folder on this machine, or an object-store URL (`s3://BUCKET/PREFIX/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,7 @@ fn object_path(root: &Url, relative: &str) -> ObjectPath {
 }
 
 fn manifest_relative() -> String {
-    format!("{META_DIR}/manifest.json")
+    format!("{META_DIR}/{MANIFEST_FILE}")
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, StoreError> {
