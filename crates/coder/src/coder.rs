@@ -145,6 +145,8 @@ struct Clause {
     /// for a gerund that says how ("…, especially by promoting biofuels"), nor for a clause read passively ("a
     /// step enjoyed support from Moscow and Beijing").
     mutual: bool,
+    /// A gerund adjunct ("…, seeking to mend ties") or an infinitive it governs: no subject of its own.
+    adjunct: bool,
 }
 
 const PRONOUNS: &[&str] = &["THEY", "HE", "SHE", "IT", "WE"];
@@ -306,9 +308,34 @@ impl<'d> Coder<'d> {
                     clause_start = clause_start.max(p + pf.words.len());
                 }
             }
-            let subjects = nearest_before(&entities, &words, clause_start, at);
+            // "…, seeking to mend ties", "jailed a student for helping militants", "a trip aimed at pushing for a
+            // ceasefire": a gerund after a comma or a preposition, following a clause, is an adjunct saying how or
+            // why — it has no subject of its own, so it is no event (both gold sets code none), and an infinitive
+            // it governs ("seeking to mend") has none either.
+            let adjunct = i > 0 && {
+                let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
+                let before = (previous_end..at).rev().find(|&j| {
+                    let w = words[j].as_str();
+                    !SKIPPABLE.contains(&w) && !(w.len() > 4 && w.ends_with("LY"))
+                });
+                let gerund = words[at].ends_with("ING")
+                    && before.is_some_and(|j| {
+                        let w = words[j].as_str();
+                        w == "," || (w != "TO" && PREPOSITIONS.contains(&w))
+                    });
+                let governed = words[at - 1] == "TO"
+                    && !has_own_subject
+                    && clauses.last().is_some_and(|c| c.adjunct);
+                gerund || governed
+            };
+            let subjects = if adjunct {
+                Vec::new()
+            } else {
+                nearest_before(&entities, &words, clause_start, at)
+            };
             // A pronoun subject ("they", "he") stands for the last subject of the sentence.
             let pronoun = subjects.is_empty()
+                && !adjunct
                 && (clause_start..at).any(|j| PRONOUNS.contains(&words[j].as_str()));
             // "Bush scheduled to give a speech … and meet with dissidents": a verb conjoined by "and" with no
             // subject of its own shares the previous verb's.
@@ -317,11 +344,14 @@ impl<'d> Coder<'d> {
             let in_phrase =
                 |e: &&Entity| e.start > 0 && PREPOSITIONS.contains(&words[e.start - 1].as_str());
             let conjoined = (subjects.is_empty() || subjects.iter().all(in_phrase))
+                && !adjunct
                 && i > 0
                 && (clause_start..at)
                     .rev()
                     .find(|&j| !SKIPPABLE.contains(&words[j].as_str()))
                     .is_some_and(|j| words[j] == "AND" && j >= verbs[i - 1].0);
+            // "scaling a pole and unfurling banners": a verb conjoined to an adjunct is one too.
+            let adjunct = adjunct || (conjoined && clauses.last().is_some_and(|c| c.adjunct));
             let subjects: Vec<Entity> = if pronoun {
                 last_source(&clauses)
             } else if conjoined {
@@ -587,6 +617,7 @@ impl<'d> Coder<'d> {
                 reverse,
                 mutual: (!words[at].ends_with("ING") || preceded_by(&words, at, BE))
                     && !read_passively,
+                adjunct,
             });
         }
         let mut out = Vec::new();
@@ -863,12 +894,18 @@ impl<'d> Coder<'d> {
                 && words
                     .get(i + 1)
                     .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic));
+            // "offering further military support", "economic aid": a verb's base form right after an adjectival
+            // agent is the noun it modifies ("the military said" keeps its verb).
+            let after_adjective = |form: &VerbForm| {
+                form.base && i > 0 && in_entity(i - 1) && !in_actor(i - 1) && form.head == 0
+            };
             if is_word
                 && !modal
                 && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
                 && oracle.and_then(|a| a.is_verb(i)).unwrap_or_else(|| {
-                    !self.reads_as_noun(words, i, &in_actor, out.last().copied())
+                    !after_adjective(form)
+                        && !self.reads_as_noun(words, i, &in_actor, out.last().copied())
                 })
             {
                 out.push((i, form));

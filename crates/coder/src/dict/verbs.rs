@@ -138,6 +138,9 @@ pub struct VerbForm {
     pub code: Option<EventCode>,
     /// Whether this form is a past participle candidate (for passive voice).
     pub participle: bool,
+    /// Whether this is the verb's base form ("support", not "supports" / "supported" / "said"), the one that
+    /// doubles as a noun.
+    pub base: bool,
 }
 
 /// `~ a (a b ATTACK) SAY = a b 015`: "a SAYs that a ATTACKed b" is coded as a → b 015.
@@ -335,33 +338,35 @@ impl VerbDict {
             None => (line.trim(), None),
         };
         let (words, verb_at) = verb_words(head)?;
-        let mut forms: Vec<(Vec<String>, usize, bool)> = Vec::new();
+        let mut forms: Vec<(Vec<String>, usize, bool, bool)> = Vec::new();
         match explicit {
             Some(list) => {
-                forms.push((words.clone(), verb_at, false));
+                forms.push((words.clone(), verb_at, false, true));
                 for f in list {
                     let (w, h) = verb_words(f)?;
                     let participle =
                         w[h].ends_with("ED") || w[h].ends_with('N') || w[h].ends_with('T');
-                    forms.push((w, h, participle));
+                    forms.push((w, h, participle, false));
                 }
             }
             None => {
                 for f in verb_forms(&words[verb_at]) {
                     let participle = f.ends_with("ED");
+                    let base = f == words[verb_at];
                     let mut w = words.clone();
                     w[verb_at] = f;
-                    forms.push((w, verb_at, participle));
+                    forms.push((w, verb_at, participle, base));
                 }
             }
         }
-        for (words, head, participle) in forms {
+        for (words, head, participle, base) in forms {
             let form = VerbForm {
                 words,
                 head,
                 block,
                 code: code.clone(),
                 participle,
+                base,
             };
             let list = self
                 .forms_by_first
