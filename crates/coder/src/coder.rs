@@ -822,6 +822,8 @@ impl<'d> Coder<'d> {
             }
         }
         let mut out = Vec::new();
+        // The agent codes each phrase added to its actor (for a modifier shared across "and", below).
+        let mut added: Vec<Option<String>> = Vec::new();
         for g in groups {
             let actors: Vec<&String> = g.iter().filter_map(|&k| spans[k].2.as_ref()).collect();
             let agents: Vec<&crate::dict::agents::AgentCode> =
@@ -838,29 +840,54 @@ impl<'d> Coder<'d> {
                 continue;
             }
             let mut code = actor.clone();
-            if code.len() == 3 {
-                // Every distinct agent of the phrase, in order (IRQ + GOV + MIL → IRQGOVMIL); ~PPL only alone.
-                let mut seen: Vec<&str> = Vec::new();
-                for agent in agents
-                    .iter()
-                    .filter(|a| a.code != "PPL" || agents.len() == 1)
+            // Every distinct agent of the phrase not already in the actor's code, in order (IRQ + GOV + MIL →
+            // IRQGOVMIL); ~PPL only alone. Composed and IGO codes take agents too, as PETRARCH-2 does: "UN
+            // troops" → IGOUNOMIL, "Gonzo GMO activists" → GONGMOOPP; "President Suleiman" stays LBNGOV.
+            let mut seen: Vec<&str> = Vec::new();
+            for agent in agents
+                .iter()
+                .filter(|a| a.code != "PPL" || agents.len() == 1)
+            {
+                if seen.contains(&agent.code.as_str())
+                    || seen.len() == 2
+                    || code
+                        .get(3..)
+                        .is_some_and(|c| c.contains(agent.code.as_str()))
                 {
-                    if seen.contains(&agent.code.as_str()) || seen.len() == 2 {
-                        continue;
-                    }
-                    seen.push(&agent.code);
-                    code = if agent.prefix {
-                        format!("{}{code}", agent.code)
-                    } else {
-                        format!("{code}{}", agent.code)
-                    };
+                    continue;
                 }
+                seen.push(&agent.code);
+                code = if agent.prefix {
+                    format!("{}{code}", agent.code)
+                } else {
+                    format!("{code}{}", agent.code)
+                };
             }
+            let leads_with_actor = spans[g[0]].2.is_some();
+            added.push(
+                code.strip_prefix(actor.as_str())
+                    .filter(|agents| leads_with_actor && !agents.is_empty())
+                    .map(str::to_string),
+            );
             out.push(Entity {
                 start: spans[g[0]].0,
                 end: spans[*g.last().expect("non-empty")].1,
                 code,
             });
+        }
+        // "US and British activists", "French and German ministers": a lone adjective of nationality joined by
+        // "and" to a phrase "adjective + agent" shares that agent (USAOPP and GBROPP). Only adjectives and short
+        // abbreviations: "Israel and Palestinian militants" stays ISR.
+        for k in 1..out.len() {
+            let (first, second) = (&out[k - 1], &out[k]);
+            let shares = first.end - first.start == 1
+                && first.code.len() == 3
+                && !first.code.starts_with('-')
+                && words[first.end..second.start] == ["AND"]
+                && nationality_adjective(&words[first.start]);
+            if shares && let Some(agents) = &added[k] {
+                out[k - 1].code.push_str(agents);
+            }
         }
         out
     }
@@ -1099,6 +1126,15 @@ fn content_word(w: &str) -> bool {
         && !PREPOSITIONS.contains(&w)
         && !DETERMINERS.contains(&w)
         && !CLAUSE_BREAK.contains(&w)
+}
+
+/// A word that reads as an adjective of nationality ("British", "Iraqi", "Chinese") or a short abbreviation
+/// used as one ("US", "UK", "EU").
+fn nationality_adjective(w: &str) -> bool {
+    w.len() <= 3
+        || ["IAN", "EAN", "ESE", "ISH", "I", "IC", "CH"]
+            .iter()
+            .any(|end| w.ends_with(end))
 }
 
 /// What a pronoun stands for: the sentence's last source so far.
