@@ -253,7 +253,7 @@ impl<'d> Coder<'d> {
     ) -> Vec<CodedEvent> {
         let mut why = explain;
         let why = &mut why;
-        let mut words = text::tokens(sentence);
+        let (mut words, mut lower_case) = text::tokens_and_case(sentence);
         if words.len() > MAX_TOKENS {
             note!(
                 why,
@@ -261,12 +261,13 @@ impl<'d> Coder<'d> {
                 words.len()
             );
             words.truncate(MAX_TOKENS);
+            lower_case.truncate(MAX_TOKENS);
         }
         if let Some(Discard::Sentence(p)) = self.dict.discards.find(&words) {
             note!(why, "discarded: contains \"{p}\"");
             return Vec::new();
         }
-        let entities = self.entities(&words, date);
+        let entities = self.entities(&words, &lower_case, date);
         for e in &entities {
             note!(
                 why,
@@ -769,7 +770,10 @@ impl<'d> Coder<'d> {
 
     /// Actor noun phrases: longest actor and agent matches, merged when adjacent ("Russian Foreign Minister
     /// Sergei Lavrov" → RUS + ~GOV + RUSGOV → RUSGOV).
-    fn entities(&self, words: &[String], date: u32) -> Vec<Entity> {
+    fn entities(&self, words: &[String], lower_case: &[bool], date: u32) -> Vec<Entity> {
+        // Names are capitalised: in a sentence written in mixed case, an actor phrase written all in lower case
+        // is a common word ("scaling a pole" is not Poland; "tunisian rioters" is not how a name is written).
+        let mixed_case = lower_case.iter().any(|&l| l) && lower_case.iter().skip(1).any(|&l| !l);
         let mut spans: Vec<(
             usize,
             usize,
@@ -778,7 +782,11 @@ impl<'d> Coder<'d> {
         )> = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let actor = self.dict.actors.longest_match(words, i, date);
+            let actor = self
+                .dict
+                .actors
+                .longest_match(words, i, date)
+                .filter(|(n, _)| !(mixed_case && lower_case[i..i + n].iter().all(|&l| l)));
             let agent = self.dict.agents.longest_match(words, i);
             match (actor, agent) {
                 (Some((n, code)), Some((m, _))) if n >= m => {

@@ -104,21 +104,33 @@ fn push_sentence(out: &mut Vec<String>, chars: &[char]) {
 /// Upper-cased word tokens; punctuation that matters for clauses (`,` `;` `:` `"` `(` `)`) is kept as tokens,
 /// possessive `'S` is split off, and dotted abbreviations keep their dots (`U.S.`).
 pub fn tokens(sentence: &str) -> Vec<String> {
+    tokens_and_case(sentence).0
+}
+
+/// [`tokens`], with whether each was written in lower case alone in the text ("a pole" is not "a Pole";
+/// "al-Qaeda" is not lower case).
+pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<bool>) {
     let mut out = Vec::new();
+    let mut lower = Vec::new();
     let mut word = String::new();
     let chars: Vec<char> = sentence.chars().collect();
-    let flush = |word: &mut String, out: &mut Vec<String>| {
+    let flush = |word: &mut String, out: &mut Vec<String>, lower: &mut Vec<bool>| {
         if word.is_empty() {
             return;
         }
+        let starts_lower =
+            word.chars().any(char::is_lowercase) && !word.chars().any(char::is_uppercase);
         let w = word.to_uppercase();
         if let Some(stem) = w.strip_suffix("'S").or_else(|| w.strip_suffix("’S")) {
             if !stem.is_empty() {
                 out.push(stem.to_string());
+                lower.push(starts_lower);
             }
             out.push("'S".to_string());
+            lower.push(false);
         } else {
             out.push(w.trim_end_matches(['\'', '’']).to_string());
+            lower.push(starts_lower);
         }
         word.clear();
     };
@@ -137,14 +149,15 @@ pub fn tokens(sentence: &str) -> Vec<String> {
             // U.S. / U.N.: letters with dots stay one token.
             word.push('.');
         } else {
-            flush(&mut word, &mut out);
+            flush(&mut word, &mut out, &mut lower);
             if matches!(c, ',' | ';' | ':' | '"' | '(' | ')' | '“' | '”') {
                 out.push(c.to_string());
+                lower.push(false);
             }
         }
     }
-    flush(&mut word, &mut out);
-    out
+    flush(&mut word, &mut out, &mut lower);
+    (out, lower)
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ impl EventCode {
             Some((a, b)) => {
                 let (active, passive) = (code(a)?, code(b)?);
                 Ok(Self {
-                    paired: active.is_some() && active == passive,
+                    paired: active.is_some() && passive.is_some(),
                     active,
                     passive,
                 })
