@@ -84,6 +84,11 @@ const CLAUSE_BREAK: &[&str] = &[
     ";", ":", "WHO", "WHICH", "THAT", "WHILE", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS", "\"",
     "“", "”", "(", ")", "BUT", "SINCE", "UNLESS",
 ];
+/// Verbs whose object takes a bare infinitive: "helped militants join", "let Russia keep", "made Iran abandon".
+const CAUSATIVES: &[&str] = &[
+    "HELP", "HELPS", "HELPED", "HELPING", "LET", "LETS", "LETTING", "MAKE", "MAKES", "MADE",
+    "MAKING",
+];
 /// Modal auxiliaries: before another word they are not verbs of their own ("will abandon ties"), whatever a verb
 /// dictionary lists (PETRARCH-2's 2018 file had a WILL block that coded 030 for every "will"; removed in 2019).
 const MODALS: &[&str] = &[
@@ -564,17 +569,28 @@ impl<'d> Coder<'d> {
             // (the outer verb's event, or the appeal combined below, says what happened).
             // (The one asked is the previous verb's object: within a few words of it — "urged Eriador to",
             // "give permission to Russia to".)
-            let mut consumed = infinitive
-                && !chained
-                && !sources.is_empty()
-                && sources.iter().all(|e| {
-                    let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
-                    e.start >= previous_end && e.start <= previous_end + 3
-                });
+            let object_of_previous = |sources: &[Entity]| {
+                !sources.is_empty()
+                    && sources.iter().all(|e| {
+                        let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
+                        e.start >= previous_end && e.start <= previous_end + 3
+                    })
+            };
+            // "helping young militants join a group", "let Russia keep", "made Iran abandon": a bare infinitive
+            // after help / let / make and their object is what the object was helped or made to do — the same.
+            let bare_complement = i > 0
+                && !infinitive
+                && form.base
+                && words[verbs[i - 1].0..verbs[i - 1].0 + verbs[i - 1].1.words.len()]
+                    .iter()
+                    .any(|w| CAUSATIVES.contains(&w.as_str()))
+                && object_of_previous(&sources);
+            let mut consumed =
+                (infinitive && !chained && object_of_previous(&sources)) || bare_complement;
             if consumed {
                 note!(
                     why,
-                    "verb \"{verb_text}\" via {how}: what was asked of another, not an event"
+                    "verb \"{verb_text}\" via {how}: what another was asked, helped or made to do, not an event"
                 );
             }
             if chained && let Some(inner) = code.clone() {
