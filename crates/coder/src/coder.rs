@@ -945,18 +945,22 @@ impl<'d> Coder<'d> {
                 && words
                     .get(i + 1)
                     .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic));
-            // "offering further military support", "economic aid": a verb's base form right after an adjectival
-            // agent is the noun it modifies ("the military said" keeps its verb).
-            let after_adjective = |form: &VerbForm| {
-                form.base && i > 0 && in_entity(i - 1) && !in_actor(i - 1) && form.head == 0
-            };
+            // Right after a lone adjectival agent ("military", "Islamic"): without a determiner before it, the agent
+            // is an adjective and the verb form the noun it modifies ("conducting military exercises", "offering
+            // further military support"); after one, the agent is the noun and any form but the base one is its
+            // verb ("the military attacked", "the military said"; "the military support" stays a noun).
+            let after_adjective = i > 0 && in_entity(i - 1) && !in_actor(i - 1);
+            let agent_is_noun = i > 1 && DETERMINERS.contains(&words[i - 2].as_str());
             if is_word
                 && !modal
                 && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
                 && oracle.and_then(|a| a.is_verb(i)).unwrap_or_else(|| {
-                    !after_adjective(form)
-                        && !self.reads_as_noun(words, i, &in_actor, out.last().copied())
+                    if after_adjective && form.head == 0 && !(agent_is_noun && form.base) {
+                        agent_is_noun
+                    } else {
+                        !self.reads_as_noun(words, i, &in_actor, out.last().copied())
+                    }
                 })
             {
                 out.push((i, form));
@@ -1541,8 +1545,8 @@ mod tests {
                 ),
                 (
                     "Russia visited India.",
-                    &["RUS IND 042"],
-                    "[042:043] stays one event (043 only in the passive)",
+                    &["RUS IND 042", "IND RUS 043"],
+                    "[042:043]: the visited hosts the visitor",
                 ),
                 (
                     "Russia, Mighty Pakistan, attacked India.",
@@ -1583,6 +1587,110 @@ mod tests {
             .map(|e| e.source)
             .collect();
         assert_eq!(coded, ["HOBMIL"]);
+    }
+
+    #[test]
+    fn adjuncts_complements_case_and_shared_agents() {
+        let verbs = "####### VERB PATTERNS #######\n---  MEET   [040:040]  ---\nMEET {MET MEETS MEETING}\n\
+                     ---  ATTACK   [190]  ---\nATTACK\n---  HELP   [070]  ---\nHELP\n\
+                     ---  SEEK   [030]  ---\nSEEK {SOUGHT SEEKS SEEKING}\n---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN}\n\
+                     ---  EXERCISE   [150]  ---\nEXERCISE\n";
+        let mut actors = ActorDict::default();
+        actors
+            .add_text(
+                Path::new("a"),
+                "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nPOLE_ [POL]\n\
+                 UN_ [IGOUNO]\nSERGEI_LAVROV [RUSGOV]\n",
+            )
+            .unwrap();
+        let mut agents = AgentDict::default();
+        agents
+            .add_text(
+                Path::new("g"),
+                "TROOPS {} [~MIL]\nMILITARY [~MIL]\nFOREIGN_MINISTER [~GOV]\n",
+            )
+            .unwrap();
+        let d = Dictionaries {
+            verbs: VerbDict::parse(Path::new("v"), verbs).unwrap(),
+            actors,
+            agents,
+            ..Default::default()
+        };
+        expect(
+            &d,
+            &[
+                (
+                    "Russia met Pakistan, helping India.",
+                    &["RUS PAK 040", "PAK RUS 040"],
+                    "a gerund after a comma is an adjunct without a subject",
+                ),
+                (
+                    "Russia attacked Pakistan for helping India.",
+                    &["RUS PAK 190"],
+                    "a gerund after a preposition too",
+                ),
+                (
+                    "Russia attacked Pakistan, seeking to help India.",
+                    &["RUS PAK 190"],
+                    "an infinitive governed by an adjunct has no subject either",
+                ),
+                (
+                    "Russia gave military help to India.",
+                    &["RUS IND 080"],
+                    "a base form after an adjectival agent is a noun",
+                ),
+                (
+                    "The military helped India.",
+                    &["---MIL IND 070"],
+                    "after a determiner the agent is a noun, and a past tense its verb",
+                ),
+                (
+                    "Russia held military exercises near India.",
+                    &[],
+                    "without one, any form after the adjective is a noun",
+                ),
+                (
+                    "Russian and Indian troops attacked Pakistan.",
+                    &["RUSMIL PAK 190", "INDMIL PAK 190"],
+                    "a nationality adjective shares the agent after 'and'",
+                ),
+                (
+                    "Russia and Indian troops attacked Pakistan.",
+                    &["RUS PAK 190", "INDMIL PAK 190"],
+                    "a country's name does not",
+                ),
+                (
+                    "UN troops attacked Pakistan.",
+                    &["IGOUNOMIL PAK 190"],
+                    "agents compose onto IGO codes",
+                ),
+                (
+                    "Foreign Minister Sergei Lavrov met India.",
+                    &["RUSGOV IND 040", "IND RUSGOV 040"],
+                    "but not twice onto a code that has them",
+                ),
+                (
+                    "Russia attacked a pole near India.",
+                    &["RUS IND 190"],
+                    "a lower-case word in mixed-case text is not a name",
+                ),
+                (
+                    "Russia attacked a Pole near India.",
+                    &["RUS POL 190"],
+                    "a capitalised one is",
+                ),
+                (
+                    "russia attacked india.",
+                    &["RUS IND 190"],
+                    "text all in lower case keeps its names",
+                ),
+                (
+                    "Russia helped Pakistan attack India.",
+                    &["RUS PAK 070"],
+                    "a bare infinitive after help and its object is what was helped, not an event",
+                ),
+            ],
+        );
     }
 
     #[test]

@@ -36,14 +36,15 @@ pub enum Elem {
     Prep { prep: String, objects: Vec<Elem> },
 }
 
-/// A pattern's or a verb's code: `[A]`, `[A:B]` (B when the verb is passive), `[A:A]` (a symmetric action —
-/// `MEET [040:040]`, `(TALKS) [046:046]`: the target does it to the source too), `[:B]` (B only in the passive),
-/// `[---]` (none). Read against both gold sets: their codings pair `[A:A]` but not `[042:043]`.
+/// A pattern's or a verb's code: `[A]`, `[A:B]` (a paired action: the source does A to the target, the target
+/// B back — `MEET [040:040]`, `VISIT [042:043]`: the visited hosts, `RECEIVE … [043:042]`, `CLASH [175:145]`),
+/// `[:B]` (B only in the passive, or read passively), `[---]` (none). The gold sets pair `[A:A]`, `[043:042]` and
+/// `[175:145]`; one record (VERB_1) leaves `[042:043]` one way, which Fulcrum does not follow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventCode {
     pub active: Option<String>,
     pub passive: Option<String>,
-    /// Written `[A:A]`: the target does the same to the source.
+    /// Written `[A:B]` with both codes: the target does B to the source.
     pub paired: bool,
 }
 
@@ -634,9 +635,10 @@ APPEAR
         assert_eq!(
             (
                 appear.patterns[1].code.get(false),
-                appear.patterns[1].code.get(true)
+                appear.patterns[1].code.get(true),
+                appear.patterns[1].code.reverse()
             ),
-            (Some("042"), Some("043"))
+            (Some("042"), Some("042"), Some("043"))
         );
         assert_eq!(d.transformations.len(), 1);
         let t = &d.transformations[0];
