@@ -322,7 +322,8 @@ impl<'d> Coder<'d> {
                 let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
                 let before = (previous_end..at).rev().find(|&j| {
                     let w = words[j].as_str();
-                    !SKIPPABLE.contains(&w) && !(w.len() > 4 && w.ends_with("LY"))
+                    let adverb = SKIPPABLE.contains(&w) || (w.len() > 4 && w.ends_with("LY"));
+                    !adverb
                 });
                 let gerund = words[at].ends_with("ING")
                     && before.is_some_and(|j| {

@@ -192,7 +192,7 @@ fn mirror(dir: &Path) -> String {
 }
 
 /// The score the coder reached on the PETRARCH-2 gold records (root-code triple F1); CI fails below it.
-const GOLD_ROOT_F1: &str = "0.63";
+const GOLD_ROOT_F1: &str = "0.70";
 /// And on the PETRARCH unit-test records with their toy dictionaries.
 const UNIT_ROOT_F1: &str = "0.71";
 
