@@ -875,9 +875,7 @@ impl<'d> Coder<'d> {
             {
                 if seen.contains(&agent.code.as_str())
                     || seen.len() == 2
-                    || code
-                        .get(3..)
-                        .is_some_and(|c| c.contains(agent.code.as_str()))
+                    || holds_agent(&code, &agent.code)
                 {
                     continue;
                 }
@@ -1155,6 +1153,15 @@ fn content_word(w: &str) -> bool {
         && !PREPOSITIONS.contains(&w)
         && !DETERMINERS.contains(&w)
         && !CLAUSE_BREAK.contains(&w)
+}
+
+/// Whether a composed actor code already holds an agent code, aligned on the three-letter parts after the
+/// country ("HGWGOVMED" holds GOV and GOVMED; "PSEGZA" does not hold EGZ).
+fn holds_agent(code: &str, agent: &str) -> bool {
+    let rest = code.as_bytes().get(3..).unwrap_or_default();
+    (0..rest.len())
+        .step_by(3)
+        .any(|k| rest[k..].starts_with(agent.as_bytes()))
 }
 
 /// A word that reads as an adjective of nationality ("British", "Iraqi", "Chinese") or a short abbreviation
@@ -1692,6 +1699,8 @@ mod tests {
                 ),
             ],
         );
+        assert!(holds_agent("HGWGOVMED", "GOVMED") && holds_agent("HGWGOVMED", "MED"));
+        assert!(!holds_agent("PSEGZA", "EGZ") && !holds_agent("USA", "GOV"));
     }
 
     #[test]
