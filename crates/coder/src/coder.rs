@@ -14,7 +14,7 @@ use crate::analysis::{Aligned, Oracle, OracleLevel};
 use crate::combine;
 use crate::dict::discards::Discard;
 use crate::dict::verbs::{Elem, VerbForm};
-use crate::text;
+use crate::text::{self, Case};
 
 /// One coded event with its provenance.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,7 +258,7 @@ impl<'d> Coder<'d> {
     ) -> Vec<CodedEvent> {
         let mut why = explain;
         let why = &mut why;
-        let (mut words, mut lower_case) = text::tokens_and_case(sentence);
+        let (mut words, mut case) = text::tokens_and_case(sentence);
         if words.len() > MAX_TOKENS {
             note!(
                 why,
@@ -266,13 +266,13 @@ impl<'d> Coder<'d> {
                 words.len()
             );
             words.truncate(MAX_TOKENS);
-            lower_case.truncate(MAX_TOKENS);
+            case.truncate(MAX_TOKENS);
         }
         if let Some(Discard::Sentence(p)) = self.dict.discards.find(&words) {
             note!(why, "discarded: contains \"{p}\"");
             return Vec::new();
         }
-        let entities = self.entities(&words, &lower_case, date);
+        let entities = self.entities(&words, &case, date);
         for e in &entities {
             note!(
                 why,
@@ -318,23 +318,33 @@ impl<'d> Coder<'d> {
             // ceasefire": a gerund after a comma or a preposition, following a clause, is an adjunct saying how or
             // why — it has no subject of its own, so it is no event (both gold sets code none), and an infinitive
             // it governs ("seeking to mend") has none either.
-            let adjunct = i > 0 && {
-                let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
-                let before = (previous_end..at).rev().find(|&j| {
-                    let w = words[j].as_str();
-                    let adverb = SKIPPABLE.contains(&w) || (w.len() > 4 && w.ends_with("LY"));
-                    !adverb
-                });
-                let gerund = words[at].ends_with("ING")
-                    && before.is_some_and(|j| {
+            // The word before a gerund that follows another verb, adverbs skipped: "," or a preposition.
+            let gerund_after = (i > 0 && words[at].ends_with("ING"))
+                .then(|| {
+                    let previous_end = verbs[i - 1].0 + verbs[i - 1].1.words.len();
+                    (previous_end..at).rev().find(|&j| {
                         let w = words[j].as_str();
-                        w == "," || (w != "TO" && PREPOSITIONS.contains(&w))
-                    });
-                let governed = words[at - 1] == "TO"
-                    && !has_own_subject
-                    && clauses.last().is_some_and(|c| c.adjunct);
-                gerund || governed
+                        !(SKIPPABLE.contains(&w) || (w.len() > 4 && w.ends_with("LY")))
+                    })
+                })
+                .flatten()
+                .map(|j| words[j].as_str());
+            // But a list of progressive verbs ("Iran is arming, training and funding rebels") and the manner of the
+            // act ("Russia responded to Pakistan by expelling 60 diplomats": the expelling is what Russia did)
+            // share the previous verb's subject.
+            let listed = i > 0 && {
+                let (p, pf) = verbs[i - 1];
+                words[p + pf.head].ends_with("ING") && preceded_by(&words, p, BE)
             };
+            let shares_subject =
+                matches!(gerund_after, Some("BY")) || (gerund_after == Some(",") && listed);
+            let adjunct = !shares_subject
+                && (gerund_after
+                    .is_some_and(|w| w == "," || (w != "TO" && PREPOSITIONS.contains(&w)))
+                    || (i > 0
+                        && words[at - 1] == "TO"
+                        && !has_own_subject
+                        && clauses.last().is_some_and(|c| c.adjunct)));
             let subjects = if adjunct {
                 Vec::new()
             } else {
@@ -361,7 +371,7 @@ impl<'d> Coder<'d> {
             let adjunct = adjunct || (conjoined && clauses.last().is_some_and(|c| c.adjunct));
             let subjects: Vec<Entity> = if pronoun {
                 last_source(&clauses)
-            } else if conjoined {
+            } else if conjoined || shares_subject {
                 clauses
                     .last()
                     .map(|c| c.subject.clone())
@@ -585,7 +595,10 @@ impl<'d> Coder<'d> {
                 && words[verbs[i - 1].0..verbs[i - 1].0 + verbs[i - 1].1.words.len()]
                     .iter()
                     .any(|w| CAUSATIVES.contains(&w.as_str()))
-                && object_of_previous(&sources);
+                && object_of_previous(&sources)
+                && !words[verbs[i - 1].0..at]
+                    .iter()
+                    .any(|w| w == "," || CLAUSE_BREAK.contains(&w.as_str()));
             let mut consumed =
                 (infinitive && !chained && object_of_previous(&sources)) || bare_complement;
             if consumed {
@@ -787,10 +800,12 @@ impl<'d> Coder<'d> {
 
     /// Actor noun phrases: longest actor and agent matches, merged when adjacent ("Russian Foreign Minister
     /// Sergei Lavrov" → RUS + ~GOV + RUSGOV → RUSGOV).
-    fn entities(&self, words: &[String], lower_case: &[bool], date: u32) -> Vec<Entity> {
+    fn entities(&self, words: &[String], case: &[Case], date: u32) -> Vec<Entity> {
         // Names are capitalised: in a sentence written in mixed case, an actor phrase written all in lower case
         // is a common word ("scaling a pole" is not Poland; "tunisian rioters" is not how a name is written).
-        let mixed_case = lower_case.iter().any(|&l| l) && lower_case.iter().skip(1).any(|&l| !l);
+        // (The first word is capitalised whatever it is; punctuation and numbers say nothing.)
+        let mixed_case =
+            case.contains(&Case::Lower) && case.iter().skip(1).any(|&c| c == Case::Capital);
         let mut spans: Vec<(
             usize,
             usize,
@@ -803,7 +818,12 @@ impl<'d> Coder<'d> {
                 .dict
                 .actors
                 .longest_match(words, i, date)
-                .filter(|(n, _)| !(mixed_case && lower_case[i..i + n].iter().all(|&l| l)));
+                .filter(|(n, _)| {
+                    let phrase = &case[i..i + n];
+                    !(mixed_case
+                        && phrase.contains(&Case::Lower)
+                        && !phrase.contains(&Case::Capital))
+                });
             let agent = self.dict.agents.longest_match(words, i);
             match (actor, agent) {
                 (Some((n, code)), Some((m, _))) if n >= m => {
@@ -946,19 +966,27 @@ impl<'d> Coder<'d> {
                     .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic));
             // Right after a lone adjectival agent ("military", "Islamic"): without a determiner before it, the agent
             // is an adjective and the verb form the noun it modifies ("conducting military exercises", "offering
-            // further military support"); after one, the agent is the noun and any form but the base one is its
-            // verb ("the military attacked", "the military said"; "the military support" stays a noun).
+            // further military support"); after one, the agent may be the noun and a past tense its verb ("the
+            // military attacked", "the military said"), other forms as the local rules read them ("the military
+            // exercises near its border" stays a noun).
             let after_adjective = i > 0 && in_entity(i - 1) && !in_actor(i - 1);
             let agent_is_noun = i > 1 && DETERMINERS.contains(&words[i - 2].as_str());
+            // After "the military" only a past tense is surely its verb: "the military exercises" may be a noun.
+            let past = |form: &VerbForm| {
+                let w = &words[i + form.head];
+                !form.base && !w.ends_with('S') && !w.ends_with("ING")
+            };
             if is_word
                 && !modal
                 && !in_entity(i)
                 && let Some(form) = self.dict.verbs.verb_at(words, i)
                 && oracle.and_then(|a| a.is_verb(i)).unwrap_or_else(|| {
-                    if after_adjective && form.head == 0 && !(agent_is_noun && form.base) {
-                        agent_is_noun
+                    let verb_reading =
+                        || !self.reads_as_noun(words, i, &in_actor, out.last().copied());
+                    if after_adjective && form.head == 0 {
+                        agent_is_noun && (past(form) || verb_reading())
                     } else {
-                        !self.reads_as_noun(words, i, &in_actor, out.last().copied())
+                        verb_reading()
                     }
                 })
             {
@@ -1165,9 +1193,10 @@ fn holds_agent(code: &str, agent: &str) -> bool {
 }
 
 /// A word that reads as an adjective of nationality ("British", "Iraqi", "Chinese") or a short abbreviation
-/// used as one ("US", "UK", "EU").
+/// used as one ("US", "U.S.", "UK", "EU").
+/// (A heuristic: a country named in -i — "Mali and French troops" — reads as an adjective too.)
 fn nationality_adjective(w: &str) -> bool {
-    w.len() <= 3
+    w.chars().filter(|&c| c != '.').count() <= 3
         || ["IAN", "EAN", "ESE", "ISH", "I", "IC", "CH"]
             .iter()
             .any(|end| w.ends_with(end))
@@ -1638,6 +1667,16 @@ mod tests {
                     "a gerund after a preposition too",
                 ),
                 (
+                    "Russia met Pakistan by attacking India.",
+                    &["RUS PAK 040", "PAK RUS 040", "RUS IND 190"],
+                    "a gerund after 'by' is the manner of the act: the main subject did it",
+                ),
+                (
+                    "Russia is attacking, helping India.",
+                    &["RUS IND 070"],
+                    "a list of progressive verbs shares the subject",
+                ),
+                (
                     "Russia attacked Pakistan, seeking to help India.",
                     &["RUS PAK 190"],
                     "an infinitive governed by an adjunct has no subject either",
@@ -1688,14 +1727,19 @@ mod tests {
                     "a capitalised one is",
                 ),
                 (
-                    "russia attacked india.",
+                    "russia, as ever, attacked india.",
                     &["RUS IND 190"],
-                    "text all in lower case keeps its names",
+                    "text all in lower case keeps its names (punctuation says nothing)",
                 ),
                 (
                     "Russia helped Pakistan attack India.",
                     &["RUS PAK 070"],
                     "a bare infinitive after help and its object is what was helped, not an event",
+                ),
+                (
+                    "Russia helped Pakistan; India attack Russia.",
+                    &["RUS PAK 070", "IND RUS 190"],
+                    "not across a clause break",
                 ),
             ],
         );

@@ -107,30 +107,45 @@ pub fn tokens(sentence: &str) -> Vec<String> {
     tokens_and_case(sentence).0
 }
 
-/// [`tokens`], with whether each was written in lower case alone in the text ("a pole" is not "a Pole";
-/// "al-Qaeda" is not lower case).
-pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<bool>) {
+/// How a token was written in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Letters, none of them capitals: "pole", "tunisian".
+    Lower,
+    /// At least one capital: "Pole", "al-Qaeda", "U.S.".
+    Capital,
+    /// No letters of its own: punctuation, numbers, the split-off possessive `'S`.
+    None,
+}
+
+/// [`tokens`], with how each was written in the text ("a pole" is not "a Pole").
+pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<Case>) {
     let mut out = Vec::new();
     let mut lower = Vec::new();
     let mut word = String::new();
     let chars: Vec<char> = sentence.chars().collect();
-    let flush = |word: &mut String, out: &mut Vec<String>, lower: &mut Vec<bool>| {
+    let flush = |word: &mut String, out: &mut Vec<String>, lower: &mut Vec<Case>| {
         if word.is_empty() {
             return;
         }
-        let starts_lower =
-            word.chars().any(char::is_lowercase) && !word.chars().any(char::is_uppercase);
+        let case = if word.chars().any(char::is_uppercase) {
+            Case::Capital
+        } else if word.chars().any(char::is_lowercase) {
+            Case::Lower
+        } else {
+            Case::None
+        };
         let w = word.to_uppercase();
         if let Some(stem) = w.strip_suffix("'S").or_else(|| w.strip_suffix("’S")) {
             if !stem.is_empty() {
                 out.push(stem.to_string());
-                lower.push(starts_lower);
+                lower.push(case);
             }
             out.push("'S".to_string());
-            lower.push(false);
+            lower.push(Case::None);
         } else {
             out.push(w.trim_end_matches(['\'', '’']).to_string());
-            lower.push(starts_lower);
+            lower.push(case);
         }
         word.clear();
     };
@@ -152,7 +167,7 @@ pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<bool>) {
             flush(&mut word, &mut out, &mut lower);
             if matches!(c, ',' | ';' | ':' | '"' | '(' | ')' | '“' | '”') {
                 out.push(c.to_string());
-                lower.push(false);
+                lower.push(Case::None);
             }
         }
     }
