@@ -1406,6 +1406,19 @@ mod tests {
     use crate::dict::{actors::ActorDict, agents::AgentDict, verbs::VerbDict};
     use std::path::Path;
 
+    fn dictionaries(verbs: &str, actors: &str, agents: &str) -> Dictionaries {
+        let mut actor_dict = ActorDict::default();
+        actor_dict.add_text(Path::new("a"), actors).unwrap();
+        let mut agent_dict = AgentDict::default();
+        agent_dict.add_text(Path::new("g"), agents).unwrap();
+        Dictionaries {
+            verbs: VerbDict::parse(Path::new("v"), verbs).unwrap(),
+            actors: actor_dict,
+            agents: agent_dict,
+            ..Default::default()
+        }
+    }
+
     fn toy() -> Dictionaries {
         let verbs = "####### VERB PATTERNS #######\n---  ACCUSE   [112]  ---\nACCUSE\n\
                      ---  MEET   [040]  ---\nMEET {MET MEETS MEETING}\n- * (FOR TALKS) [043]\n\
@@ -1415,21 +1428,11 @@ mod tests {
                      ---  FACE   [---]  ---\nFACE\n- * PRESSURE [:100]\n---  PRESSURE   [170]  ---\nPRESSURE\n\
                      ---  FIRE   [183]  ---\nFIRE\n######## TRANSFORMATIONS ##########\n~ a (b . ATTACK) SAY = a b 112\n";
         let verbs = format!("####### SYNONYM SETS #######\n&WEAPON\n+DRONE\n{verbs}");
-        let mut actors = ActorDict::default();
-        actors.add_text(Path::new("a"), "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n").unwrap();
-        let mut agents = AgentDict::default();
-        agents
-            .add_text(
-                Path::new("g"),
-                "FOREIGN_MINISTER [~GOV]\nTROOPS {} [~MIL]\n",
-            )
-            .unwrap();
-        Dictionaries {
-            verbs: VerbDict::parse(Path::new("v"), &verbs).unwrap(),
-            actors,
-            agents,
-            ..Default::default()
-        }
+        dictionaries(
+            &verbs,
+            "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nSERGEI_LAVROV [RUSGOV]\n",
+            "FOREIGN_MINISTER [~GOV]\nTROOPS {} [~MIL]\n",
+        )
     }
 
     fn code(d: &Dictionaries, s: &str) -> Vec<(String, String, String)> {
@@ -1554,24 +1557,12 @@ mod tests {
     fn symmetric_codes_compounds_with_modifiers_and_agents_from_states() {
         let verbs = "####### VERB PATTERNS #######\n---  MEET   [040:040]  ---\nMEET {MET MEETS MEETING}\n\
                      ---  VISIT   [042:043]  ---\nVISIT\n---  BUILD   [---]  ---\nBUILD\n---  ATTACK   [190]  ---\nATTACK\n";
-        let mut actors = ActorDict::default();
-        actors
-            .add_text(
-                Path::new("a"),
-                "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n\
+        let d = dictionaries(
+            verbs,
+            "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n\
                  SAM_GAMGEE [HOB]\n\t[HOBCIV <20080120]\n\t[HOBMIL 20080120-20121109]\n",
-            )
-            .unwrap();
-        let mut agents = AgentDict::default();
-        agents
-            .add_text(Path::new("g"), "SOLDIERS {} [~MIL]\nISLAMIC [~MUS]\n")
-            .unwrap();
-        let d = Dictionaries {
-            verbs: VerbDict::parse(Path::new("v"), verbs).unwrap(),
-            actors,
-            agents,
-            ..Default::default()
-        };
+            "SOLDIERS {} [~MIL]\nISLAMIC [~MUS]\n",
+        );
         expect(
             &d,
             &[
@@ -1632,27 +1623,12 @@ mod tests {
                      ---  ATTACK   [190]  ---\nATTACK\n---  HELP   [070]  ---\nHELP\n\
                      ---  SEEK   [030]  ---\nSEEK {SOUGHT SEEKS SEEKING}\n---  YIELD   [080]  ---\nGIVE {GAVE GIVES GIVEN}\n\
                      ---  EXERCISE   [150]  ---\nEXERCISE\n";
-        let mut actors = ActorDict::default();
-        actors
-            .add_text(
-                Path::new("a"),
-                "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nPOLE_ [POL]\n\
+        let d = dictionaries(
+            verbs,
+            "RUSSIA_ [RUS]\n+RUSSIAN_\nPAKISTAN_ [PAK]\nINDIA_ [IND]\n+INDIAN_\nPOLE_ [POL]\n\
                  UN_ [IGOUNO]\nSERGEI_LAVROV [RUSGOV]\n",
-            )
-            .unwrap();
-        let mut agents = AgentDict::default();
-        agents
-            .add_text(
-                Path::new("g"),
-                "TROOPS {} [~MIL]\nMILITARY [~MIL]\nFOREIGN_MINISTER [~GOV]\n",
-            )
-            .unwrap();
-        let d = Dictionaries {
-            verbs: VerbDict::parse(Path::new("v"), verbs).unwrap(),
-            actors,
-            agents,
-            ..Default::default()
-        };
+            "TROOPS {} [~MIL]\nMILITARY [~MIL]\nFOREIGN_MINISTER [~GOV]\n",
+        );
         expect(
             &d,
             &[
