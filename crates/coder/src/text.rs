@@ -121,10 +121,10 @@ pub enum Case {
 /// [`tokens`], with how each was written in the text ("a pole" is not "a Pole").
 pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<Case>) {
     let mut out = Vec::new();
-    let mut lower = Vec::new();
+    let mut cases = Vec::new();
     let mut word = String::new();
     let chars: Vec<char> = sentence.chars().collect();
-    let flush = |word: &mut String, out: &mut Vec<String>, lower: &mut Vec<Case>| {
+    let flush = |word: &mut String, out: &mut Vec<String>, cases: &mut Vec<Case>| {
         if word.is_empty() {
             return;
         }
@@ -139,13 +139,13 @@ pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<Case>) {
         if let Some(stem) = w.strip_suffix("'S").or_else(|| w.strip_suffix("’S")) {
             if !stem.is_empty() {
                 out.push(stem.to_string());
-                lower.push(case);
+                cases.push(case);
             }
             out.push("'S".to_string());
-            lower.push(Case::None);
+            cases.push(Case::None);
         } else {
             out.push(w.trim_end_matches(['\'', '’']).to_string());
-            lower.push(case);
+            cases.push(case);
         }
         word.clear();
     };
@@ -164,15 +164,15 @@ pub fn tokens_and_case(sentence: &str) -> (Vec<String>, Vec<Case>) {
             // U.S. / U.N.: letters with dots stay one token.
             word.push('.');
         } else {
-            flush(&mut word, &mut out, &mut lower);
+            flush(&mut word, &mut out, &mut cases);
             if matches!(c, ',' | ';' | ':' | '"' | '(' | ')' | '“' | '”') {
                 out.push(c.to_string());
-                lower.push(Case::None);
+                cases.push(Case::None);
             }
         }
     }
-    flush(&mut word, &mut out, &mut lower);
-    (out, lower)
+    flush(&mut word, &mut out, &mut cases);
+    (out, cases)
 }
 
 #[cfg(test)]

@@ -339,15 +339,23 @@ impl VerbDict {
             None => (line.trim(), None),
         };
         let (words, verb_at) = verb_words(head)?;
-        let mut forms: Vec<(Vec<String>, usize, bool, bool)> = Vec::new();
+        let form = |words: Vec<String>, head: usize, participle: bool, base: bool| VerbForm {
+            words,
+            head,
+            block,
+            code: code.clone(),
+            participle,
+            base,
+        };
+        let mut forms: Vec<VerbForm> = Vec::new();
         match explicit {
             Some(list) => {
-                forms.push((words.clone(), verb_at, false, true));
+                forms.push(form(words.clone(), verb_at, false, true));
                 for f in list {
                     let (w, h) = verb_words(f)?;
                     let participle =
                         w[h].ends_with("ED") || w[h].ends_with('N') || w[h].ends_with('T');
-                    forms.push((w, h, participle, false));
+                    forms.push(form(w, h, participle, false));
                 }
             }
             None => {
@@ -356,19 +364,11 @@ impl VerbDict {
                     let base = f == words[verb_at];
                     let mut w = words.clone();
                     w[verb_at] = f;
-                    forms.push((w, verb_at, participle, base));
+                    forms.push(form(w, verb_at, participle, base));
                 }
             }
         }
-        for (words, head, participle, base) in forms {
-            let form = VerbForm {
-                words,
-                head,
-                block,
-                code: code.clone(),
-                participle,
-                base,
-            };
+        for form in forms {
             let list = self
                 .forms_by_first
                 .entry(form.words[0].clone())
