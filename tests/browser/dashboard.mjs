@@ -4,7 +4,8 @@
 //
 // Loads the dashboard, picks the dyad A–B (with C as the third state) through the form, checks that every point
 // of the chart carries the value the API returns, hovers, zooms, clicks the busiest point through to the events
-// table (whose total must equal the point's event count), exports CSV and PNG, and saves a screenshot.
+// table (whose total must equal the point's event count), exports CSV and PNG, checks the relations map's colours
+// against /api/map, hovers, zooms and clicks it, draws the event map and lists a place's events, and saves screenshots.
 // Exits non-zero with a message on the first failed check.
 import { chromium } from "playwright-core";
 import { writeFileSync, readFileSync } from "node:fs";
@@ -142,6 +143,66 @@ try {
   check(dashed === 2, `forecast toggle draws both directions' forecasts (${dashed} dashed lines)`);
   await page.uncheck("#forecast");
   await page.selectOption("#measure", "goldstein_sum");
+
+  // The relations map: every state's fill is the colour the API gives it; hover and click work.
+  await page.selectOption("#map-mode", "relations");
+  await page.selectOption("#map-measure", "index");
+  await page.click("#map-show");
+  await page.waitForFunction((f) => document.querySelector("#map-title").textContent.includes("every other state")
+    && document.querySelector("#map-text").textContent.includes(" states with " + f), a, { timeout: 20000 });
+  const map = await (await fetch(`${base}api/map?${new URLSearchParams({ focus: a, from, to, dedup: "raw" })}`)).json();
+  const fills = await page.$$eval("#map-shapes path[data-iso3]", (ps) => ps.map((p) => [p.dataset.iso3, p.getAttribute("fill")]));
+  check(fills.length > 200, `the map draws ${fills.length} country shapes`);
+  const fillOf = Object.fromEntries(fills);
+  const onMap = map.states.filter((st) => st.iso3 && !map.focus_iso3.includes(st.iso3));
+  check(onMap.length > 0, `the API colours ${onMap.length} state(s) with ${a}`);
+  for (const st of onMap) {
+    check(fillOf[st.iso3] === st.colour, `${st.code} is painted ${fillOf[st.iso3]}, the API's colour ${st.colour} (value ${st.value}, ${st.reading.events} events)`);
+  }
+  check(map.focus_iso3.every((iso) => fillOf[iso] === map.focus_colour), `the focus ${a} is painted ${map.focus_colour}`);
+  const quiet = fills.filter(([iso]) => !map.states.some((st) => st.iso3 === iso) && !map.focus_iso3.includes(iso));
+  check(quiet.length > 100 && quiet.every(([, fill]) => fill === map.no_events_colour), `${quiet.length} states without events are ${map.no_events_colour}`);
+  check((await page.textContent("#map-legend")).includes("no events"), "the legend names its swatches");
+  const target = onMap[0];
+  await page.$eval(`#map-shapes path[data-iso3="${target.iso3}"]`, (p) => {
+    const r = p.getBoundingClientRect();
+    p.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2 }));
+  });
+  const mapTip = await page.textContent("#map-chart .tooltip");
+  check(await page.isVisible("#map-chart .tooltip") && mapTip.includes(target.code) && mapTip.includes("events"), `hovering ${target.code} shows its figures: ${mapTip.slice(0, 100)}`);
+  // Zoom with the wheel changes the view; reset restores it.
+  const mapBox = await (await page.$("#map-chart svg")).boundingBox();
+  const fullView = await page.getAttribute("#map-chart svg", "viewBox");
+  await page.mouse.move(mapBox.x + mapBox.width / 2, mapBox.y + mapBox.height / 2);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction((v) => document.querySelector("#map-chart svg").getAttribute("viewBox") !== v, fullView);
+  check(true, `the wheel zooms the map: ${await page.getAttribute("#map-chart svg", "viewBox")}`);
+  await page.click("#map-reset");
+  check(await page.getAttribute("#map-chart svg", "viewBox") === fullView, "reset restores the whole world");
+  // Clicking a state opens its dyad with the focus.
+  await page.$eval(`#map-shapes path[data-iso3="${target.iso3}"]`, (p) => p.dispatchEvent(new MouseEvent("click", { bubbles: true })));
+  await page.waitForFunction((code) => document.querySelector("#state-b").value === code, target.code);
+  await page.waitForFunction((n) => document.querySelector("#dyad-title").textContent.includes(n), target.name, { timeout: 20000 });
+  check(true, `clicking ${target.code} opens the dyad ${a}–${target.code}: ${await page.textContent("#dyad-title")}`);
+
+  // The event map: points at the recorded places, from the API; clicking one lists its events.
+  await page.fill("#state-b", b);
+  await page.selectOption("#map-mode", "events");
+  await page.waitForFunction(() => document.querySelector("#map-title").textContent.includes("Where the events"), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector("#map-text").textContent.includes("have coordinates"), null, { timeout: 20000 });
+  const eventsMap = await (await fetch(`${base}api/map/events?${new URLSearchParams({ actors: `${a},${b}`, from, to })}`)).json();
+  const dots = await page.$$eval("#map-points circle", (cs) => cs.map((c) => [+c.getAttribute("cx"), +c.getAttribute("cy"), c.getAttribute("fill")]));
+  check(dots.length === eventsMap.points.length, `the event map draws the API's ${eventsMap.points.length} place(s) (${eventsMap.located} events located, ${eventsMap.without_coordinates} without coordinates)`);
+  const sorted = (xs) => xs.map((x) => JSON.stringify(x)).sort();
+  check(JSON.stringify(sorted(dots)) === JSON.stringify(sorted(eventsMap.points.map((p) => [p.x, p.y, p.colour]))), "each point sits where the API places it, in its QuadClass colour");
+  if (eventsMap.points.length > 0) {
+    await page.$eval("#map-points circle[data-point='0']", (c) => c.dispatchEvent(new MouseEvent("click", { bubbles: true })));
+    await page.waitForFunction(() => document.querySelectorAll("#map-events-table tbody tr").length > 0);
+    const listed = (await page.$$("#map-events-table tbody tr")).length;
+    check(listed === Math.min(eventsMap.points[0].events, 10), `clicking the busiest place lists ${listed} of its ${eventsMap.points[0].events} events`);
+  }
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "-map.png"), clip: await (await page.$("#map-panel")).boundingBox() });
+  console.log(`ok: map screenshot saved to ${screenshot.replace(/\.png$/, "-map.png")}`);
 
   // Errors reach the user as text, not as a blank page.
   await page.fill("#state-b", "NOWHERE");

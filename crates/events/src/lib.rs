@@ -8,6 +8,7 @@
 //! Both decode rows with the same [`Matcher`], so a dyad counted by `fulcrum dyad` and by `GET /api/dyad` is the
 //! same set of events. The analyses themselves live in `fulcrum-relations` and never see the store.
 
+mod located;
 mod table;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use fulcrum_query::arrow::datatypes::{
 };
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
 
+pub use located::{Located, LocatedEvent, Place, located};
 pub use table::{CountryCount, DatasetSummary, EventTable};
 
 /// Which events a question is about, besides the actors.

@@ -100,6 +100,7 @@ enum Command {
     Balance(cmd::balance::BalanceArgs),
     Triad(cmd::triad::TriadArgs),
     Changes(cmd::changes::ChangesArgs),
+    Map(cmd::map::MapArgs),
     /// Forecast: next events on a temporal knowledge graph, or a dyad's counts with intervals.
     Forecast(cmd::forecast::ForecastArgs),
     /// Backtest forecasts on the past (rolling origin).
@@ -149,6 +150,7 @@ fn main() -> ExitCode {
         Command::Balance(args) => cmd::balance::run(&at, args),
         Command::Triad(args) => cmd::triad::run(&at, args),
         Command::Changes(args) => cmd::changes::run(&at, args),
+        Command::Map(args) => cmd::map::run(&at, args),
         Command::Forecast(args) => cmd::forecast::run(&at, args),
         Command::Backtest(args) => cmd::backtest::run(&at, args),
         Command::Code(args) => cmd::code::run(&at, args),

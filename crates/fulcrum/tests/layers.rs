@@ -10,6 +10,7 @@ use common::{cargo_metadata, cargo_output};
 /// Each workspace crate's layer. A crate may depend on crates of strictly lower layers only.
 const LAYERS: &[(&str, u8)] = &[
     ("fulcrum-model", 0),
+    ("fulcrum-geo", 0),
     ("fulcrum-ingest", 1),
     ("fulcrum-store", 1),
     ("fulcrum-fetch", 1),

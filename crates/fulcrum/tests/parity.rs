@@ -146,6 +146,37 @@ fn compare_balance(cli: &Cli, api: &Value) {
     }
 }
 
+fn compare_map(cli: &Cli, api: &Value) {
+    let states = api["states"].as_array().unwrap();
+    assert_eq!(states.len(), cli.rows.len());
+    for (s, row) in states.iter().zip(&cli.rows) {
+        assert_eq!(s["code"], row["code"]);
+        assert_eq!(s["colour"], row["colour"]);
+        for key in ["value", "low", "high"] {
+            same(
+                &format!("{} {key}", s["code"]),
+                num(&row[key]),
+                num(&s[key]),
+            );
+        }
+        same(
+            &format!("{} events", s["code"]),
+            num(&row["events"]),
+            num(&s["reading"]["events"]),
+        );
+    }
+}
+
+fn compare_event_map(cli: &Cli, api: &Value) {
+    let points = api["points"].as_array().unwrap();
+    assert_eq!(points.len(), cli.rows.len());
+    for (p, row) in points.iter().zip(&cli.rows) {
+        for key in ["lat", "lon", "events", "quad_class"] {
+            same(key, num(&row[key]), num(&p[key]));
+        }
+    }
+}
+
 fn compare_triad(cli: &Cli, api: &Value) {
     let periods = api["periods"].as_array().unwrap();
     assert_eq!(periods.len(), cli.rows.len());
@@ -304,6 +335,24 @@ const PAIRS: &[(&str, Pair)] = &[
         },
     ),
     (
+        "map",
+        Pair {
+            cli: &["map", "RUS"],
+            side_file: None,
+            api: "/api/map?focus=RUS",
+            compare: compare_map,
+        },
+    ),
+    (
+        "event_map",
+        Pair {
+            cli: &["map", "events", "RUS", "PAK"],
+            side_file: None,
+            api: "/api/map/events?actors=RUS,PAK",
+            compare: compare_event_map,
+        },
+    ),
+    (
         "forecast",
         Pair {
             cli: &["forecast", "dyad", "RUS", "PAK"],
@@ -359,4 +408,4 @@ macro_rules! parity_tests {
     };
 }
 
-parity_tests!(dyad, balance, triad, changes, var, forecast);
+parity_tests!(dyad, balance, triad, changes, var, forecast, map, event_map);

@@ -1,6 +1,8 @@
 //! Fulcrum's charts, drawn with plotters to SVG or PNG (by the file's extension). Text uses the DejaVu Sans
 //! font compiled into the binary, so charts look the same on machines without fonts.
 //!
+//! Maps are in [`map`].
+//!
 //! Pure in the sense that matters: data in, one file out; no store, no printing.
 
 use std::ops::Range;
@@ -367,6 +369,9 @@ fn draw_irf<DB: DrawingBackend>(
         Ok(())
     }
 }
+
+/// World maps (after the `render!` macro they use).
+pub mod map;
 
 #[cfg(test)]
 mod tests {

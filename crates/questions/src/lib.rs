@@ -24,6 +24,7 @@ pub mod episodes;
 mod error;
 pub mod forecast;
 pub mod front;
+pub mod maps;
 pub mod relations;
 mod report;
 pub mod stats;

@@ -101,25 +101,25 @@ pub struct BalancePoint {
 }
 
 #[derive(Default, Clone, Copy)]
-struct Moments {
-    n: u64,
-    sum: f64,
+pub(crate) struct Moments {
+    pub(crate) n: u64,
+    pub(crate) sum: f64,
     sum_sq: f64,
     /// Σ g·|g|: the covariance term of net cooperation and volume.
     sum_signed_sq: f64,
     /// Σ |g|.
-    volume: f64,
+    pub(crate) volume: f64,
 }
 
 impl Moments {
-    fn add(&mut self, x: f64) {
+    pub(crate) fn add(&mut self, x: f64) {
         self.n += 1;
         self.sum += x;
         self.sum_sq += x * x;
         self.sum_signed_sq += x * x.abs();
         self.volume += x.abs();
     }
-    fn mean(&self) -> f64 {
+    pub(crate) fn mean(&self) -> f64 {
         if self.n == 0 {
             f64::NAN
         } else {
@@ -127,7 +127,7 @@ impl Moments {
         }
     }
     /// Sample variance (n − 1); NaN below two events.
-    fn variance(&self) -> f64 {
+    pub(crate) fn variance(&self) -> f64 {
         if self.n < 2 {
             return f64::NAN;
         }
@@ -137,7 +137,7 @@ impl Moments {
 }
 
 /// Both readings from the moments of T–A and T–B events.
-fn reading(ta: &Moments, tb: &Moments, min_events: u64) -> TiltEstimate {
+pub(crate) fn reading(ta: &Moments, tb: &Moments, min_events: u64) -> TiltEstimate {
     let denominator = ta.volume + tb.volume + PRIOR_WEIGHT;
     let tilt = (ta.sum - tb.sum) / denominator;
     let var_n = ta.sum_sq + tb.sum_sq;

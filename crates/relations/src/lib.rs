@@ -8,6 +8,7 @@ pub mod balance;
 pub mod changepoint;
 pub mod compare;
 pub mod dyad;
+pub mod ties;
 pub mod triads;
 pub mod var;
 

@@ -10,6 +10,7 @@ use fulcrum_model::{Period, iso_date};
 use fulcrum_questions::charts::matrix_rows;
 use fulcrum_questions::forecast::{DyadForecastRequest, QUANTILES};
 use fulcrum_questions::front::{Request, from_query};
+use fulcrum_questions::maps::{EventMapRequest, RelationsMapRequest};
 use fulcrum_questions::relations::{
     BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarRequest, direction,
 };
@@ -254,6 +255,74 @@ pub fn balance(
     }))
 }
 
+/// `GET /api/map`: every state's ties with `focus` (or their change across `break`), with the colour to paint it.
+pub fn relations_map(
+    table: &EventTable,
+    query: &HashMap<String, String>,
+    limits: Limits,
+) -> Result<Value, ApiError> {
+    let r: RelationsMapRequest = request(query)?;
+    let a = questions(table, limits).relations_map(&r)?;
+    let states: Vec<Value> = a
+        .states
+        .iter()
+        .map(|st| {
+            let shift = st.shift.as_ref().map(|t| {
+                json!({
+                    "before": t.before.value(a.measure), "after": t.after.value(a.measure),
+                    "events_before": t.before.events, "events_after": t.after.events,
+                    "standard_error": t.standard_error, "z": t.z, "p_value": t.p_value,
+                })
+            });
+            json!({
+                "code": st.code, "name": st.name, "iso3": st.iso3, "codes": st.codes,
+                "value": st.value, "low": st.low, "high": st.high, "coloured": st.coloured, "colour": st.colour,
+                "reading": to_value(&st.reading), "shift": shift,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "focus": to_value(&a.focus), "focus_iso3": a.focus_iso3, "window": window_json(&a.span),
+        "measure": a.measure, "direction": a.direction.to_string(), "break": a.break_day.map(iso_date),
+        "min_events": a.min_events, "describe": a.describe(),
+        "scale": { "diverging": a.scale.diverging, "limit": a.scale.limit,
+                   "stops": (0..=10).map(|i| {
+                       let v = a.scale.value_at(f64::from(i) / 10.0);
+                       json!({ "value": v, "colour": fulcrum_plot::map::hex(a.scale.colour(v)) })
+                   }).collect::<Vec<_>>() },
+        "no_events_colour": fulcrum_plot::map::hex(fulcrum_plot::map::NO_EVENTS),
+        "thin_colour": fulcrum_plot::map::hex(fulcrum_plot::map::THIN),
+        "focus_colour": fulcrum_plot::map::hex(fulcrum_plot::map::FOCUS),
+        "states": states, "summary": a.summary(),
+    }))
+}
+
+/// `GET /api/map/events`: the places where the events between `actors` (or of `code`) were recorded.
+pub fn event_map(
+    engine: &fulcrum_query::QueryEngine,
+    resolver: Option<&fulcrum_events::Resolver>,
+    query: &HashMap<String, String>,
+) -> Result<Value, ApiError> {
+    let r: EventMapRequest = request(query)?;
+    let a = fulcrum_questions::maps::event_map(engine, resolver, &r)?;
+    Ok(json!({
+        "actors": to_value(&a.actors), "code": a.code, "place": a.place,
+        "from": a.from.map(iso_date), "to": a.to.map(iso_date),
+        "located": a.located, "without_coordinates": a.without_coordinates, "dropped_points": a.dropped_points,
+        "points": to_value(&a.points), "summary": a.summary(),
+    }))
+}
+
+/// `GET /api/map/shapes`: every country shape as an SVG path in the maps' frame, with its ISO and CAMEO codes.
+pub fn map_shapes() -> String {
+    let (frame, paths) = fulcrum_questions::maps::shape_paths();
+    json!({
+        "width": frame.width, "height": frame.height, "projection": "Equal Earth",
+        "attribution": fulcrum_geo::shapes::ATTRIBUTION, "shapes": to_value(&paths),
+    })
+    .to_string()
+}
+
 /// `GET /api/triad`: the signed graph among the states per (rolling) period, its triangles and frustration.
 pub fn triad(
     table: &EventTable,
@@ -423,6 +492,8 @@ mod tests {
         problems.extend(check("/api/balance", parameters::<BalanceRequest>()));
         problems.extend(check("/api/triad", parameters::<TriadRequest>()));
         problems.extend(check("/api/var", parameters::<VarRequest>()));
+        problems.extend(check("/api/map", parameters::<RelationsMapRequest>()));
+        problems.extend(check("/api/map/events", parameters::<EventMapRequest>()));
         problems.extend(check("/api/forecast", parameters::<DyadForecastRequest>()));
         assert!(problems.is_empty(), "{problems:#?}");
         // And the check sees a default that differs.

@@ -16,6 +16,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../web/app.js"),
     ),
     (
+        "map.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../web/map.js"),
+    ),
+    (
         "chart.js",
         "text/javascript; charset=utf-8",
         include_str!("../web/chart.js"),

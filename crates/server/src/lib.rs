@@ -352,6 +352,32 @@ async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     analysis(s, move |r, l| api::forecast_dyad(&r.table, &q, l)).await
 }
 
+async fn relations_map(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    analysis(s, move |r, l| api::relations_map(&r.table, &q, l)).await
+}
+
+async fn event_map(State(s): State<Shared>, Query(q): QueryMap) -> Json {
+    // Coordinates are not in the in-memory table: a scan of the store, like the event listing.
+    blocking(&s, true, move |s, r| {
+        api::event_map(&r.engine, s.resolver.as_ref(), &q)
+    })
+    .await
+}
+
+/// The country shapes never change while the binary runs: built once, served from memory.
+async fn map_shapes() -> Response {
+    static SHAPES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = SHAPES.get_or_init(api::map_shapes).clone();
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn events(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     let p = params(
         q,
@@ -512,6 +538,9 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/api/triad", get(triad))
         .route("/api/var", get(var))
         .route("/api/forecast", get(forecast))
+        .route("/api/map", get(relations_map))
+        .route("/api/map/events", get(event_map))
+        .route("/api/map/shapes", get(map_shapes))
         .route("/api/events", get(events))
         .route("/api/sql", get(sql_get).post(sql_post))
         .route("/api/openapi.json", get(openapi))

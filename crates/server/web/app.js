@@ -358,7 +358,10 @@
         $("from").value = first;
         $("to").value = stats.last;
       }
-      if (stats.events > 0) await show();
+      if (stats.events > 0) {
+        await show();
+        if (window.FulcrumMap) await window.FulcrumMap.show();
+      }
       else setStatus("The store is empty: ingest data with `fulcrum ingest FILES…`, then restart the server.", true);
     } catch (err) {
       setStatus(err.message, true);

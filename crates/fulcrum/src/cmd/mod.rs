@@ -8,6 +8,7 @@ pub mod dyad;
 pub mod fetch;
 pub mod forecast;
 pub mod ingest;
+pub mod map;
 pub mod push;
 pub mod relations;
 pub mod serve;
