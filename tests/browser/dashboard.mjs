@@ -163,6 +163,8 @@ try {
   const quiet = fills.filter(([iso]) => !map.states.some((st) => st.iso3 === iso) && !map.focus_iso3.includes(iso));
   check(quiet.length > 0 && quiet.every(([, fill]) => fill === map.no_events_colour), `the other ${quiet.length} shapes (no events with ${a}) are ${map.no_events_colour}`);
   check((await page.textContent("#map-legend")).includes("no events"), "the legend names its swatches");
+  await (await page.$("#map-panel")).screenshot({ path: screenshot.replace(/\.png$/, "-map.png") });
+  console.log(`ok: map screenshot saved to ${screenshot.replace(/\.png$/, "-map.png")}`);
   const target = onMap[0];
   await page.$eval(`#map-shapes path[data-iso3="${target.iso3}"]`, (p) => {
     const r = p.getBoundingClientRect();
@@ -201,8 +203,7 @@ try {
     const listed = (await page.$$("#map-events-table tbody tr")).length;
     check(listed === Math.min(eventsMap.points[0].events, 10), `clicking the busiest place lists ${listed} of its ${eventsMap.points[0].events} events`);
   }
-  await (await page.$("#map-panel")).screenshot({ path: screenshot.replace(/\.png$/, "-map.png") });
-  console.log(`ok: map screenshot saved to ${screenshot.replace(/\.png$/, "-map.png")}`);
+  await (await page.$("#map-panel")).screenshot({ path: screenshot.replace(/\.png$/, "-event-map.png") });
 
   // Errors reach the user as text, not as a blank page.
   await page.fill("#state-b", "NOWHERE");

@@ -131,7 +131,7 @@
   function legend(a) {
     const box = $("map-legend");
     box.textContent = "";
-    const svg = el("svg", { viewBox: "0 0 640 44", width: "100%", role: "img", "aria-label": "legend" }, box);
+    const svg = el("svg", { viewBox: "0 0 760 44", width: "100%", role: "img", "aria-label": "legend" }, box);
     const add = (name, attrs, text) => { const t = el(name, attrs, svg); if (text !== undefined) t.textContent = text; return t; };
     if (a.scale) {
       const defs = add("defs", {});
@@ -144,8 +144,8 @@
       add("text", { x: 264, y: 32, "font-size": 11, "text-anchor": "end" }, fmt(last));
       const swatches = [[a.thin_colour, `fewer than ${a.min_events} events`], [a.no_events_colour, "no events"], [a.focus_colour, a.focus.code]];
       swatches.forEach(([c, label], i) => {
-        add("rect", { x: 290 + i * 120, y: 4, width: 14, height: 14, fill: c, stroke: "#999" });
-        add("text", { x: 308 + i * 120, y: 15, "font-size": 11 }, label);
+        add("rect", { x: 290 + i * 160, y: 4, width: 14, height: 14, fill: c, stroke: "#999" });
+        add("text", { x: 308 + i * 160, y: 15, "font-size": 11 }, label);
       });
     } else {
       ["verbal cooperation", "material cooperation", "verbal conflict", "material conflict"].forEach((label, i) => {
