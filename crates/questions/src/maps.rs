@@ -204,6 +204,9 @@ fn scale_for(values: &[f64], signed: bool, share: bool) -> Scale {
     }
 }
 
+/// One state's shape (ISO code), the stored codes counted as it, and its events with the focus.
+type StatePartners = (Option<&'static str>, Vec<String>, Vec<fulcrum_model::Event>);
+
 impl Questions<'_> {
     /// Every state's ties with the focus over the window (or their change across `break`), with map colours.
     pub fn relations_map(&self, r: &RelationsMapRequest) -> Result<RelationsMapAnswer> {
@@ -221,10 +224,7 @@ impl Questions<'_> {
             )));
         }
         // Partners by the shape they are drawn as: every stored code of one state counts once.
-        let mut by_state: BTreeMap<
-            String,
-            (Option<&'static str>, Vec<String>, Vec<fulcrum_model::Event>),
-        > = BTreeMap::new();
+        let mut by_state: BTreeMap<String, StatePartners> = BTreeMap::new();
         for (k, code) in loaded.partners.iter().enumerate() {
             let iso3 = iso3_of_cameo(code);
             let key = iso3.map_or_else(|| code.clone(), |i| cameo_of_iso3(i).to_string());
@@ -723,7 +723,7 @@ pub fn event_map(
             .push(e);
     }
     let mut groups: Vec<Vec<LocatedEvent>> = at.into_values().collect();
-    groups.sort_by(|a, b| b.len().cmp(&a.len()));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
     let keep = (r.max_points as usize).min(groups.len());
     let dropped_points = (groups.len() - keep) as u64;
     groups.truncate(keep);
@@ -747,7 +747,7 @@ pub fn event_map(
             let n = events.len() as f64;
             let first = events.iter().map(|e| e.day).min().unwrap_or_default();
             let last = events.iter().map(|e| e.day).max().unwrap_or_default();
-            events.sort_by(|a, b| b.day.cmp(&a.day));
+            events.sort_by_key(|e| std::cmp::Reverse(e.day));
             let place = events.iter().find_map(|e| e.place.clone());
             let country = events.iter().find_map(|e| e.place_country.clone());
             let sample = events

@@ -27,6 +27,8 @@
     return body;
   }
 
+  window.FulcrumApi = api;
+
   function controls() {
     const v = (id) => $(id).value.trim();
     return {

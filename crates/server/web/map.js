@@ -8,13 +8,8 @@
   const $ = (id) => document.getElementById(id);
   const state = { shapes: null, svg: null, view: null, drag: null, answer: null, mode: "relations" };
 
-  async function api(path, params) {
-    const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== null && v !== undefined));
-    const response = await fetch(`/api/${path}?${qs}`);
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error ? body.error.message : `${response.status} ${response.statusText}`);
-    return body;
-  }
+  // The dashboard's one API client (app.js): errors arrive as the API's messages.
+  const api = (path, params) => window.FulcrumApi(path, params);
 
   function setNote(text, isError) {
     $("map-text").textContent = text;
