@@ -229,7 +229,7 @@ fn directions_thin_evidence_and_bad_requests_are_handled() {
                 "--from",
                 "2019-01-01",
             ],
-            "cannot be used with",
+            "not both",
         ),
         (vec!["map", "NOWHERE"], "unknown actor"),
         (vec!["map", "events"], "one or two actors, or a --code"),

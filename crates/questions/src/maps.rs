@@ -47,15 +47,19 @@ pub fn parse_days(s: &str) -> std::result::Result<Days, ValueError> {
     Ok(Days { from, to })
 }
 
-/// The window with `--window FROM..TO` folded into `--from/--to`.
-fn windowed(window: &Window, days: Option<Days>) -> Window {
+/// The window with `--window FROM..TO` folded into `--from/--to`; both ways at once are refused (checked here,
+/// not by clap's `conflicts_with`, which the query-string front end's one-argument value checks cannot carry).
+fn windowed(window: &Window, days: Option<Days>) -> Result<Window> {
     match days {
-        Some(d) => Window {
+        Some(_) if window.from.is_some() || window.to.is_some() => Err(QuestionError::Parameter(
+            "give the window either as --window FROM..TO or as --from/--to, not both".into(),
+        )),
+        Some(d) => Ok(Window {
             from: Some(d.from),
             to: Some(d.to),
             ..window.clone()
-        },
-        None => window.clone(),
+        }),
+        None => Ok(window.clone()),
     }
 }
 
@@ -106,7 +110,7 @@ pub struct RelationsMapRequest {
     /// The focal state or group (CAMEO code, name, or SCO, BRICS, QUAD, NATO, EU).
     pub focus: ActorSpec,
     /// The window as FROM..TO (YYYY-MM-DD..YYYY-MM-DD), instead of --from and --to.
-    #[arg(long = "window", value_name = "FROM..TO", value_parser = parse_days, conflicts_with_all = ["from", "to"])]
+    #[arg(long = "window", value_name = "FROM..TO", value_parser = parse_days)]
     pub days: Option<Days>,
     #[command(flatten)]
     pub window: Window,
@@ -210,7 +214,7 @@ type StatePartners = (Option<&'static str>, Vec<String>, Vec<fulcrum_model::Even
 impl Questions<'_> {
     /// Every state's ties with the focus over the window (or their change across `break`), with map colours.
     pub fn relations_map(&self, r: &RelationsMapRequest) -> Result<RelationsMapAnswer> {
-        let window = windowed(&r.window, r.days);
+        let window = windowed(&r.window, r.days)?;
         let focus = std::slice::from_ref(&r.focus);
         let (loaded, span) = self.load_partners(focus, &window)?;
         if let Some(day) = r.break_day
@@ -610,7 +614,7 @@ pub struct EventMapRequest {
     #[arg(num_args = 0..=2, value_name = "ACTOR")]
     pub actors: Vec<ActorSpec>,
     /// The window as FROM..TO (YYYY-MM-DD..YYYY-MM-DD), instead of --from and --to.
-    #[arg(long = "window", value_name = "FROM..TO", value_parser = parse_days, conflicts_with_all = ["from", "to"])]
+    #[arg(long = "window", value_name = "FROM..TO", value_parser = parse_days)]
     pub days: Option<Days>,
     #[command(flatten)]
     pub window: Window,
@@ -701,7 +705,7 @@ pub fn event_map(
             "an event map needs one or two actors, or a --code (every event of that type)".into(),
         ));
     }
-    let window = windowed(&r.window, r.days);
+    let window = windowed(&r.window, r.days)?;
     let selection = window.selection()?;
     let Located {
         events,
