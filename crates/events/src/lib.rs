@@ -82,6 +82,8 @@ pub enum LoadError {
     NoEvents { actors: String, windowed: bool },
     #[error("the store's events table has an unexpected column type: {0}")]
     Schema(String),
+    #[error(transparent)]
+    Store(#[from] fulcrum_store::StoreError),
 }
 
 /// Decides whether a row is an event between two of the actors, and reduces it to an [`Event`].
@@ -388,6 +390,25 @@ pub fn resolvable_names(
     countries: Option<&[String]>,
     selection: &Selection,
 ) -> Result<Vec<String>, LoadError> {
+    let keep = |name: &str| match countries {
+        Some(list) => resolver.may_resolve_to(name, list),
+        None => resolver.may_resolve(name),
+    };
+    // The store's names index answers without a scan; stores from before it (or remote ones) are scanned.
+    if let Some(indexed) = engine.snapshot().stateless_names()? {
+        let mut names: Vec<String> = indexed
+            .into_iter()
+            .filter(|n| {
+                selection.from.is_none_or(|f| n.last_day >= f)
+                    && selection.to.is_none_or(|t| n.first_day <= t)
+                    && keep(&n.name)
+            })
+            .map(|n| n.name)
+            .collect();
+        names.sort();
+        names.dedup();
+        return Ok(names);
+    }
     let filter = window_filter(selection);
     let query = format!(
         "SELECT DISTINCT name FROM (\
@@ -403,11 +424,7 @@ pub fn resolvable_names(
         let column = column.as_string::<i32>();
         for i in 0..b.num_rows() {
             let name = column.value(i);
-            let keep = match countries {
-                Some(list) => resolver.may_resolve_to(name, list),
-                None => resolver.may_resolve(name),
-            };
-            if keep {
+            if keep(name) {
                 names.push(name.to_string());
             }
         }

@@ -111,6 +111,7 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     Cluster(cmd::cluster::ClusterArgs),
     Push(cmd::push::PushArgs),
+    Compact(cmd::compact::CompactArgs),
 }
 
 /// Output piped into `head` and closed early ends the program quietly, as it ends `cat`: Rust ignores SIGPIPE, so
@@ -158,6 +159,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(&at, args),
         Command::Cluster(args) => cmd::cluster::run(args),
         Command::Push(args) => cmd::push::run(&at, args),
+        Command::Compact(args) => cmd::compact::run(&at, args),
     };
     match result {
         Ok(code) => code,

@@ -20,15 +20,18 @@
 //! journal. Opening a store for writing replays a journal left by a killed process (roll forward) and
 //! deletes staged files that no journal names (roll back), so every input is stored whole or not at all.
 
+pub mod compact;
 mod fsutil;
 mod keys;
 mod manifest;
+pub mod names;
 pub mod remote;
 mod txn;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+pub use compact::{CompactOptions, CompactReport};
 pub use manifest::{InputRecord, Manifest, TxnRecord};
 pub use remote::{PushReport, PushStep, StoreLocation, push, store_location};
 pub use txn::{InputOutcome, Txn, WriteOptions, quarantine_schema};
@@ -110,6 +113,9 @@ impl StorePaths {
     pub fn quarantine_dir(&self) -> PathBuf {
         self.meta().join("quarantine")
     }
+    pub fn names_dir(&self) -> PathBuf {
+        self.meta().join("names")
+    }
     fn lock(&self) -> PathBuf {
         self.meta().join("lock")
     }
@@ -132,6 +138,7 @@ impl Store {
             paths.journal_dir(),
             paths.keys_dir(),
             paths.quarantine_dir(),
+            paths.names_dir(),
         ] {
             fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         }
@@ -234,6 +241,24 @@ impl Snapshot {
             .txns
             .iter()
             .flat_map(|t| t.data_files.iter().map(String::as_str))
+    }
+
+    /// Every name stored without a state, from the transactions' name indexes (`names.rs`). `None` when the
+    /// store is remote or some transaction holding events has no index (committed by an older version; `fulcrum
+    /// compact` writes one): then the names must be found by scanning.
+    pub fn stateless_names(&self) -> Result<Option<Vec<names::StatelessName>>> {
+        let StoreLocation::Local(root) = &self.location else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for t in &self.manifest.txns {
+            match &t.names_file {
+                Some(f) => out.extend(names::read_names(&root.join(f))?),
+                None if t.data_files.is_empty() => {}
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Committed quarantine files, relative to the store root.

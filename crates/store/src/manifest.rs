@@ -39,6 +39,14 @@ pub struct TxnRecord {
     pub data_files: Vec<String>,
     pub quarantine_file: Option<String>,
     pub keys_file: Option<String>,
+    /// Event files of earlier transactions that this one rewrote (a compaction): they were deleted when it
+    /// committed, and removed from the `data_files` of the transactions that had added them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced_files: Vec<String>,
+    /// The index of actor names its rows store without a state (see `names.rs`); absent in transactions
+    /// committed before the index existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

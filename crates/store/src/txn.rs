@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::fsutil::{fsync, sync_dir, write_atomic};
 use crate::keys::{KeySet, write_keys};
 use crate::manifest::{InputRecord, Manifest, TxnRecord};
+use crate::names::NameCollector;
 use crate::{Result, Store, StoreError, StorePaths};
 
 /// How a transaction writes.
@@ -55,11 +56,46 @@ pub enum InputOutcome {
 
 /// The journal: what a commit is about to do, written before it does it.
 #[derive(Debug, Serialize, Deserialize)]
-struct Journal {
+pub(crate) struct Journal {
     txn: TxnRecord,
     inputs: Vec<InputRecord>,
     /// (staged path, final path), relative to the store root.
     renames: Vec<(String, String)>,
+}
+
+impl Journal {
+    pub(crate) fn new(
+        txn: TxnRecord,
+        inputs: Vec<InputRecord>,
+        renames: Vec<(String, String)>,
+    ) -> Self {
+        Journal {
+            txn,
+            inputs,
+            renames,
+        }
+    }
+
+    /// Writes the journal atomically: from then on the commit is decided and [`recover`] rolls it forward.
+    pub(crate) fn write(&self, paths: &StorePaths) -> Result<PathBuf> {
+        let path = paths.journal_dir().join(format!("{}.json", self.txn.id));
+        write_atomic(
+            &path,
+            &serde_json::to_vec_pretty(self).expect("journal serialises"),
+        )?;
+        Ok(path)
+    }
+
+    /// Applies the journal to the store and the manifest, then deletes it.
+    pub(crate) fn apply(
+        &self,
+        paths: &StorePaths,
+        manifest: &mut Manifest,
+        path: &Path,
+    ) -> Result<()> {
+        apply_journal(paths, self, manifest)?;
+        fs::remove_file(path).map_err(|e| StoreError::io(path, e))
+    }
 }
 
 struct PartitionWriter {
@@ -83,20 +119,22 @@ pub struct Txn<'s> {
     /// Keys stored by this transaction, in order (written to the key file).
     new_keys: Vec<u64>,
     new_key_set: KeySet,
+    /// Names stored without a state, for the names index.
+    names: NameCollector,
     quarantine: QuarantineBuilder,
     inputs: Vec<InputRecord>,
     current: Option<CurrentInput>,
     finished: bool,
 }
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
 
-fn new_txn_id() -> String {
+pub(crate) fn new_txn_id() -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -123,6 +161,7 @@ impl<'s> Txn<'s> {
             writers: HashMap::new(),
             new_keys: Vec::new(),
             new_key_set: KeySet::default(),
+            names: NameCollector::default(),
             quarantine: QuarantineBuilder::default(),
             inputs: Vec::new(),
             current: None,
@@ -246,6 +285,7 @@ impl<'s> Txn<'s> {
     }
 
     fn route(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.names.add(batch);
         let dates = batch
             .column_by_name("event_date")
             .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
@@ -342,6 +382,14 @@ impl<'s> Txn<'s> {
             renames.push((rel(&root, &staged), final_rel.clone()));
             Some(final_rel)
         };
+        let names_file = {
+            let staged = paths.names_dir().join(format!(".{}.names.tmp", self.id));
+            self.names.write(&staged)?;
+            fsync(&staged)?;
+            let final_rel = format!("{}/names/{}.names", crate::META_DIR, self.id);
+            renames.push((rel(&root, &staged), final_rel.clone()));
+            final_rel
+        };
         let quarantine_file = if self.quarantine.len == 0 {
             None
         } else {
@@ -360,21 +408,18 @@ impl<'s> Txn<'s> {
             data_files,
             quarantine_file,
             keys_file,
+            replaced_files: Vec::new(),
+            names_file: Some(names_file),
         };
         let journal = Journal {
             txn: txn.clone(),
             inputs: std::mem::take(&mut self.inputs),
             renames,
         };
-        let journal_path = paths.journal_dir().join(format!("{}.json", self.id));
-        write_atomic(
-            &journal_path,
-            &serde_json::to_vec_pretty(&journal).expect("journal serialises"),
-        )?;
+        let journal_path = journal.write(&paths)?;
         // From here on the commit is decided: a crash is rolled forward by `recover`.
         failpoint("after-journal");
-        apply_journal(&paths, &journal, &mut self.store.manifest)?;
-        fs::remove_file(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
+        journal.apply(&paths, &mut self.store.manifest, &journal_path)?;
         self.store.keys.extend(&self.new_keys);
         Ok(Some(txn))
     }
@@ -400,40 +445,59 @@ impl Drop for Txn<'_> {
 
 /// Crash-test hook: `FULCRUM_FAILPOINT=after-journal` (or `after-first-rename`) makes the process die at
 /// that point of a commit, as a SIGKILL would, so tests can prove recovery at the exact worst moments.
-fn failpoint(name: &str) {
+pub(crate) fn failpoint(name: &str) {
     if std::env::var_os("FULCRUM_FAILPOINT").is_some_and(|v| v == name) {
         std::process::abort();
     }
 }
 
-fn rel(root: &Path, path: &Path) -> String {
+pub(crate) fn rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned()
 }
 
-/// Renames staged files into place and records the transaction in the manifest. Idempotent.
+/// Renames staged files into place, deletes the files a compaction replaced and records the transaction in the
+/// manifest. Idempotent.
 fn apply_journal(paths: &StorePaths, journal: &Journal, manifest: &mut Manifest) -> Result<()> {
     let root = &paths.root;
     let mut dirs = Vec::new();
+    let remove = |rel: &str| {
+        let path = root.join(rel);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&path, e)),
+            _ => Ok(()),
+        }
+    };
     for (staged, fin) in &journal.renames {
-        let (staged, fin) = (root.join(staged), root.join(fin));
-        if staged.exists() {
-            fs::rename(&staged, &fin).map_err(|e| StoreError::io(&fin, e))?;
+        let (staged_path, fin_path) = (root.join(staged), root.join(fin));
+        if staged_path.exists() {
+            fs::rename(&staged_path, &fin_path).map_err(|e| StoreError::io(&fin_path, e))?;
             failpoint("after-first-rename");
-        } else if !fin.exists() {
+        } else if !fin_path.exists() {
             return Err(StoreError::Corrupt {
-                path: fin,
+                path: fin_path,
                 reason: format!(
                     "transaction {} lost a staged file before it was renamed",
                     journal.txn.id
                 ),
             });
         }
-        if let Some(d) = fin.parent() {
+        // A partition's replaced files go right after its new file is in place, so a reader listing the folder
+        // meanwhile sees its rows twice for as short a time as possible.
+        let fin_dir = Path::new(fin).parent();
+        for old in &journal.txn.replaced_files {
+            if Path::new(old).parent() == fin_dir {
+                remove(old)?;
+            }
+        }
+        if let Some(d) = root.join(fin).parent() {
             dirs.push(d.to_path_buf());
         }
+    }
+    for old in &journal.txn.replaced_files {
+        remove(old)?;
     }
     dirs.sort();
     dirs.dedup();
@@ -441,6 +505,10 @@ fn apply_journal(paths: &StorePaths, journal: &Journal, manifest: &mut Manifest)
         sync_dir(&d);
     }
     if !manifest.has_txn(&journal.txn.id) {
+        for t in &mut manifest.txns {
+            t.data_files
+                .retain(|f| !journal.txn.replaced_files.contains(f));
+        }
         manifest.inputs.extend(journal.inputs.iter().cloned());
         manifest.txns.push(journal.txn.clone());
         manifest.save(&paths.manifest())?;

@@ -3,6 +3,7 @@ pub mod balance;
 pub mod changes;
 pub mod cluster;
 pub mod code;
+pub mod compact;
 pub mod dict;
 pub mod dyad;
 pub mod fetch;
