@@ -82,8 +82,6 @@ pub enum LoadError {
     NoEvents { actors: String, windowed: bool },
     #[error("the store's events table has an unexpected column type: {0}")]
     Schema(String),
-    #[error(transparent)]
-    Store(#[from] fulcrum_store::StoreError),
 }
 
 /// Decides whether a row is an event between two of the actors, and reduces it to an [`Event`].
@@ -395,7 +393,11 @@ pub fn resolvable_names(
         None => resolver.may_resolve(name),
     };
     // The store's names index answers without a scan; stores from before it (or remote ones) are scanned.
-    if let Some(indexed) = engine.snapshot().stateless_names()? {
+    let indexed = engine
+        .snapshot()
+        .stateless_names()
+        .map_err(|e| LoadError::Query(QueryError::Store(e)))?;
+    if let Some(indexed) = indexed {
         let mut names: Vec<String> = indexed
             .into_iter()
             .filter(|n| {

@@ -1,9 +1,10 @@
 //! The analysis columns of a whole store in memory, indexed by (source state, target state).
 //!
 //! Why: a server answers the same kind of question many times a second; scanning Parquet for each one would cost
-//! tens of milliseconds, while the rows of one dyad are a slice of an index away. About 64 bytes per event.
+//! tens of milliseconds, while the rows of one dyad are a slice of an index away. About 16 bytes per event.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_query::QueryEngine;
@@ -48,18 +49,43 @@ impl Names {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Row {
-    day: i32,
-    /// actor1 code, country, type; actor2 code, country, type (interned) — as counted: a side resolved by name
-    /// holds the state and agent it was resolved to.
-    sides: [u32; 6],
+/// Everything about a row's two sides but their states (which key its pair): interned once, shared by rows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Sides {
+    /// actor1 code and type, actor2 code and type (interned) — as counted: a side resolved by name holds the
+    /// agent it was resolved to.
+    actor: [u32; 2],
+    kind: [u32; 2],
     /// Whether a side was resolved by name: with resolution switched off, the row is not counted.
     resolved: bool,
+}
+
+/// What a row's event was, interned: a few hundred distinct values for millions of rows.
+#[derive(Clone, Copy)]
+struct ActionKey {
     code: u32,
     quad_class: i8,
     dataset: u8,
     goldstein: f64,
+}
+
+impl ActionKey {
+    fn bits(&self) -> (u32, i8, u8, u64) {
+        (
+            self.code,
+            self.quad_class,
+            self.dataset,
+            self.goldstein.to_bits(),
+        )
+    }
+}
+
+/// A row while the table is built: its pair, day and interned parts (sorted, then split into columns).
+struct Staged {
+    pair: u32,
+    day: i32,
+    sides: u32,
+    action: u16,
     tone: f64,
 }
 
@@ -79,16 +105,37 @@ pub struct CountryCount {
     pub events: u64,
 }
 
-/// The whole store's analysis columns, read once.
+/// The whole store's analysis columns, read once, in about 16 bytes per event between two states.
+///
+/// Layout (struct of arrays): rows between two states are grouped by (actor1 state, actor2 state) and sorted by
+/// day within a group; a row is its day (2 bytes, from the table's first day), its sides and action (interned:
+/// 4 and 2 bytes) and its tone (8 bytes, kept exact so answers equal the CLI's). Rows with a side that has no
+/// state, even after resolution, are never part of an answer: only their number per day is kept.
 pub struct EventTable {
     names: Names,
     resolves: bool,
-    rows: Vec<Row>,
-    /// (actor1 country, actor2 country) → row numbers, sorted by day.
-    by_pair: HashMap<(u32, u32), Vec<u32>>,
+    first_day: i32,
+    days: Vec<u16>,
+    sides: Vec<u32>,
+    actions: Vec<u16>,
+    tones: Vec<f64>,
+    side_table: Vec<Sides>,
+    action_table: Vec<ActionKey>,
+    /// (actor1 state, actor2 state) → its rows.
+    by_pair: HashMap<(u32, u32), Range<u32>>,
     datasets: Vec<String>,
-    /// Events per day and dataset (index into `datasets`).
+    /// Events per day and dataset (index into `datasets`), every event of the store.
     per_day: BTreeMap<i32, Vec<u64>>,
+}
+
+/// A borrowed row of the table.
+#[derive(Clone, Copy)]
+struct RowView<'t> {
+    day: i32,
+    pair: (u32, u32),
+    sides: &'t Sides,
+    action: &'t ActionKey,
+    tone: f64,
 }
 
 impl EventTable {
@@ -98,13 +145,18 @@ impl EventTable {
         engine: &QueryEngine,
         resolver: Option<&Resolver>,
     ) -> Result<Self, LoadError> {
-        let (_, batches) = engine.sql(&format!("SELECT {ANALYSIS_COLUMNS} FROM events"))?;
         let mut names = Names::new();
         let mut datasets: Vec<String> = Vec::new();
-        let total: usize = batches.iter().map(|b| b.num_rows()).sum();
-        let mut rows = Vec::with_capacity(total);
-        for batch in &batches {
-            let c = Columns::decode(batch)?;
+        let mut per_day: BTreeMap<i32, Vec<u64>> = BTreeMap::new();
+        let mut side_ids: HashMap<Sides, u32> = HashMap::new();
+        let mut side_table = Vec::new();
+        let mut action_ids: HashMap<(u32, i8, u8, u64), u16> = HashMap::new();
+        let mut action_table = Vec::new();
+        let mut pair_ids: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut staged: Vec<Staged> = Vec::new();
+        engine.sql_each(&format!("SELECT {ANALYSIS_COLUMNS} FROM events"), |batch| {
+            let c = Columns::decode(&batch)?;
             for i in 0..c.len() {
                 let ds = c.dataset.value(i);
                 let dataset = match datasets.iter().position(|d| d == ds) {
@@ -113,68 +165,169 @@ impl EventTable {
                         datasets.push(ds.to_string());
                         datasets.len() - 1
                     }
-                } as u8;
+                };
                 let day = c.dates.value(i);
+                let counts = per_day.entry(day).or_default();
+                counts.resize(datasets.len(), 0);
+                counts[dataset] += 1;
                 let (s, s_resolved) = c.side(0, i).resolved(resolver, day);
                 let (t, t_resolved) = c.side(3, i).resolved(resolver, day);
-                let action = c.action(i);
-                rows.push(Row {
-                    day,
+                let (Some(c1), Some(c2)) = (s.country, t.country) else {
+                    continue;
+                };
+                let key = (names.intern(Some(c1)), names.intern(Some(c2)));
+                let pair = *pair_ids.entry(key).or_insert_with(|| {
+                    pairs.push(key);
+                    pairs.len() as u32 - 1
+                });
+                let sides = Sides {
+                    actor: [names.intern(s.actor), names.intern(t.actor)],
+                    kind: [names.intern(s.kind), names.intern(t.kind)],
                     resolved: s_resolved || t_resolved,
-                    sides: [
-                        names.intern(s.actor),
-                        names.intern(s.country),
-                        names.intern(s.kind),
-                        names.intern(t.actor),
-                        names.intern(t.country),
-                        names.intern(t.kind),
-                    ],
-                    code: names.intern(Some(action.code)),
-                    quad_class: action.quad_class,
-                    dataset,
-                    goldstein: action.goldstein,
-                    tone: action.tone,
+                };
+                let sides = *side_ids.entry(sides).or_insert_with(|| {
+                    side_table.push(sides);
+                    side_table.len() as u32 - 1
+                });
+                let act = c.action(i);
+                let key = ActionKey {
+                    code: names.intern(Some(act.code)),
+                    quad_class: act.quad_class,
+                    dataset: dataset as u8,
+                    goldstein: act.goldstein,
+                };
+                let action = match action_ids.get(&key.bits()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = u16::try_from(action_table.len()).map_err(|_| {
+                            LoadError::Schema(
+                                "more than 65,536 distinct (event code, QuadClass, Goldstein, dataset) \
+                                 combinations: too many for the server's table"
+                                    .into(),
+                            )
+                        })?;
+                        action_ids.insert(key.bits(), id);
+                        action_table.push(key);
+                        id
+                    }
+                };
+                staged.push(Staged {
+                    pair,
+                    day,
+                    sides,
+                    action,
+                    tone: act.tone,
                 });
             }
+            Ok::<(), LoadError>(())
+        })?;
+        if datasets.len() > usize::from(u8::MAX) {
+            return Err(LoadError::Schema("more than 255 datasets".into()));
         }
-        rows.sort_by_key(|r| r.day);
-        let mut by_pair: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-        let mut per_day: BTreeMap<i32, Vec<u64>> = BTreeMap::new();
-        for (n, r) in rows.iter().enumerate() {
-            if r.sides[1] != 0 && r.sides[4] != 0 {
-                by_pair
-                    .entry((r.sides[1], r.sides[4]))
-                    .or_default()
-                    .push(n as u32);
+        for counts in per_day.values_mut() {
+            counts.resize(datasets.len(), 0);
+        }
+        let first_day = per_day.keys().next().copied().unwrap_or(0);
+        if let Some(&last) = per_day.keys().next_back()
+            && last - first_day > i32::from(u16::MAX)
+        {
+            return Err(LoadError::Schema(format!(
+                "the store spans {} days; the server's table holds at most 65,536 (about 179 years)",
+                last - first_day + 1
+            )));
+        }
+        // Group by pair (in a stable order of the pairs' states), then by day; ties keep the store's order.
+        let rank: Vec<u32> = {
+            let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+            order.sort_by_key(|&p| {
+                let (a, b) = pairs[p as usize];
+                (names.get(a), names.get(b))
+            });
+            let mut rank = vec![0; pairs.len()];
+            for (r, &p) in order.iter().enumerate() {
+                rank[p as usize] = r as u32;
             }
-            per_day
-                .entry(r.day)
-                .or_insert_with(|| vec![0; datasets.len()])[r.dataset as usize] += 1;
+            rank
+        };
+        staged.sort_by_key(|r| (rank[r.pair as usize], r.day));
+        let mut by_pair: HashMap<(u32, u32), Range<u32>> = HashMap::new();
+        let n = staged.len();
+        let (mut days, mut sides, mut actions, mut tones) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for (i, r) in staged.into_iter().enumerate() {
+            let range = by_pair
+                .entry(pairs[r.pair as usize])
+                .or_insert(i as u32..i as u32);
+            range.end = i as u32 + 1;
+            days.push((r.day - first_day) as u16);
+            sides.push(r.sides);
+            actions.push(r.action);
+            tones.push(r.tone);
         }
         Ok(EventTable {
             names,
             resolves: resolver.is_some(),
-            rows,
+            first_day,
+            days,
+            sides,
+            actions,
+            tones,
+            side_table,
+            action_table,
             by_pair,
             datasets,
             per_day,
         })
     }
 
-    /// Number of events held.
+    /// Bytes the table holds on the heap (its columns, interned values and indexes; an estimate for the hash maps).
+    pub fn heap_bytes(&self) -> usize {
+        let strings: usize = self.names.strings.iter().map(|s| s.len() + 16).sum();
+        self.days.capacity() * 2
+            + self.sides.capacity() * 4
+            + self.actions.capacity() * 2
+            + self.tones.capacity() * 8
+            + self.side_table.capacity() * std::mem::size_of::<Sides>()
+            + self.action_table.capacity() * std::mem::size_of::<ActionKey>()
+            + self.by_pair.capacity() * 24
+            + self.per_day.len() * (48 + 8 * self.datasets.len())
+            + strings * 2
+            + self.names.ids.capacity() * 8
+    }
+
+    fn row(&self, pair: (u32, u32), n: u32) -> RowView<'_> {
+        let n = n as usize;
+        RowView {
+            day: self.first_day + i32::from(self.days[n]),
+            pair,
+            sides: &self.side_table[self.sides[n] as usize],
+            action: &self.action_table[usize::from(self.actions[n])],
+            tone: self.tones[n],
+        }
+    }
+
+    /// Number of events read (every event of the store, with or without states).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.per_day
+            .values()
+            .map(|c| c.iter().sum::<u64>())
+            .sum::<u64>() as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.per_day.is_empty()
     }
 
-    fn side(&self, r: &Row, first: usize) -> Side<'_> {
+    fn side(&self, r: &RowView<'_>, which: usize) -> Side<'_> {
+        let state = if which == 0 { r.pair.0 } else { r.pair.1 };
         Side {
-            actor: self.names.get(r.sides[first]),
-            country: self.names.get(r.sides[first + 1]),
-            kind: self.names.get(r.sides[first + 2]),
+            actor: self.names.get(r.sides.actor[which]),
+            country: self.names.get(state),
+            kind: self.names.get(r.sides.kind[which]),
             name: None,
         }
     }
@@ -195,22 +348,17 @@ impl EventTable {
             .filter_map(|c| self.names.id(c))
             .collect();
         let mut collector = PartnerCollector::new(focus, None);
-        let mut pairs: Vec<(&(u32, u32), &Vec<u32>)> = self
+        let wanted = self.wanted(selection);
+        // By day, then by pair: a deterministic order whatever the order the store's files were read in.
+        let mut rows: Vec<RowView<'_>> = self
             .by_pair
             .iter()
             .filter(|((c1, c2), _)| ids.contains(c1) || ids.contains(c2))
+            .flat_map(|(&pair, range)| self.counted(pair, range.clone(), selection, &wanted))
             .collect();
-        // Deterministic partner order: the same as reading rows by day would not be, so sort rows afterwards.
-        pairs.sort_by_key(|(k, _)| **k);
-        let wanted = self.wanted(selection);
-        let mut rows: Vec<u32> = pairs
-            .into_iter()
-            .flat_map(|(_, list)| self.counted(list, selection, &wanted).map(|(n, _)| n))
-            .collect();
-        rows.sort_unstable();
-        for n in rows {
-            let r = &self.rows[n as usize];
-            collector.add(r.day, self.side(r, 0), self.side(r, 3), self.action(r));
+        rows.sort_by_key(|r| (r.day, self.names.get(r.pair.0), self.names.get(r.pair.1)));
+        for r in rows {
+            collector.add(r.day, self.side(&r, 0), self.side(&r, 1), self.action(&r));
         }
         collector.finish(selection)
     }
@@ -223,30 +371,33 @@ impl EventTable {
             .collect()
     }
 
-    /// The rows of one pair's list (sorted by day) that the selection counts: in its window and datasets, and
-    /// not resolved by name when resolution is off.
+    /// The rows of one pair (sorted by day) that the selection counts: in its window and datasets, and not
+    /// resolved by name when resolution is off.
     fn counted<'a>(
         &'a self,
-        list: &'a [u32],
+        pair: (u32, u32),
+        rows: Range<u32>,
         selection: &'a Selection,
         wanted: &'a [bool],
-    ) -> impl Iterator<Item = (u32, &'a Row)> + 'a {
+    ) -> impl Iterator<Item = RowView<'a>> + 'a {
         // Rows are sorted by day: skip straight to the window, stop after it.
-        let start = selection.from.map_or(0, |f| {
-            list.partition_point(|&n| self.rows[n as usize].day < f)
+        let days = &self.days[rows.start as usize..rows.end as usize];
+        let skip = selection.from.map_or(0, |f| {
+            days.partition_point(|&d| self.first_day + i32::from(d) < f)
         });
-        list[start..]
-            .iter()
-            .map(|&n| (n, &self.rows[n as usize]))
-            .take_while(|(_, r)| selection.in_window(r.day))
-            .filter(|(_, r)| wanted[r.dataset as usize] && (selection.resolve || !r.resolved))
+        (rows.start + skip as u32..rows.end)
+            .map(move |n| self.row(pair, n))
+            .take_while(|r| selection.in_window(r.day))
+            .filter(|r| {
+                wanted[usize::from(r.action.dataset)] && (selection.resolve || !r.sides.resolved)
+            })
     }
 
-    fn action(&self, r: &Row) -> Action<'_> {
+    fn action(&self, r: &RowView<'_>) -> Action<'_> {
         Action {
-            code: self.names.get(r.code).unwrap_or(""),
-            quad_class: r.quad_class,
-            goldstein: r.goldstein,
+            code: self.names.get(r.action.code).unwrap_or(""),
+            quad_class: r.action.quad_class,
+            goldstein: r.action.goldstein,
             tone: r.tone,
         }
     }
@@ -286,18 +437,18 @@ impl EventTable {
                 if c1 == c2 && !shared.contains(&c1) {
                     continue;
                 }
-                let Some(list) = self.by_pair.get(&(c1, c2)) else {
+                let Some(range) = self.by_pair.get(&(c1, c2)) else {
                     continue;
                 };
                 let known = state_actor(c1).zip(state_actor(c2));
                 if matches!(known, Some((s, d)) if s == d) {
                     continue;
                 }
-                for (_, r) in self.counted(list, selection, &wanted) {
-                    let action = self.action(r);
+                for r in self.counted((c1, c2), range.clone(), selection, &wanted) {
+                    let action = self.action(&r);
                     let event = match known {
                         Some((src, dst)) => Some(action.event(r.day, src, dst)),
-                        None => matcher.event(r.day, self.side(r, 0), self.side(r, 3), action),
+                        None => matcher.event(r.day, self.side(&r, 0), self.side(&r, 1), action),
                     };
                     events.extend(event);
                 }

@@ -304,6 +304,27 @@ impl QueryEngine {
         })
     }
 
+    /// Runs one SQL statement and hands its result to `each`, batch by batch as it is produced, never holding the
+    /// whole result (for reading a big store into another form).
+    pub fn sql_each<E: From<QueryError>>(
+        &self,
+        query: &str,
+        mut each: impl FnMut(RecordBatch) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        use futures::StreamExt;
+        self.runtime.block_on(async {
+            let df = self.ctx.sql(query).await.map_err(planning_error)?;
+            let mut stream = df
+                .execute_stream()
+                .await
+                .map_err(|e| E::from(QueryError::from(e)))?;
+            while let Some(batch) = stream.next().await {
+                each(batch.map_err(|e| E::from(QueryError::from(e)))?)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Runs one untrusted statement read-only: no DDL (CREATE, DROP), no DML (INSERT, COPY), no SET; tables are only
     /// the store's (`events`, `quarantine`, `information_schema`): file paths as table names are not enabled.
     /// Stops after `max_rows` rows and after `limit` of wall time.

@@ -428,7 +428,7 @@ mod tests {
                 files.push(batches);
             }
         }
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_by_key(|r| r.0);
         (rows, files)
     }
 
