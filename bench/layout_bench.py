@@ -12,7 +12,7 @@ Every timing is a whole process (start, plan, scan, analysis, printing) for Fulc
 connection for DuckDB (its friendliest setting), best of three, on a warm page cache. Answers are compared
 before and after compaction: they must be equal. Not a test: numbers only. Run through bench/run-layout.
 """
-import argparse, datetime, json, os, pathlib, shutil, subprocess, sys, time
+import argparse, datetime, json, os, pathlib, re, shutil, subprocess, sys, time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -91,11 +91,32 @@ def measure(fulcrum, store, python):
     f = [fulcrum, "--store", str(store)]
     times, answers = {}, {}
     for name, args in COMMANDS:
-        secs, _ = timed(f + args)
+        secs, out = timed(f + args)
         times[name] = secs
-        answers[name] = run(f + args + ["--format", "json"])
+        answers[name] = out
     duck = json.loads(run([python, "-c", DUCKDB, str(store)]))
     return times, answers, duck
+
+
+def serve_measure(fulcrum, store):
+    """Starts `fulcrum serve` on the store: seconds until it serves, its table's bytes per event, its RSS."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([fulcrum, "--store", str(store), "serve", "--addr", "127.0.0.1:0", "--reload-every", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    secs = time.perf_counter() - t
+    status = pathlib.Path(f"/proc/{proc.pid}/status").read_text()
+    kib = {k: int(v.split()[0]) for k, v in (l.split(":", 1) for l in status.splitlines()) if k in ("VmRSS", "VmHWM")}
+    proc.kill()
+    err = proc.stderr.read()
+    proc.wait()
+    m = re.search(r"read (\d+) events in [\d.]+ s \(in memory: ([\d.]+) MiB, ([\d.]+) bytes per event\)", err)
+    if "serving" not in line or not m:
+        sys.exit(f"the server did not start: {line}{err}")
+    events = int(m.group(1))
+    return {"start_seconds": secs, "events": events, "table_mib": float(m.group(2)), "table_bytes_per_event": float(m.group(3)),
+            "rss_mib": kib["VmRSS"] / 1024, "peak_rss_mib": kib["VmHWM"] / 1024,
+            "rss_bytes_per_event": kib["VmRSS"] * 1024 / max(events, 1)}
 
 
 def store_files(store):
@@ -110,6 +131,8 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--fulcrum", default=str(ROOT / "target/release/fulcrum"))
     ap.add_argument("--generate-only", action="store_true", help="write the rows to stdout and stop")
+    ap.add_argument("--ingest-only", action="store_true", help="build the store and stop")
+    ap.add_argument("--reuse", action="store_true", help="reuse a store of this size that is not compacted yet")
     args = ap.parse_args()
     if not SAMPLE.is_file():
         sys.exit(f"needs the real GDELT rows of {SAMPLE}")
@@ -119,27 +142,41 @@ def main():
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     store = work / f"layout-store-{args.rows}"
-    shutil.rmtree(store, ignore_errors=True)
-    print(f"ingesting {args.rows:,} generated rows through a pipe ...", flush=True)
-    t = time.perf_counter()
-    gen = subprocess.Popen([sys.executable, __file__, "--rows", str(args.rows), "--generate-only"], stdout=subprocess.PIPE)
-    p = subprocess.run([args.fulcrum, "--store", str(store), "ingest", "-", "--quiet"], stdin=gen.stdout, capture_output=True, text=True)
-    gen.stdout.close()
-    if gen.wait() != 0 or p.returncode != 0:
-        sys.exit(f"ingest failed: {p.stderr}")
-    print(f"ingested in {time.perf_counter() - t:.1f} s (generator and ingest together)")
+    manifest = store / "_fulcrum/manifest.json"
+    reusable = manifest.exists() and "replaced_files" not in manifest.read_text()
+    if args.reuse and reusable:
+        print(f"reusing {store} (as ingest left it)")
+    else:
+        shutil.rmtree(store, ignore_errors=True)
+        print(f"ingesting {args.rows:,} generated rows through a pipe ...", flush=True)
+        t = time.perf_counter()
+        gen = subprocess.Popen([sys.executable, __file__, "--rows", str(args.rows), "--generate-only"], stdout=subprocess.PIPE)
+        p = subprocess.run([args.fulcrum, "--store", str(store), "ingest", "-"], stdin=gen.stdout, capture_output=True, text=True)
+        gen.stdout.close()
+        if gen.wait() != 0 or p.returncode != 0:
+            sys.exit(f"ingest failed: {p.stderr}")
+        print(f"ingested in {time.perf_counter() - t:.1f} s (generator and ingest together)")
+    if args.ingest_only:
+        return
     count = int(run([args.fulcrum, "--store", str(store), "sql", "SELECT count(*) FROM events", "--format", "csv"]).splitlines()[1])
     files, size = store_files(store)
     print(f"store: {count:,} events, {files} files, {size / 2**30:.2f} GiB\n", flush=True)
 
     before, answers_before, duck_before = measure(args.fulcrum, store, args.python)
     t = time.perf_counter()
-    report = run([args.fulcrum, "--store", str(store), "compact"])
+    proc = subprocess.Popen([args.fulcrum, "--store", str(store), "compact"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)  # its own peak RSS, not the bench's other children's
     compact_secs = time.perf_counter() - t
+    report, err = proc.stdout.read(), proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"compact failed: {err}")
+    compact_peak_mib = usage.ru_maxrss / 1024
     files_after, size_after = store_files(store)
     print(report.strip())
-    print(f"compacted in {compact_secs:.1f} s: {files_after} files, {size_after / 2**30:.2f} GiB\n", flush=True)
+    print(f"compacted in {compact_secs:.1f} s, peak RSS {compact_peak_mib:,.0f} MiB: {files_after} files, {size_after / 2**30:.2f} GiB\n", flush=True)
     after, answers_after, duck_after = measure(args.fulcrum, store, args.python)
+
+    server = serve_measure(args.fulcrum, store)
 
     same = all(answers_before[k] == answers_after[k] for k in answers_before)
     duck_same = all(duck_before[k]["events"] == duck_after[k]["events"] for k in duck_before)
@@ -151,10 +188,14 @@ def main():
         b, a = duck_before[name]["seconds"], duck_after[name]["seconds"]
         label = f"DuckDB {name} SQL (query only, warm)"
         print(f"{label:<50}{b:>14.3f}{a:>11.3f}{b / a:>7.1f}x  ({duck_after[name]['events']:,} events)")
+    print(f"\nserver: serving after {server['start_seconds']:.1f} s (goal < 5 s: {'MET' if server['start_seconds'] < 5 else 'NOT MET'}); "
+          f"table {server['table_mib']:,.0f} MiB = {server['table_bytes_per_event']:.1f} bytes/event (goal <= 16: "
+          f"{'MET' if server['table_bytes_per_event'] <= 16 else 'NOT MET'}); whole process RSS {server['rss_mib']:,.0f} MiB "
+          f"= {server['rss_bytes_per_event']:.1f} bytes/event, peak {server['peak_rss_mib']:,.0f} MiB while reading")
     print(f"\nanswers equal before and after compaction: {'yes' if same else 'NO'}; DuckDB counts equal: {'yes' if duck_same else 'NO'}")
-    result = {"rows": count, "files": [files, files_after], "bytes": [size, size_after], "compact_seconds": compact_secs,
+    result = {"rows": count, "files": [files, files_after], "bytes": [size, size_after], "compact_seconds": compact_secs, "compact_peak_rss_mib": compact_peak_mib,
               "fulcrum": {"before": before, "after": after}, "duckdb": {"before": duck_before, "after": duck_after},
-              "answers_equal": same}
+              "server": server, "answers_equal": same}
     (work / "layout-bench.json").write_text(json.dumps(result, indent=1))
     if not same:
         sys.exit("answers differ after compaction")

@@ -128,6 +128,32 @@ pub struct EventTable {
     per_day: BTreeMap<i32, Vec<u64>>,
 }
 
+/// [`Side::resolved`], skipping the resolver (which splits and folds the name's words) for names already known
+/// never to resolve: most stateless names in GDELT ("POLICE", "STUDENT") are such, and repeat millions of times.
+fn resolved<'s>(
+    side: Side<'s>,
+    resolver: Option<&'s Resolver>,
+    day: i32,
+    may_resolve: &mut HashMap<Box<str>, bool>,
+) -> (Side<'s>, bool) {
+    if side.country.is_none()
+        && let (Some(r), Some(name)) = (resolver, side.name)
+    {
+        let may = match may_resolve.get(name) {
+            Some(&may) => may,
+            None => {
+                let may = r.may_resolve(name);
+                may_resolve.insert(name.into(), may);
+                may
+            }
+        };
+        if !may {
+            return (side, false);
+        }
+    }
+    side.resolved(resolver, day)
+}
+
 /// A borrowed row of the table.
 #[derive(Clone, Copy)]
 struct RowView<'t> {
@@ -155,6 +181,7 @@ impl EventTable {
         let mut pair_ids: HashMap<(u32, u32), u32> = HashMap::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut staged: Vec<Staged> = Vec::new();
+        let mut may_resolve: HashMap<Box<str>, bool> = HashMap::new();
         engine.sql_each(&format!("SELECT {ANALYSIS_COLUMNS} FROM events"), |batch| {
             let c = Columns::decode(&batch)?;
             for i in 0..c.len() {
@@ -170,8 +197,8 @@ impl EventTable {
                 let counts = per_day.entry(day).or_default();
                 counts.resize(datasets.len(), 0);
                 counts[dataset] += 1;
-                let (s, s_resolved) = c.side(0, i).resolved(resolver, day);
-                let (t, t_resolved) = c.side(3, i).resolved(resolver, day);
+                let (s, s_resolved) = resolved(c.side(0, i), resolver, day, &mut may_resolve);
+                let (t, t_resolved) = resolved(c.side(3, i), resolver, day, &mut may_resolve);
                 let (Some(c1), Some(c2)) = (s.country, t.country) else {
                     continue;
                 };

@@ -100,6 +100,11 @@ impl Reading {
     pub fn transactions(&self) -> usize {
         self.transactions
     }
+
+    /// Bytes the in-memory table holds (an estimate: see [`EventTable::heap_bytes`]).
+    pub fn table_bytes(&self) -> usize {
+        self.table.heap_bytes()
+    }
 }
 
 /// What a reload found.
@@ -172,6 +177,11 @@ impl Server {
     /// Events held in memory (of the current reading).
     pub fn events(&self) -> usize {
         self.reading().events()
+    }
+
+    /// Bytes the current reading's in-memory table holds.
+    pub fn table_bytes(&self) -> usize {
+        self.reading().table_bytes()
     }
 
     /// Reads the store again if a transaction was committed since the current reading (blocking: call it off the

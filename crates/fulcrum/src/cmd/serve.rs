@@ -107,10 +107,12 @@ pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
     .with_context(|| format!("opening store {}", store.display()));
     spinner.finish_and_clear();
     let server = Arc::new(server?);
+    let (events, bytes) = (server.events(), server.table_bytes());
     eprintln!(
-        "read {} events in {:.1} s",
-        server.events(),
-        started.elapsed().as_secs_f64()
+        "read {events} events in {:.1} s (in memory: {:.1} MiB, {:.1} bytes per event)",
+        started.elapsed().as_secs_f64(),
+        bytes as f64 / 1048576.0,
+        bytes as f64 / events.max(1) as f64
     );
     if !fulcrum_server::is_loopback(&args.addr) {
         eprintln!(
