@@ -354,28 +354,46 @@ fn side_in(side: u8, countries: &[String], names: &[String]) -> String {
 /// listing.
 pub fn where_clause(actors: &[ActorSpec], selection: &Selection, names: &[String]) -> String {
     let countries = countries_of(actors);
-    let mut clause = format!(
-        "{} AND {}",
-        side_in(1, &countries, names),
-        side_in(2, &countries, names)
-    );
-    // A side resolved by name has no stored state: it cannot be told domestic before matching.
-    let unresolved = if names.is_empty() {
-        ""
-    } else {
-        "actor1_country_code IS NULL OR actor2_country_code IS NULL OR "
-    };
     let shared = shared_countries(actors);
-    if shared.is_empty() {
-        clause.push_str(&format!(
-            " AND ({unresolved}actor1_country_code <> actor2_country_code)"
-        ));
-    } else {
-        clause.push_str(&format!(
-            " AND ({unresolved}actor1_country_code <> actor2_country_code OR actor1_country_code IN ({}))",
-            sql_list(&shared)
-        ));
+    // Rows with both states stored: one (state, state) pair per term, never a state with itself unless two
+    // actors share it. Written as pairs of equalities rather than `IN … AND actor1 <> actor2` because readers can
+    // skip row groups and pages on equalities (min/max statistics) but not on a comparison of two columns: on a
+    // store compacted by pair, a US–Russia question then never reads the US's domestic rows.
+    let mut pairs = Vec::new();
+    for a in &countries {
+        for b in &countries {
+            if a != b || shared.contains(a) {
+                pairs.push(format!(
+                    "(actor1_country_code = {} AND actor2_country_code = {})",
+                    sql_string(a),
+                    sql_string(b)
+                ));
+            }
+        }
     }
+    let stated = if pairs.is_empty() {
+        "false".to_string()
+    } else {
+        pairs.join(" OR ")
+    };
+    let mut clause = if names.is_empty() {
+        format!("({stated})")
+    } else {
+        // A side resolved by name has no stored state: it cannot be told domestic before matching.
+        let named = |side: u8| {
+            format!(
+                "(actor{side}_country_code IS NULL AND actor{side}_name IN ({}))",
+                sql_list(names)
+            )
+        };
+        format!(
+            "({stated} OR ({} AND {}) OR ({} AND {}))",
+            named(1),
+            side_in(2, &countries, names),
+            side_in(1, &countries, names),
+            named(2)
+        )
+    };
     clause.push_str(&window_filter(selection));
     clause
 }
