@@ -206,7 +206,14 @@ fn finish(
     actors: &[ActorSpec],
     selection: &Selection,
 ) -> Result<Loaded, LoadError> {
-    events.sort_by_key(|e| e.day);
+    // A total order, not only by day: sums of floating-point scores and the report a de-duplication rule keeps
+    // then do not depend on the order the store's files hand rows over (ingest order, compaction, CLI or server).
+    events.sort_by(|a, b| {
+        (a.day, a.src, a.dst, a.code, a.quad_class)
+            .cmp(&(b.day, b.src, b.dst, b.code, b.quad_class))
+            .then(a.goldstein.total_cmp(&b.goldstein))
+            .then(a.tone.total_cmp(&b.tone))
+    });
     let events = selection.dedup.apply(&events);
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         let names: Vec<String> = actors.iter().map(ActorSpec::label).collect();
