@@ -383,7 +383,18 @@ pub fn where_clause(actors: &[ActorSpec], selection: &Selection, names: &[String
     } else {
         pairs.join(" OR ")
     };
-    let mut clause = if names.is_empty() {
+    // Each side on its own, implied by the pairs: readers skip pages (not only row groups) on conditions of one
+    // column, and DataFusion's page index pruning takes only those.
+    let one_side = |side: u8| {
+        let states = format!("actor{side}_country_code IN ({})", sql_list(&countries));
+        if names.is_empty() {
+            states
+        } else {
+            format!("({states} OR actor{side}_country_code IS NULL)")
+        }
+    };
+    let mut clause = format!("{} AND {} AND ", one_side(1), one_side(2));
+    clause.push_str(&if names.is_empty() {
         format!("({stated})")
     } else {
         // A side resolved by name has no stored state: it cannot be told domestic before matching.
@@ -400,7 +411,7 @@ pub fn where_clause(actors: &[ActorSpec], selection: &Selection, names: &[String
             side_in(1, &countries, names),
             named(2)
         )
-    };
+    });
     clause.push_str(&window_filter(selection));
     clause
 }
