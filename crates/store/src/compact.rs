@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array, new_null_array};
+use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array, new_null_array};
 use arrow::compute::kernels::zip::zip;
 use arrow::compute::{SortOptions, cast, concat_batches, is_null, take_record_batch};
 use arrow::row::{RowConverter, SortField};
@@ -39,11 +39,6 @@ use crate::{Result, Store, StoreError};
 pub const LAYOUT_KEY: &str = "fulcrum.layout";
 /// Value of [`LAYOUT_KEY`] for files sorted by actor pair (see the module documentation).
 pub const PAIR_CLUSTERED: &str = "actor-pair-v1";
-
-/// Rows per data page in compacted files.
-const PAGE_ROWS: usize = 4096;
-/// A pair with at least this many rows in a month gets row groups of its own (see [`row_groups`]).
-const BIG_PAIR_ROWS: usize = 2 * PAGE_ROWS;
 
 /// How `compact` writes.
 #[derive(Debug, Clone)]
@@ -138,51 +133,6 @@ pub fn cluster_order(batch: &RecordBatch) -> Result<UInt32Array> {
     Ok(UInt32Array::from(order))
 }
 
-/// Where a sorted batch is cut into row groups: a pair of states with many rows (a big state's domestic events,
-/// say) gets row groups of its own, so that a question about another pair skips them on the row groups' min/max
-/// statistics alone — page statistics cannot, since each column's pages are judged separately. Smaller pairs
-/// share row groups of up to `max_rows`. Returns (offset, length) slices.
-fn row_groups(sorted: &RecordBatch, max_rows: usize) -> Result<Vec<(usize, usize)>> {
-    let pair_columns = [
-        sorted.column_by_name("actor1_country_code"),
-        sorted.column_by_name("actor2_country_code"),
-    ];
-    let [Some(a1), Some(a2)] = pair_columns else {
-        return Ok(vec![(0, sorted.num_rows())]);
-    };
-    let (a1, a2) = (a1.as_string::<i32>(), a2.as_string::<i32>());
-    let same_pair = |i: usize, j: usize| {
-        let side = |c: &arrow::array::StringArray| {
-            (c.is_valid(i) == c.is_valid(j)) && (c.is_null(i) || c.value(i) == c.value(j))
-        };
-        side(a1) && side(a2)
-    };
-    let mut cuts = Vec::new();
-    let (mut group_start, mut run_start) = (0, 0);
-    let n = sorted.num_rows();
-    for i in 1..=n {
-        if i < n && same_pair(run_start, i) {
-            continue;
-        }
-        // A run of one pair ends at i.
-        if i - run_start >= BIG_PAIR_ROWS {
-            if run_start > group_start {
-                cuts.push((group_start, run_start - group_start));
-            }
-            cuts.push((run_start, i - run_start));
-            group_start = i;
-        } else if i - group_start >= max_rows {
-            cuts.push((group_start, i - group_start));
-            group_start = i;
-        }
-        run_start = i;
-    }
-    if group_start < n {
-        cuts.push((group_start, n - group_start));
-    }
-    Ok(cuts)
-}
-
 /// Whether a data file says (in its footer) that it is pair-clustered.
 pub fn is_pair_clustered(path: &Path) -> Result<bool> {
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
@@ -269,9 +219,6 @@ impl Store {
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))
             .set_max_row_group_row_count(Some(options.row_group_rows.max(1)))
-            // Small pages, so that readers using the page index (DataFusion) skip to within a few thousand rows
-            // of a pair's rows; readers that prune only row groups (DuckDB) still skip whole groups.
-            .set_data_page_row_count_limit(PAGE_ROWS)
             .set_created_by(format!("fulcrum {}", env!("CARGO_PKG_VERSION")))
             .set_key_value_metadata(Some(vec![KeyValue::new(
                 LAYOUT_KEY.to_string(),
@@ -583,38 +530,6 @@ mod tests {
         drop(store);
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.event_keys(), 1010);
-    }
-
-    #[test]
-    fn a_big_pair_gets_row_groups_of_its_own() {
-        use arrow::array::StringArray;
-        let mut a1 = vec![Some("AAA"); 10];
-        a1.extend(vec![Some("USA"); 9000 + 5]);
-        a1.extend(vec![None; 3]);
-        let mut a2 = vec![Some("BBB"); 10];
-        a2.extend(vec![Some("USA"); 9000]);
-        a2.extend(vec![Some("ZZZ"); 5]);
-        a2.extend(vec![None; 3]);
-        let batch = RecordBatch::try_from_iter([
-            (
-                "actor1_country_code",
-                Arc::new(StringArray::from(a1)) as ArrayRef,
-            ),
-            (
-                "actor2_country_code",
-                Arc::new(StringArray::from(a2)) as ArrayRef,
-            ),
-        ])
-        .unwrap();
-        assert_eq!(
-            row_groups(&batch, 65536).unwrap(),
-            [(0, 10), (10, 9000), (9010, 8)]
-        );
-        // Small pairs fill groups of at most about max_rows.
-        assert_eq!(
-            row_groups(&batch.slice(9010, 8), 4).unwrap(),
-            [(0, 5), (5, 3)]
-        );
     }
 
     fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
