@@ -340,13 +340,7 @@ fn rewrite_partition(
     let file = File::create(&staged).map_err(|e| StoreError::io(&staged, e))?;
     let written = (|| {
         let mut writer = ArrowWriter::try_new(file, event_schema(), Some(props.clone()))?;
-        for (offset, len) in row_groups(
-            &sorted,
-            props.max_row_group_row_count().unwrap_or(usize::MAX),
-        )? {
-            writer.write(&sorted.slice(offset, len))?;
-            writer.flush()?;
-        }
+        writer.write(&sorted)?;
         writer.close()?;
         fsync(&staged)
     })();
@@ -369,8 +363,8 @@ fn rewrite_partition(
 mod tests {
     use super::*;
     use crate::WriteOptions;
+    use arrow::array::AsArray;
     use fulcrum_model::{EventBatchBuilder, EventRow};
-    use std::sync::Arc;
 
     const STATES: [Option<&str>; 4] = [Some("USA"), None, Some("RUS"), Some("CHN")];
     const NAMES: [&str; 3] = ["PUTIN", "KREMLIN", "POLICE"];
