@@ -24,7 +24,7 @@ The API (JSON; described at /api/openapi.json):
   GET  /api/sql?q=SELECT…  (or POST the query)   read-only SQL over the events table, with row and time limits
 Window parameters everywhere: from, to (YYYY-MM-DD), by (day|week|month), dataset (comma-separated), dedup.
 
-The server reads the store at start (about 64 bytes of memory per event) and never writes to it. Every
+The server reads the store at start (at most 16 bytes of memory per event; it prints how many) and never writes to it. Every
 --reload-every seconds it looks at the store's manifest; when an ingest or fetch has committed since, it reads the
 store again beside the old reading (for that moment both are in memory) and swaps it in: new requests see the new
 data, requests already running finish on the old reading. It binds to loopback; give --addr 0.0.0.0:PORT only on a
