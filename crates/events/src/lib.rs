@@ -23,7 +23,7 @@ use fulcrum_query::arrow::datatypes::{
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
 
 pub use located::{Located, LocatedEvent, Place, located};
-pub use table::{CountryCount, DatasetSummary, EventTable};
+pub use table::{CountryCount, DatasetSummary, EventTable, SavedTable, TableLookup, table_key};
 
 /// Which events a question is about, besides the actors.
 #[derive(Debug, Clone)]
@@ -82,6 +82,20 @@ pub enum LoadError {
     NoEvents { actors: String, windowed: bool },
     #[error("the store's events table has an unexpected column type: {0}")]
     Schema(String),
+    #[error("{}: {error}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "the store's pair index is damaged ({}: {message}); delete that folder, or run `fulcrum compact` to \
+         write it again",
+        path.display()
+    )]
+    BadTable {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 /// Decides whether a row is an event between two of the actors, and reduces it to an [`Event`].
@@ -969,6 +983,15 @@ mod tests {
 
     /// A store of the given rows: (day, actor1 country, actor2 country, dataset).
     fn store(dir: &std::path::Path, rows: &[(i32, &str, &str, &str)]) -> QueryEngine {
+        store_input(dir, rows, "fixture")
+    }
+
+    /// [`store`], the rows read from the input named `input`.
+    fn store_input(
+        dir: &std::path::Path,
+        rows: &[(i32, &str, &str, &str)],
+        input: &str,
+    ) -> QueryEngine {
         let mut builder = fulcrum_model::EventBatchBuilder::with_capacity(rows.len());
         for (i, &(day, c1, c2, dataset)) in rows.iter().enumerate() {
             builder
@@ -992,13 +1015,99 @@ mod tests {
         let keys: Vec<u64> = (0..rows.len() as u64).collect();
         let mut st = fulcrum_store::Store::open(dir.to_path_buf()).unwrap();
         let mut txn = st.begin(fulcrum_store::WriteOptions::default());
-        txn.begin_input("fixture", None);
+        txn.begin_input(input, None);
         txn.write(&builder.finish(), &keys, Vec::new(), rows.len() as u64)
             .unwrap();
-        txn.end_input("fixture", "test").unwrap();
+        txn.end_input(input, "test").unwrap();
         txn.commit().unwrap();
         drop(st);
         QueryEngine::open(dir).unwrap()
+    }
+
+    #[test]
+    fn a_saved_table_answers_as_the_one_built_from_the_store_until_the_store_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = [
+            (17_906, "RUS", "PAK", "gdelt2"),
+            (17_955, "PAK", "RUS", "gdelt2"),
+            (17_906, "RUS", "RUS", "gdelt2"),
+            (17_896, "RUS", "IND", "icews"),
+            (17_956, "IND", "PAK", "gdelt2"),
+            (17_960, "IND", "RUS", "icews"),
+        ];
+        let engine = store(dir.path(), &rows);
+        let resolver = Resolver::default();
+        let built = EventTable::from_store(&engine, Some(&resolver)).unwrap();
+        let snapshot = engine.snapshot().clone();
+        assert!(matches!(
+            EventTable::open_saved(&snapshot, Some(&resolver), true).unwrap(),
+            TableLookup::Missing
+        ));
+        let saved = built.save(&snapshot, Some(&resolver)).unwrap().unwrap();
+        assert!(saved.bytes > 0);
+        let answers = |t: &EventTable| {
+            let trio = actors(&["RUS", "PAK", "IND"]);
+            let icews = Selection {
+                datasets: Some(vec!["icews".into()]),
+                ..Selection::default()
+            };
+            format!(
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                t.select(&trio, &Selection::default()).unwrap(),
+                t.select(&trio, &icews).unwrap(),
+                t.partners(&actors(&["RUS"]), &Selection::default())
+                    .unwrap()
+                    .events,
+                {
+                    let mut totals: Vec<_> = t
+                        .totals(&Selection::default(), 0, 20_000)
+                        .into_iter()
+                        .collect();
+                    totals.sort();
+                    totals
+                },
+                t.datasets()
+                    .iter()
+                    .map(|d| (&d.dataset, d.events, d.first, d.last))
+                    .collect::<Vec<_>>(),
+                t.countries()
+                    .iter()
+                    .map(|c| (&c.code, c.events))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        for verify in [true, false] {
+            let TableLookup::Fresh(opened) =
+                EventTable::open_saved(&snapshot, Some(&resolver), verify).unwrap()
+            else {
+                panic!("the saved table was not found");
+            };
+            assert_eq!(answers(&opened), answers(&built));
+            assert_eq!(opened.len(), rows.len());
+        }
+        // Another resolution, then another snapshot: the table no longer answers.
+        assert!(matches!(
+            EventTable::open_saved(&snapshot, None, true).unwrap(),
+            TableLookup::Stale
+        ));
+        drop(engine);
+        // (The first rows are already stored: only the last one is new.)
+        let mut more = rows.to_vec();
+        more.push((17_970, "RUS", "PAK", "gdelt2"));
+        let engine = store_input(dir.path(), &more, "more");
+        assert_eq!(engine.snapshot().manifest.txns.len(), 2);
+        assert!(matches!(
+            EventTable::open_saved(engine.snapshot(), Some(&resolver), true).unwrap(),
+            TableLookup::Stale
+        ));
+        // A damaged file is an error that names it, not a panic.
+        let rows_file = saved.path.join("rows.arrow");
+        let bytes = std::fs::read(&rows_file).unwrap();
+        std::fs::write(&rows_file, &bytes[..bytes.len() / 2]).unwrap();
+        let error = EventTable::open_saved(&snapshot, Some(&resolver), true)
+            .err()
+            .expect("a truncated file must not open");
+        assert!(error.to_string().contains("rows.arrow"), "{error}");
     }
 
     fn count(engine: &QueryEngine, clause: &str) -> String {

@@ -200,6 +200,27 @@ impl Resolver {
         self.by_words.insert(key, self.entries.len() - 1);
     }
 
+    /// A digest of every phrase and its roles (not where they were read): two resolvers with the same
+    /// fingerprint resolve every name alike, so an index built with one answers for the other.
+    pub fn fingerprint(&self) -> u128 {
+        let mut phrases: Vec<(&String, &usize)> = self.by_words.iter().collect();
+        phrases.sort();
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        let day = |d: Option<i32>| d.map_or(i64::MIN, i64::from).to_le_bytes();
+        for (words, &entry) in phrases {
+            hash.update(words.as_bytes());
+            hash.update(&[0]);
+            for role in &self.entries[entry].roles {
+                hash.update(role.code.as_bytes());
+                hash.update(&[0]);
+                hash.update(&day(role.from));
+                hash.update(&day(role.until));
+            }
+            hash.update(&[1]);
+        }
+        hash.digest128()
+    }
+
     /// Number of phrases held.
     pub fn len(&self) -> usize {
         self.by_words.len()

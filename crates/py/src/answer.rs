@@ -11,7 +11,6 @@ use arrow_array::{Array, RecordBatch};
 use arrow_pyarrow::IntoPyArrow;
 use fulcrum_coder::documents::Document;
 use fulcrum_coder::{Coder, Dictionaries};
-use fulcrum_events::SqlSource;
 use fulcrum_intake::{IngestOptions, IngestReport, InputEvent, Observer};
 use fulcrum_model::resolve::Resolver;
 use fulcrum_plot::DatedChart;
@@ -23,6 +22,7 @@ use fulcrum_questions::front::{Parameter, Request, from_query, parameters as par
 use fulcrum_questions::relations::{
     BalanceRequest, ChangesRequest, DyadRequest, TriadRequest, VarReport, VarRequest,
 };
+use fulcrum_questions::source::StoreSource;
 use fulcrum_questions::table::Table;
 use fulcrum_questions::{Cluster, QuestionError, Questions, charts, parse_day};
 use fulcrum_store::StoreLocation;
@@ -221,12 +221,10 @@ pub fn ask(
     } else {
         None
     };
-    let engine = open(store, cluster)?;
-    let resolver = resolver(dict, notes);
-    let source = SqlSource {
-        engine: &engine,
-        resolver: Some(&resolver),
-    };
+    let (source, note) = StoreSource::open(store, cluster, resolver(dict, notes))?;
+    if let Some(note) = note {
+        notes.send(Note::Line(note));
+    }
     let q = Questions::new(&source);
     let answered = |title: String, summary: String, table: Table, chart: Option<Chart>| Answered {
         question: question.to_string(),

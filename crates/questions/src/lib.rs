@@ -4,8 +4,8 @@
 //! method of [`Questions`] into a typed answer. The CLI parses the request from its command line and prints the
 //! answer; the server parses the same request from a query string ([`front::from_query`]) and serialises the
 //! answer; Python turns answers into Arrow tables ([`table`]). Questions read events through
-//! [`fulcrum_events::EventSource`]: SQL over the store (the CLI), the in-memory `EventTable` (the server), or a
-//! remote engine.
+//! [`fulcrum_events::EventSource`]: the store's saved pair index or SQL over the store (the CLI, Python: see
+//! [`source::StoreSource`]), the in-memory `EventTable` (the server), or a remote engine.
 //!
 //! | question | request | answer |
 //! |---|---|---|
@@ -27,6 +27,7 @@ pub mod front;
 pub mod maps;
 pub mod relations;
 mod report;
+pub mod source;
 pub mod stats;
 pub mod table;
 

@@ -29,7 +29,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use fulcrum_events::{EventTable, Resolver};
+use fulcrum_events::{EventTable, Resolver, TableLookup};
 use fulcrum_query::QueryEngine;
 use serde_json::Value;
 
@@ -70,6 +70,8 @@ impl Default for Limits {
 /// keeps the reading it started with until it finishes, so no answer mixes two states of the store.
 pub struct Reading {
     table: EventTable,
+    /// Whether the table is the store's saved pair index (memory-mapped) rather than read from the Parquet files.
+    from_pair_index: bool,
     engine: QueryEngine,
     inputs: usize,
     transactions: usize,
@@ -80,9 +82,30 @@ pub struct Reading {
 impl Reading {
     fn open(store: &Path, resolver: Option<&Resolver>) -> Result<Self, fulcrum_events::LoadError> {
         let engine = QueryEngine::open(store)?;
-        let table = EventTable::from_store(&engine, resolver)?;
+        let switched_off = std::env::var(fulcrum_questions::source::PAIR_INDEX_ENV)
+            .is_ok_and(|v| v.eq_ignore_ascii_case("off"));
+        // The pair index saved for this very snapshot is the table itself, memory-mapped: no Parquet to read. A
+        // damaged one is said and read around.
+        let saved = if switched_off {
+            None
+        } else {
+            match EventTable::open_saved(engine.snapshot(), resolver, true) {
+                Ok(TableLookup::Fresh(table)) => Some(*table),
+                Ok(TableLookup::Missing | TableLookup::Stale) => None,
+                Err(e) => {
+                    eprintln!("warning: {e}; reading the store's Parquet files instead");
+                    None
+                }
+            }
+        };
+        let from_pair_index = saved.is_some();
+        let table = match saved {
+            Some(table) => table,
+            None => EventTable::from_store(&engine, resolver)?,
+        };
         let manifest = &engine.snapshot().manifest;
         Ok(Reading {
+            from_pair_index,
             inputs: manifest.inputs.len(),
             transactions: manifest.txns.len(),
             last_transaction: manifest.txns.last().map(|t| t.id.clone()),
@@ -104,6 +127,11 @@ impl Reading {
     /// Bytes the in-memory table holds (an estimate: see [`EventTable::heap_bytes`]).
     pub fn table_bytes(&self) -> usize {
         self.table.heap_bytes()
+    }
+
+    /// Whether the table was mapped from the store's saved pair index (else read from its Parquet files).
+    pub fn from_pair_index(&self) -> bool {
+        self.from_pair_index
     }
 }
 

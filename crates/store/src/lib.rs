@@ -116,6 +116,11 @@ impl StorePaths {
     pub fn names_dir(&self) -> PathBuf {
         self.meta().join("names")
     }
+    /// Where the questions' pair index lives (`fulcrum-events`' persisted event table), one folder per snapshot
+    /// it was built from. Outside the manifest: derived data that can always be rebuilt or deleted.
+    pub fn tables_dir(&self) -> PathBuf {
+        self.meta().join("tables")
+    }
     fn lock(&self) -> PathBuf {
         self.meta().join("lock")
     }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use fulcrum_events::{EventTable, TableLookup};
 use fulcrum_store::{CompactOptions, Store};
 
 use super::Place;
@@ -21,6 +22,13 @@ ingests (daily, say): only months with new files are rewritten. It is one transa
 old files or the new ones, and a killed compaction leaves the store as it was or finishes on next open.
 It holds two months in memory at once, about 2.4 KB per GDELT event (3 GiB for two months of 640,000
 events, measured); --threads 1 halves that.
+
+Then it saves the store's pair index (_fulcrum/tables/): the columns questions use, grouped by pair of
+states, as Arrow IPC files of about 16 bytes per event between two states. `dyad`, `balance`, `triad`,
+the other relations questions, Python and `fulcrum serve` map it instead of reading Parquet, as long as
+the store has not changed since and the same actor dictionaries are used; after an ingest they read the
+Parquet files again (and say so) until the next compaction saves a new one. It is derived data: deleting
+the folder loses nothing. FULCRUM_PAIR_INDEX=off makes questions ignore it.
 
   fulcrum compact
   fulcrum compact --row-group-rows 32768 --force   # rewrite every month with smaller row groups";
@@ -41,6 +49,9 @@ pub struct CompactArgs {
     /// Months rewritten at once (each is held in memory while it is sorted); default: up to 2, by cores.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
     threads: Option<u64>,
+    /// Do not save the pair index (questions then read the compacted Parquet files).
+    #[arg(long)]
+    no_pair_index: bool,
 }
 
 pub fn run(at: &Place, args: CompactArgs) -> Result<ExitCode> {
@@ -88,5 +99,40 @@ pub fn run(at: &Place, args: CompactArgs) -> Result<ExitCode> {
             report.txn.as_deref().unwrap_or("-")
         );
     }
+    if !args.no_pair_index {
+        // Still holding the writer lock: no ingest can change the store while its index is built.
+        save_pair_index(at, root)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds and saves the pair index of the store's current snapshot, unless it is saved already.
+fn save_pair_index(at: &Place, root: &std::path::Path) -> Result<()> {
+    let resolver = crate::cmd::relations::resolver(&at.dict);
+    let engine = fulcrum_query::QueryEngine::open(root)
+        .with_context(|| format!("opening {}", root.display()))?;
+    let snapshot = engine.snapshot();
+    if let Ok(TableLookup::Fresh(_)) = EventTable::open_saved(snapshot, Some(&resolver), false) {
+        println!("the pair index is up to date");
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let bar = crate::progress::spinner("saving the pair index: reading the store");
+    let table = EventTable::from_store(&engine, Some(&resolver))
+        .with_context(|| format!("reading {} for its pair index", root.display()))?;
+    bar.set_message("saving the pair index: writing");
+    let saved = table
+        .save(snapshot, Some(&resolver))
+        .with_context(|| format!("saving the pair index of {}", root.display()))?;
+    bar.finish_and_clear();
+    if let Some(saved) = saved {
+        println!(
+            "saved the pair index: {} events, {:.1} MiB in {}; {:.1} s",
+            table.len(),
+            saved.bytes as f64 / 1048576.0,
+            saved.path.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }

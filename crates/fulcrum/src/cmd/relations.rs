@@ -65,16 +65,17 @@ pub fn resolver(dict: &Path) -> Resolver {
     resolver
 }
 
-/// Answers one question from the store by SQL.
+/// Answers one question from the store: from its pair index when one is saved for the current snapshot, else by
+/// SQL.
 pub fn ask<T>(
     at: &Place,
     question: impl FnOnce(&fulcrum_questions::Questions) -> Result<T, fulcrum_questions::QuestionError>,
 ) -> Result<T> {
-    let engine = at.engine()?;
     let resolver = resolver(&at.dict);
-    let source = fulcrum_events::SqlSource {
-        engine: &engine,
-        resolver: Some(&resolver),
-    };
+    let (source, note) =
+        fulcrum_questions::source::StoreSource::open(&at.store, at.cluster.as_ref(), resolver)?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     Ok(question(&fulcrum_questions::Questions::new(&source))?)
 }

@@ -24,7 +24,9 @@ The API (JSON; described at /api/openapi.json):
   GET  /api/sql?q=SELECT…  (or POST the query)   read-only SQL over the events table, with row and time limits
 Window parameters everywhere: from, to (YYYY-MM-DD), by (day|week|month), dataset (comma-separated), dedup.
 
-The server reads the store at start (at most 16 bytes of memory per event; it prints how many) and never writes to it. Every
+The server reads the store at start (at most 16 bytes of memory per event; it prints how many) and never writes to it;
+when `fulcrum compact` has saved the store's pair index for its current snapshot, it maps that instead of reading
+the Parquet files, and starts in seconds on a big store (FULCRUM_PAIR_INDEX=off reads the files anyway). Every
 --reload-every seconds it looks at the store's manifest; when an ingest or fetch has committed since, it reads the
 store again beside the old reading (for that moment both are in memory) and swaps it in: new requests see the new
 data, requests already running finish on the old reading. It binds to loopback; give --addr 0.0.0.0:PORT only on a
@@ -108,8 +110,13 @@ pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
     spinner.finish_and_clear();
     let server = Arc::new(server?);
     let (events, bytes) = (server.events(), server.table_bytes());
+    let how = if server.reading().from_pair_index() {
+        "mapped the pair index of"
+    } else {
+        "read"
+    };
     eprintln!(
-        "read {events} events in {:.1} s (in memory: {:.1} MiB, {:.1} bytes per event)",
+        "{how} {events} events in {:.1} s (in memory: {:.1} MiB, {:.1} bytes per event)",
         started.elapsed().as_secs_f64(),
         bytes as f64 / 1048576.0,
         bytes as f64 / events.max(1) as f64

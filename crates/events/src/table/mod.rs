@@ -8,11 +8,16 @@ use std::ops::Range;
 
 use fulcrum_model::actors::ActorSpec;
 use fulcrum_query::QueryEngine;
+use fulcrum_query::arrow::buffer::ScalarBuffer;
 
 use crate::{
     ANALYSIS_COLUMNS, Action, Columns, LoadError, Loaded, Matcher, PartnerCollector, Partnered,
     Resolver, Selection, Side, countries_of, finish, shared_countries,
 };
+
+mod file;
+
+pub use file::{SavedTable, TableLookup, table_key};
 
 /// Interned strings: 0 is "no value".
 #[derive(Default)]
@@ -46,6 +51,17 @@ impl Names {
 
     fn id(&self, s: &str) -> Option<u32> {
         self.ids.get(s).copied()
+    }
+
+    /// Interned strings in id order, the first ("no value") included.
+    fn from_strings(strings: Vec<Box<str>>) -> Self {
+        let ids = strings
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        Names { strings, ids }
     }
 }
 
@@ -107,6 +123,9 @@ pub struct CountryCount {
 
 /// The whole store's analysis columns, read once, in about 16 bytes per event between two states.
 ///
+/// Built from the store ([`EventTable::from_store`]) or opened from the pair index saved next to it
+/// ([`EventTable::open_saved`]), whose row columns stay memory-mapped: a question then touches only its pairs' pages.
+///
 /// Layout (struct of arrays): rows between two states are grouped by (actor1 state, actor2 state) and sorted by
 /// day within a group; a row is its day (2 bytes, from the table's first day), its sides and action (interned:
 /// 4 and 2 bytes) and its tone (8 bytes, kept exact so answers equal the CLI's). Rows with a side that has no
@@ -115,10 +134,10 @@ pub struct EventTable {
     names: Names,
     resolves: bool,
     first_day: i32,
-    days: Vec<u16>,
-    sides: Vec<u32>,
-    actions: Vec<u16>,
-    tones: Vec<f64>,
+    days: ScalarBuffer<u16>,
+    sides: ScalarBuffer<u32>,
+    actions: ScalarBuffer<u16>,
+    tones: ScalarBuffer<f64>,
     side_table: Vec<Sides>,
     action_table: Vec<ActionKey>,
     /// (actor1 state, actor2 state) → its rows.
@@ -299,10 +318,10 @@ impl EventTable {
             names,
             resolves: resolver.is_some(),
             first_day,
-            days,
-            sides,
-            actions,
-            tones,
+            days: days.into(),
+            sides: sides.into(),
+            actions: actions.into(),
+            tones: tones.into(),
             side_table,
             action_table,
             by_pair,
@@ -311,13 +330,14 @@ impl EventTable {
         })
     }
 
-    /// Bytes the table holds on the heap (its columns, interned values and indexes; an estimate for the hash maps).
+    /// Bytes the table holds (its columns, interned values and indexes; an estimate for the hash maps). Columns
+    /// opened from a saved index are memory-mapped: counted here, they are paged in only as questions touch them.
     pub fn heap_bytes(&self) -> usize {
         let strings: usize = self.names.strings.iter().map(|s| s.len() + 16).sum();
-        self.days.capacity() * 2
-            + self.sides.capacity() * 4
-            + self.actions.capacity() * 2
-            + self.tones.capacity() * 8
+        self.days.len() * 2
+            + self.sides.len() * 4
+            + self.actions.len() * 2
+            + self.tones.len() * 8
             + self.side_table.capacity() * std::mem::size_of::<Sides>()
             + self.action_table.capacity() * std::mem::size_of::<ActionKey>()
             + self.by_pair.capacity() * 24
