@@ -23,7 +23,9 @@ use fulcrum_query::arrow::datatypes::{
 use fulcrum_query::{QueryEngine, QueryError, RecordBatch, sql_string};
 
 pub use located::{Located, LocatedEvent, Place, located};
-pub use table::{CountryCount, DatasetSummary, EventTable, SavedTable, TableLookup, table_key};
+pub use table::{
+    CountryCount, DatasetSummary, EventTable, SavedState, SavedTable, TableLookup, table_key,
+};
 
 /// Which events a question is about, besides the actors.
 #[derive(Debug, Clone)]

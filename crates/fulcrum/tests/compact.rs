@@ -294,3 +294,108 @@ fn the_names_index_answers_as_the_scan_of_a_store_without_it() {
     assert_eq!(compacted.matches("\"names_file\"").count(), 1);
     assert_eq!(indexed, answers(&old, &dict));
 }
+
+/// Runs a question with the pair index switched off (`FULCRUM_PAIR_INDEX=off`) or left to the lookup.
+fn question(store: &Path, dict: &Path, args: &[&str], pair_index: bool) -> (String, String) {
+    let mut command = fulcrum();
+    command
+        .arg("--store")
+        .arg(store)
+        .arg("--dict")
+        .arg(dict)
+        .args(args);
+    if !pair_index {
+        command.env("FULCRUM_PAIR_INDEX", "off");
+    }
+    let out = command.output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(out.status.success(), "fulcrum {args:?}: {stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn the_pair_index_answers_for_its_snapshot_and_the_store_does_after_an_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, dict) = fixture(dir.path());
+    let d = dict.to_str().unwrap();
+    let before = answers(&store, &dict);
+    assert!(ok(&store, &["--dict", d, "stats"]).contains("pair index: none"));
+
+    let out = ok(
+        &store,
+        &["--dict", d, "compact", "--row-group-rows", "1024"],
+    );
+    assert!(out.contains("saved the pair index: 89 events"), "{out}");
+    assert!(ok(&store, &["--dict", d, "stats"]).contains("pair index: up to date (89 events"));
+    assert_eq!(
+        before,
+        answers(&store, &dict),
+        "the index answers as SQL did"
+    );
+    let dyad = ["dyad", "RUS", "IND", "--by", "week"];
+    let (from_index, notes) = question(&store, &dict, &dyad, true);
+    assert!(!notes.contains("pair index"), "{notes}");
+
+    // The questions really read the index: with March's Parquet file moved away, they still see March (SQL does not).
+    let march = store.join("year=2019/month=03");
+    let aside = dir.path().join("march-aside");
+    std::fs::rename(&march, &aside).unwrap();
+    assert_eq!(question(&store, &dict, &dyad, true).0, from_index);
+    assert_ne!(question(&store, &dict, &dyad, false).0, from_index);
+    // So does a server, which maps the index rather than reading the files.
+    {
+        let served = Served::start(&store, &["--dict", d, "--reload-every", "0"]);
+        let api = get_ok(&served, "/api/dyad?a=RUS&b=IND&by=week");
+        let march_weeks = api["directions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["points"].as_array().unwrap())
+            .filter(|p| {
+                p["period"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("2019-03"))
+                    && p["events"].as_f64().is_some_and(|n| n > 0.0)
+            })
+            .count();
+        assert!(march_weeks > 0, "{api}");
+    }
+    std::fs::rename(&aside, &march).unwrap();
+
+    assert!(ok(&store, &["--dict", d, "compact"]).contains("the pair index is up to date"));
+
+    // Another dictionary: not the index's roles, so questions read the files, and say why.
+    let (_, notes) = question(&store, &dir.path().join("no-such-dict"), &dyad, true);
+    assert!(notes.contains("pair index was saved before"), "{notes}");
+
+    // A new ingest: the index is out of date; questions read the files (and see the new event) until the next
+    // compaction saves a new index, which replaces the old one.
+    let input = write_lines(
+        dir.path(),
+        "late.export.CSV",
+        &[gdelt2_line(&Ev::new(
+            5000, "20190320", "RUSGOV", "INDGOV", "057",
+        ))],
+    );
+    ok(&store, &["ingest", input.to_str().unwrap()]);
+    let (after_ingest, notes) = question(&store, &dict, &dyad, true);
+    assert!(notes.contains("pair index was saved before"), "{notes}");
+    assert_ne!(after_ingest, from_index, "the new event counts");
+    assert_eq!(after_ingest, question(&store, &dict, &dyad, false).0);
+    assert!(ok(&store, &["--dict", d, "stats"]).contains("pair index: out of date"));
+    let out = ok(&store, &["--dict", d, "compact"]);
+    assert!(out.contains("saved the pair index: 90 events"), "{out}");
+    let (again, notes) = question(&store, &dict, &dyad, true);
+    assert_eq!(again, after_ingest);
+    assert!(!notes.contains("pair index"), "{notes}");
+    assert_eq!(
+        std::fs::read_dir(store.join("_fulcrum/tables"))
+            .unwrap()
+            .count(),
+        1,
+        "the old index is removed"
+    );
+}

@@ -248,18 +248,25 @@ impl EventTable {
                 ),
             ],
         )?;
-        let mut pairs: Vec<(&(u32, u32), &std::ops::Range<u32>)> = self.by_pair.iter().collect();
-        pairs.sort_by_key(|(_, r)| r.start);
-        let pair_column = |f: fn(&(&(u32, u32), &std::ops::Range<u32>)) -> u32| {
-            arr(Arc::new(pairs.iter().map(f).collect::<UInt32Array>()))
+        // Pairs as [source, target, first row, row after the last], in row order.
+        let mut pairs: Vec<[u32; 4]> = self
+            .by_pair
+            .iter()
+            .map(|(&(s, t), r)| [s, t, r.start, r.end])
+            .collect();
+        pairs.sort_by_key(|p| p[2]);
+        let pair_column = |i: usize| {
+            arr(Arc::new(
+                pairs.iter().map(|p| p[i]).collect::<UInt32Array>(),
+            ))
         };
         write_ipc(
             &partial.join("pairs.arrow"),
             vec![
-                ("source", pair_column(|p| p.0.0)),
-                ("target", pair_column(|p| p.0.1)),
-                ("start", pair_column(|p| p.1.start)),
-                ("end", pair_column(|p| p.1.end)),
+                ("source", pair_column(0)),
+                ("target", pair_column(1)),
+                ("start", pair_column(2)),
+                ("end", pair_column(3)),
             ],
         )?;
         write_ipc(
@@ -387,37 +394,77 @@ impl EventTable {
         resolver: Option<&Resolver>,
         verify_rows: bool,
     ) -> Result<TableLookup, LoadError> {
-        let Some(root) = local_root(snapshot) else {
-            return Ok(TableLookup::Missing);
-        };
-        let key = table_key(snapshot, resolver);
-        let dir = folder(root, &key);
-        let meta_path = dir.join(META_FILE);
-        let meta: Meta = match fs::read(&meta_path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| LoadError::BadTable {
-                path: meta_path.clone(),
-                message: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let tables = StorePaths::new(root).tables_dir();
-                let any = fs::read_dir(&tables).is_ok_and(|mut d| d.next().is_some());
-                return Ok(if any {
-                    TableLookup::Stale
-                } else {
-                    TableLookup::Missing
-                });
+        Ok(match locate(snapshot, resolver)? {
+            Located::Fresh(dir, meta) => {
+                TableLookup::Fresh(Box::new(read_table(&dir, meta, verify_rows)?))
             }
-            Err(e) => return Err(io(&meta_path)(e)),
-        };
-        if meta.format != FORMAT || meta.key != key {
-            return Ok(TableLookup::Stale);
-        }
-        Ok(TableLookup::Fresh(Box::new(read_table(
-            &dir,
-            meta,
-            verify_rows,
-        )?)))
+            Located::Stale => TableLookup::Stale,
+            Located::Missing => TableLookup::Missing,
+        })
     }
+
+    /// Whether a table is saved for `snapshot` and `resolver` (without reading it): for status lines.
+    pub fn saved_state(
+        snapshot: &Snapshot,
+        resolver: Option<&Resolver>,
+    ) -> Result<SavedState, LoadError> {
+        Ok(match locate(snapshot, resolver)? {
+            Located::Fresh(path, meta) => {
+                let mut bytes = 0;
+                for entry in fs::read_dir(&path).map_err(io(&path))?.flatten() {
+                    bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+                SavedState::Fresh {
+                    saved: SavedTable { path, bytes },
+                    events: meta.events,
+                }
+            }
+            Located::Stale => SavedState::Stale,
+            Located::Missing => SavedState::Missing,
+        })
+    }
+}
+
+/// [`TableLookup`] without the table: what [`EventTable::saved_state`] finds.
+pub enum SavedState {
+    Fresh { saved: SavedTable, events: u64 },
+    Missing,
+    Stale,
+}
+
+enum Located {
+    Fresh(PathBuf, Meta),
+    Missing,
+    Stale,
+}
+
+fn locate(snapshot: &Snapshot, resolver: Option<&Resolver>) -> Result<Located, LoadError> {
+    let Some(root) = local_root(snapshot) else {
+        return Ok(Located::Missing);
+    };
+    let key = table_key(snapshot, resolver);
+    let dir = folder(root, &key);
+    let meta_path = dir.join(META_FILE);
+    let meta: Meta = match fs::read(&meta_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| LoadError::BadTable {
+            path: meta_path.clone(),
+            message: e.to_string(),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let tables = StorePaths::new(root).tables_dir();
+            let any = fs::read_dir(&tables).is_ok_and(|mut d| d.next().is_some());
+            return Ok(if any {
+                Located::Stale
+            } else {
+                Located::Missing
+            });
+        }
+        Err(e) => return Err(io(&meta_path)(e)),
+    };
+    if meta.format != FORMAT || meta.key != key {
+        return Ok(Located::Stale);
+    }
+    Ok(Located::Fresh(dir, meta))
 }
 
 fn read_table(dir: &Path, meta: Meta, verify_rows: bool) -> Result<EventTable, LoadError> {

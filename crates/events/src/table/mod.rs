@@ -17,7 +17,7 @@ use crate::{
 
 mod file;
 
-pub use file::{SavedTable, TableLookup, table_key};
+pub use file::{SavedState, SavedTable, TableLookup, table_key};
 
 /// Interned strings: 0 is "no value".
 #[derive(Default)]
