@@ -11,6 +11,8 @@ then times, each in its own process (wall time and peak RSS):
 Peers run with their default type inference (their fastest working configuration on this input); Fulcrum
 additionally validates every field, checks CAMEO codes, keeps provenance, de-duplicates and checksums.
 Prints rows/s and ratios. Run through bench/run (which installs the peers). Not a test: numbers only.
+For inputs bigger than the peers' in-memory readers allow (20 M rows), `--peers duckdb,polars-stream,pandas-chunked`
+runs their streaming forms (DuckDB's COPY streams already).
 """
 import argparse, json, os, pathlib, shutil, subprocess, sys, time
 
@@ -68,6 +70,20 @@ df.write_parquet(sys.argv[2], compression='zstd')
 import pandas as pd, sys, csv
 df = pd.read_csv(sys.argv[1], sep='\\t', header=None, quoting=csv.QUOTE_NONE, low_memory=False, dtype={26: str, 27: str, 28: str})
 df.to_parquet(sys.argv[2], compression='zstd')
+""",    # Streaming variants, for inputs bigger than memory allows the in-memory ones (20 M rows: pandas would need
+    # ~33 GB, polars ~21 GB). polars' streaming engine; pandas in 1 M-row chunks through one pyarrow writer.
+    "polars-stream": """
+import polars as pl, sys
+pl.scan_csv(sys.argv[1], separator='\\t', has_header=False, quote_char=None, infer_schema_length=100000).sink_parquet(sys.argv[2], compression='zstd')
+""",
+    "pandas-chunked": """
+import pandas as pd, pyarrow as pa, pyarrow.parquet as pq, sys, csv
+writer = None
+for df in pd.read_csv(sys.argv[1], sep='\\t', header=None, quoting=csv.QUOTE_NONE, low_memory=False, dtype=str, chunksize=1_000_000):
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    writer = writer or pq.ParquetWriter(sys.argv[2], table.schema, compression='zstd')
+    writer.write_table(table)
+writer.close()
 """,
 }
 
