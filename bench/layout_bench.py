@@ -8,9 +8,14 @@ streamed through a pipe, so no 40 GB CSV is ever written. That file has no Russi
 commands ask about Russia, the US and China (which it has: 0.1 % of rows are RUS–USA, 3.4 % among the three
 including domestic ones, 39 % have no actor1 state).
 
+Three columns for Fulcrum: the store as ingest wrote it, compacted (questions read the Parquet files:
+FULCRUM_PAIR_INDEX=off), and compacted with the pair index `fulcrum compact` saves (questions map it). The server
+is started on the compacted store both ways. `--compacted` reuses a store compacted by an earlier run and skips
+the first column.
+
 Every timing is a whole process (start, plan, scan, analysis, printing) for Fulcrum and a query in a warm
 connection for DuckDB (its friendliest setting), best of three, on a warm page cache. Answers are compared
-before and after compaction: they must be equal. Not a test: numbers only. Run through bench/run-layout.
+between the three: they must be equal. Not a test: numbers only. Run through bench/run-layout.
 """
 import argparse, datetime, json, os, pathlib, re, shutil, subprocess, sys, time
 
@@ -43,6 +48,10 @@ def generate(out, rows):
     return written
 
 
+# Questions with the pair index switched off: they read the Parquet files (compacted or not).
+NO_INDEX = {**os.environ, "FULCRUM_PAIR_INDEX": "off"}
+
+
 def run(cmd, **kw):
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if p.returncode != 0:
@@ -50,11 +59,11 @@ def run(cmd, **kw):
     return p.stdout
 
 
-def timed(cmd):
+def timed(cmd, env=None):
     best, out = 1e9, ""
     for _ in range(3):
         t = time.perf_counter()
-        out = run(cmd)
+        out = run(cmd, env=env)
         best = min(best, time.perf_counter() - t)
     return best, out
 
@@ -87,22 +96,25 @@ COMMANDS = [
 ]
 
 
-def measure(fulcrum, store, python):
+def measure(fulcrum, store, env=None):
     f = [fulcrum, "--store", str(store)]
     times, answers = {}, {}
     for name, args in COMMANDS:
-        secs, out = timed(f + args)
+        secs, out = timed(f + args, env)
         times[name] = secs
         answers[name] = out
-    duck = json.loads(run([python, "-c", DUCKDB, str(store)]))
-    return times, answers, duck
+    return times, answers
 
 
-def serve_measure(fulcrum, store):
+def duckdb(python, store):
+    return json.loads(run([python, "-c", DUCKDB, str(store)]))
+
+
+def serve_measure(fulcrum, store, env=None):
     """Starts `fulcrum serve` on the store: seconds until it serves, its table's bytes per event, its RSS."""
     t = time.perf_counter()
     proc = subprocess.Popen([fulcrum, "--store", str(store), "serve", "--addr", "127.0.0.1:0", "--reload-every", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
     secs = time.perf_counter() - t
     status = pathlib.Path(f"/proc/{proc.pid}/status").read_text()
@@ -110,7 +122,7 @@ def serve_measure(fulcrum, store):
     proc.kill()
     err = proc.stderr.read()
     proc.wait()
-    m = re.search(r"read (\d+) events in [\d.]+ s \(in memory: ([\d.]+) MiB, ([\d.]+) bytes per event\)", err)
+    m = re.search(r"(?:read|mapped the pair index of) (\d+) events in [\d.]+ s \(in memory: ([\d.]+) MiB, ([\d.]+) bytes per event\)", err)
     if "serving" not in line or not m:
         sys.exit(f"the server did not start: {line}{err}")
     events = int(m.group(1))
@@ -133,6 +145,8 @@ def main():
     ap.add_argument("--generate-only", action="store_true", help="write the rows to stdout and stop")
     ap.add_argument("--ingest-only", action="store_true", help="build the store and stop")
     ap.add_argument("--reuse", action="store_true", help="reuse a store of this size that is not compacted yet")
+    ap.add_argument("--compacted", action="store_true",
+                    help="reuse a store of this size compacted already: skip the ingest-layout column")
     args = ap.parse_args()
     if not SAMPLE.is_file():
         sys.exit(f"needs the real GDELT rows of {SAMPLE}")
@@ -143,8 +157,10 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     store = work / f"layout-store-{args.rows}"
     manifest = store / "_fulcrum/manifest.json"
-    reusable = manifest.exists() and "replaced_files" not in manifest.read_text()
-    if args.reuse and reusable:
+    compacted = manifest.exists() and "replaced_files" in manifest.read_text()
+    if args.compacted and compacted:
+        print(f"reusing {store} (compacted already)")
+    elif args.reuse and manifest.exists() and not compacted:
         print(f"reusing {store} (as ingest left it)")
     else:
         shutil.rmtree(store, ignore_errors=True)
@@ -156,13 +172,17 @@ def main():
         if gen.wait() != 0 or p.returncode != 0:
             sys.exit(f"ingest failed: {p.stderr}")
         print(f"ingested in {time.perf_counter() - t:.1f} s (generator and ingest together)")
+        compacted = False
     if args.ingest_only:
         return
     count = int(run([args.fulcrum, "--store", str(store), "sql", "SELECT count(*) FROM events", "--format", "csv"]).splitlines()[1])
     files, size = store_files(store)
     print(f"store: {count:,} events, {files} files, {size / 2**30:.2f} GiB\n", flush=True)
 
-    before, answers_before, duck_before = measure(args.fulcrum, store, args.python)
+    skip_before = args.compacted and compacted
+    if not skip_before:
+        before, answers_before = measure(args.fulcrum, store, NO_INDEX)
+        duck_before = duckdb(args.python, store)
     t = time.perf_counter()
     proc = subprocess.Popen([args.fulcrum, "--store", str(store), "compact"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)  # its own peak RSS, not the bench's other children's
@@ -171,34 +191,47 @@ def main():
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"compact failed: {err}")
     compact_peak_mib = usage.ru_maxrss / 1024
+    index = re.search(r"saved the pair index: (\d+) events, ([\d.]+) MiB in .*; ([\d.]+) s", report)
     files_after, size_after = store_files(store)
     print(report.strip())
-    print(f"compacted in {compact_secs:.1f} s, peak RSS {compact_peak_mib:,.0f} MiB: {files_after} files, {size_after / 2**30:.2f} GiB\n", flush=True)
-    after, answers_after, duck_after = measure(args.fulcrum, store, args.python)
-
+    print(f"compact (with the pair index) took {compact_secs:.1f} s, peak RSS {compact_peak_mib:,.0f} MiB: {files_after} files, "
+          f"{size_after / 2**30:.2f} GiB\n", flush=True)
+    parquet, answers_parquet = measure(args.fulcrum, store, NO_INDEX)
+    duck_after = duckdb(args.python, store)
+    indexed, answers_indexed = measure(args.fulcrum, store)
     server = serve_measure(args.fulcrum, store)
+    server_parquet = serve_measure(args.fulcrum, store, NO_INDEX)
 
-    same = all(answers_before[k] == answers_after[k] for k in answers_before)
-    duck_same = all(duck_before[k]["events"] == duck_after[k]["events"] for k in duck_before)
-    print(f"{'whole process, best of 3 (s)':<50}{'ingest layout':>14}{'compacted':>11}{'ratio':>8}  goal < 1 s")
+    same = all(answers_parquet[k] == answers_indexed[k] for k in answers_parquet)
+    if not skip_before:
+        same = same and all(answers_before[k] == answers_parquet[k] for k in answers_before)
+    print(f"{'whole process, best of 3 (s)':<46}{'ingest layout':>14}{'compacted':>11}{'+ pair index':>14}  goal < 1 s")
     for name, _ in COMMANDS:
-        b, a = before[name], after[name]
-        print(f"fulcrum {name:<42}{b:>14.3f}{a:>11.3f}{b / a:>7.1f}x  {'MET' if a < 1 else 'NOT MET'}")
-    for name in duck_before:
-        b, a = duck_before[name]["seconds"], duck_after[name]["seconds"]
+        b = f"{before[name]:>14.3f}" if not skip_before else f"{'-':>14}"
+        a, i = parquet[name], indexed[name]
+        print(f"fulcrum {name:<38}{b}{a:>11.3f}{i:>14.3f}  {'MET' if i < 1 else 'NOT MET'}")
+    for name in duck_after:
+        b = f"{duck_before[name]['seconds']:>14.3f}" if not skip_before else f"{'-':>14}"
+        a = duck_after[name]["seconds"]
         label = f"DuckDB {name} SQL (query only, warm)"
-        print(f"{label:<50}{b:>14.3f}{a:>11.3f}{b / a:>7.1f}x  ({duck_after[name]['events']:,} events)")
-    print(f"\nserver: serving after {server['start_seconds']:.1f} s (goal < 5 s: {'MET' if server['start_seconds'] < 5 else 'NOT MET'}); "
-          f"table {server['table_mib']:,.0f} MiB = {server['table_bytes_per_event']:.1f} bytes/event (goal <= 16: "
-          f"{'MET' if server['table_bytes_per_event'] <= 16 else 'NOT MET'}); whole process RSS {server['rss_mib']:,.0f} MiB "
-          f"= {server['rss_bytes_per_event']:.1f} bytes/event, peak {server['peak_rss_mib']:,.0f} MiB while reading")
-    print(f"\nanswers equal before and after compaction: {'yes' if same else 'NO'}; DuckDB counts equal: {'yes' if duck_same else 'NO'}")
-    result = {"rows": count, "files": [files, files_after], "bytes": [size, size_after], "compact_seconds": compact_secs, "compact_peak_rss_mib": compact_peak_mib,
-              "fulcrum": {"before": before, "after": after}, "duckdb": {"before": duck_before, "after": duck_after},
-              "server": server, "answers_equal": same}
+        print(f"{label:<46}{b}{a:>11.3f}{'':>14}  ({duck_after[name]['events']:,} events)")
+    if index:
+        print(f"\npair index: {int(index.group(1)):,} events, {float(index.group(2)):,.0f} MiB, saved in {float(index.group(3)):.1f} s")
+    for label, srv in (("server, pair index", server), ("server, Parquet files", server_parquet)):
+        print(f"{label}: serving after {srv['start_seconds']:.1f} s (goal < 5 s: {'MET' if srv['start_seconds'] < 5 else 'NOT MET'}); "
+              f"table {srv['table_mib']:,.0f} MiB = {srv['table_bytes_per_event']:.1f} bytes/event (goal <= 16: "
+              f"{'MET' if srv['table_bytes_per_event'] <= 16 else 'NOT MET'}); whole process RSS {srv['rss_mib']:,.0f} MiB "
+              f"= {srv['rss_bytes_per_event']:.1f} bytes/event, peak {srv['peak_rss_mib']:,.0f} MiB")
+    print(f"\nanswers equal (ingest layout, compacted, pair index): {'yes' if same else 'NO'}")
+    result = {"rows": count, "files_after": files_after, "bytes_after": size_after, "compact_seconds": compact_secs,
+              "compact_peak_rss_mib": compact_peak_mib,
+              "pair_index": index and {"events": int(index.group(1)), "mib": float(index.group(2)), "seconds": float(index.group(3))},
+              "fulcrum": {"before": None if skip_before else before, "compacted": parquet, "pair_index": indexed},
+              "duckdb": {"before": None if skip_before else duck_before, "after": duck_after},
+              "server": {"pair_index": server, "parquet": server_parquet}, "answers_equal": same}
     (work / "layout-bench.json").write_text(json.dumps(result, indent=1))
     if not same:
-        sys.exit("answers differ after compaction")
+        sys.exit("answers differ between the layouts or with the pair index")
 
 
 if __name__ == "__main__":
