@@ -8,6 +8,7 @@
 //! provenance. Pure functions over in-memory dictionaries; [`Dictionaries::load`] is the only I/O.
 
 pub mod analysis;
+pub mod claims;
 mod coder;
 mod combine;
 pub mod dict;

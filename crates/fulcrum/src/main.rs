@@ -112,6 +112,7 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     Push(cmd::push::PushArgs),
     Compact(cmd::compact::CompactArgs),
+    Check(cmd::check::CheckArgs),
 }
 
 /// Output piped into `head` and closed early ends the program quietly, as it ends `cat`: Rust ignores SIGPIPE, so
@@ -160,6 +161,7 @@ fn main() -> ExitCode {
         Command::Cluster(args) => cmd::cluster::run(args),
         Command::Push(args) => cmd::push::run(&at, args),
         Command::Compact(args) => cmd::compact::run(&at, args),
+        Command::Check(args) => cmd::check::run(&at, args),
     };
     match result {
         Ok(code) => code,

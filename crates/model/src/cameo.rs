@@ -177,6 +177,14 @@ fn country_names() -> &'static HashMap<String, &'static str> {
     })
 }
 
+/// Every country name Fulcrum knows with its CAMEO code (ICEWS's names and a few other spellings).
+pub fn country_name_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ICEWS_COUNTRY_NAMES
+        .iter()
+        .chain(EXTRA_COUNTRY_NAMES)
+        .copied()
+}
+
 /// The CAMEO country code for a country name as ICEWS writes it ("Russian Federation" → "RUS").
 pub fn country_code_for_name(name: &str) -> Option<&'static str> {
     country_names().get(&name.trim().to_lowercase()).copied()

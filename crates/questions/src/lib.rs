@@ -20,6 +20,7 @@
 //! | what the store holds | [`stats::store_stats`] | [`stats::StoreStats`] |
 
 pub mod charts;
+pub mod check;
 pub mod episodes;
 mod error;
 pub mod forecast;

@@ -177,7 +177,7 @@ pub fn run(at: &Place, args: CodeArgs) -> Result<ExitCode> {
 
 /// YYYYMMDD of a day number.
 /// Reads every input (a file, or - for standard input) into documents.
-fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>> {
+pub(crate) fn read_documents(inputs: &[PathBuf], date: Option<i32>) -> Result<Vec<Document>> {
     let mut docs = Vec::new();
     for path in inputs {
         let (name, bytes) = if path.as_os_str() == "-" {

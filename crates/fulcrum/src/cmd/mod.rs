@@ -2,6 +2,7 @@ pub mod backtest;
 pub mod balance;
 pub mod changes;
 pub mod cluster;
+pub mod check;
 pub mod code;
 pub mod compact;
 pub mod dict;

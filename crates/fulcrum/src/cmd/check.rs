@@ -1,0 +1,219 @@
+//! `fulcrum check`: an article's claims about relations between states, tested against the store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use fulcrum_coder::Dictionaries;
+use fulcrum_coder::claims::{ClaimDictionary, find_claims};
+use fulcrum_query::OutputFormat;
+use fulcrum_questions::check::{CheckAnswer, CheckWindows};
+
+use crate::cmd::Place;
+
+const AFTER: &str = "\
+Reads the article (plain text, HTML, or JSON Lines with \"id\", \"date\" and \"text\" per line, as `fulcrum code`),
+finds its sentences that relate states — by name, adjective, capital (\"Moscow\", \"Indo-Pak\"), and with a PETRARCH
+dictionary folder (--dict) people too (\"Lavrov\" → Russia on the article's date) — and reads a claim where a cue
+word of the claims dictionary is: a level (cooperate / hostile), a trend (grow, deepen / decline, sour; past or
+future), an alignment (balances between / takes the side of) or an event (exercises, mediation, agreements).
+Sentences that name states but carry no cue are listed as not understood.
+
+Each claim is tested on the store around --date: levels against 0 and the pair's year before, trends against the
+year before the window (Welch), alignment with the balancer reading (and its shift for \"no longer takes X's side\"),
+events by their CAMEO codes in the year to the date; a claim about the future on what followed the date when the
+store has it, else on Fulcrum's forecast. Verdicts: supported, contradicted, not clear, no data (fewer than 10
+events: it says whether the store covers the period at all). The rules: docs/check.md.
+
+The claims dictionary (cue words, state words) is built in (crates/coder/claims/Fulcrum.Claims.txt, versioned);
+--claims FILE adds entries of your own in the same format.
+
+Examples:
+  fulcrum check op-ed.txt --date 2019-03-21
+  fulcrum check op-ed.txt --date 2019-03-21 --window 60d --after 12w --format markdown --out report.md
+  fulcrum --dict dictionaries check articles.jsonl --format json";
+
+/// How the report is written.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Markdown,
+    Csv,
+    Parquet,
+}
+
+/// Check an article's claims about relations between states against the data.
+#[derive(Args)]
+#[command(after_help = AFTER)]
+pub struct CheckArgs {
+    /// The article: a text or HTML file, JSON Lines (*.jsonl, one article per line), or - for standard input.
+    article: PathBuf,
+    /// The article's date (YYYY-MM-DD): claims are read as of that day. JSON Lines carry their own.
+    #[arg(long, value_parser = fulcrum_questions::parse_day)]
+    date: Option<i32>,
+    /// How far back "now" reaches from the date: days (90d), weeks (12w) or months (3m).
+    #[arg(long, default_value = "90d", value_parser = parse_span)]
+    window: i32,
+    /// How far after the date a claim about the future is tested (or forecast).
+    #[arg(long, default_value = "180d", value_parser = parse_span)]
+    after: i32,
+    /// A claims dictionary of your own, added to the built-in one.
+    #[arg(long, value_name = "FILE")]
+    claims: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write the report here instead of standard output (needed for parquet).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// `90d`, `12w`, `3m` (30.4 days) or a bare number of days.
+fn parse_span(s: &str) -> Result<i32, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 'd'),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?}: a number of days, weeks or months, such as 90d, 12w or 3m"))?;
+    let days = match unit {
+        'd' => n,
+        'w' => n * 7.0,
+        'm' => n * 30.4,
+        other => return Err(format!("{s:?}: unit {other:?} is not d, w or m")),
+    };
+    if !(1.0..=36_500.0).contains(&days) {
+        return Err(format!("{s:?}: between 1 day and 100 years"));
+    }
+    Ok(days.round() as i32)
+}
+
+pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
+    if matches!(args.format, Format::Parquet) && args.out.is_none() {
+        bail!("--format parquet needs --out FILE");
+    }
+    let documents = crate::cmd::code::read_documents(std::slice::from_ref(&args.article), args.date)?;
+    if documents.is_empty() {
+        bail!("{}: no article in it", args.article.display());
+    }
+    let mut dict = ClaimDictionary::builtin();
+    if let Some(path) = &args.claims {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        dict.add_text(&path.display().to_string(), &text)?;
+    }
+    let actors = if at.dict.is_dir() {
+        match Dictionaries::load(&at.dict) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("warning: {e}; finding states by name only (no people)");
+                None
+            }
+        }
+    } else {
+        eprintln!(
+            "note: no dictionary folder at {}: states are found by name, adjective and capital, not by their people \
+             (`fulcrum dict fetch --dir {0}` downloads the PETRARCH-2 dictionaries)",
+            at.dict.display()
+        );
+        None
+    };
+    let mut reports: Vec<(String, CheckAnswer)> = Vec::new();
+    for doc in &documents {
+        let claims = find_claims(&doc.text, doc.day, &dict, actors.as_ref());
+        let windows = CheckWindows {
+            date: doc.day,
+            window_days: args.window,
+            after_days: args.after,
+        };
+        let answer = crate::cmd::relations::ask(at, |q| q.check(&claims, windows))?;
+        reports.push((doc.id.clone(), answer));
+    }
+    let text = match args.format {
+        Format::Markdown => reports
+            .iter()
+            .map(|(id, r)| r.markdown(id))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Json => {
+            let value = if reports.len() == 1 {
+                serde_json::to_value(&reports[0].1)?
+            } else {
+                serde_json::Value::Array(
+                    reports
+                        .iter()
+                        .map(|(id, r)| {
+                            let mut v = serde_json::to_value(r)?;
+                            v["id"] = serde_json::Value::String(id.clone());
+                            Ok(v)
+                        })
+                        .collect::<Result<_, serde_json::Error>>()?,
+                )
+            };
+            serde_json::to_string_pretty(&value)? + "\n"
+        }
+        Format::Table | Format::Csv | Format::Parquet => {
+            for (id, r) in &reports {
+                let table = r.table()?;
+                let format = match args.format {
+                    Format::Csv => OutputFormat::Csv,
+                    Format::Parquet => OutputFormat::Parquet,
+                    _ => OutputFormat::Table,
+                };
+                if matches!(args.format, Format::Table) {
+                    println!("{id}, dated {}: {}", r.date, summary(r));
+                }
+                crate::cmd::sql::emit(format, args.out.as_deref(), &table.schema, &table.batches)?;
+                if matches!(args.format, Format::Table) && !r.not_understood.is_empty() {
+                    println!("not understood (they name states but carry no claim Fulcrum can test):");
+                    for n in &r.not_understood {
+                        println!("  sentence {} ({}): {}", n.sentence_number, n.states.join(", "), n.sentence);
+                    }
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(r: &CheckAnswer) -> String {
+    let tally: Vec<String> = r
+        .tally()
+        .iter()
+        .map(|(v, n)| format!("{n} {}", v.label()))
+        .collect();
+    format!(
+        "{} sentences, {} claims ({}), {} not understood",
+        r.sentences,
+        r.checks.len(),
+        tally.join(", "),
+        r.not_understood.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_span;
+
+    #[test]
+    fn spans_take_days_weeks_and_months() {
+        assert_eq!(parse_span("90d"), Ok(90));
+        assert_eq!(parse_span("12w"), Ok(84));
+        assert_eq!(parse_span("3m"), Ok(91));
+        assert_eq!(parse_span("45"), Ok(45));
+        assert!(parse_span("0d").is_err());
+        assert!(parse_span("3y").unwrap_err().contains("not d, w or m"));
+        assert!(parse_span("soon").is_err());
+    }
+}
