@@ -82,6 +82,8 @@ enum Marker {
     Negation,
     Future,
     Clause,
+    /// A name whose words are never cues ("Shanghai Cooperation Organization").
+    Name,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,10 +256,11 @@ impl ClaimDictionary {
                     "NEGATION" => Marker::Negation,
                     "FUTURE" => Marker::Future,
                     "CLAUSE" => Marker::Clause,
+                    "NAME" => Marker::Name,
                     other => {
                         return Err(error(
                             line_number,
-                            format!("unknown marker {other:?} (NEGATION, FUTURE or CLAUSE)"),
+                            format!("unknown marker {other:?} (NEGATION, FUTURE, CLAUSE or NAME)"),
                         ));
                     }
                 }),
@@ -466,7 +469,12 @@ struct Sentence {
 }
 
 impl Sentence {
-    fn read(dict: &ClaimDictionary, actors: Option<&Dictionaries>, text: String, date: u32) -> Self {
+    fn read(
+        dict: &ClaimDictionary,
+        actors: Option<&Dictionaries>,
+        text: String,
+        date: u32,
+    ) -> Self {
         let (tokens, cases) = tokens_and_case(&text);
         let mentions = mentions(dict, actors, &tokens, &cases, date);
         let mut cues = Vec::new();
@@ -493,6 +501,7 @@ impl Sentence {
                         Marker::Negation => negations.push(i),
                         Marker::Future => futures.push(i),
                         Marker::Clause => clause_starts.push(i),
+                        Marker::Name => {}
                     }
                     i += len;
                 }
@@ -532,27 +541,39 @@ impl Sentence {
     /// Mentions ordered by how close they are to a cue: in its clause first, then before it, then by distance.
     fn nearest(&self, cue_start: usize, cue_end: usize) -> Vec<&Mention> {
         let (lo, hi) = self.clause(cue_start);
-        let mut ranked: Vec<(usize, bool, usize, &Mention)> = self
+        // (outside the clause, a topic, after the cue, distance, position): smaller is nearer.
+        type Rank = (bool, bool, bool, usize, usize);
+        let mut ranked: Vec<(Rank, &Mention)> = self
             .mentions
             .iter()
             .map(|m| {
-                let outside = usize::from(m.start < lo || m.start >= hi);
+                let outside = m.start < lo || m.start >= hi;
+                // "cooperating on Afghanistan": a state after these is the topic, not a party.
+                let topic = m.start >= 1
+                    && matches!(
+                        self.tokens[m.start - 1].as_str(),
+                        "ON" | "ABOUT" | "OVER" | "REGARDING" | "CONCERNING"
+                    );
                 let after = m.start >= cue_end;
                 let distance = if after {
                     m.start - cue_end
                 } else {
                     cue_start.saturating_sub(m.end)
                 };
-                (outside, after, distance, m)
+                ((outside, topic, after, distance, m.start), m)
             })
             .collect();
-        ranked.sort_by_key(|&(outside, after, distance, m)| (outside, after, distance, m.start));
-        ranked.into_iter().map(|(_, _, _, m)| m).collect()
+        ranked.sort_by_key(|&(rank, _)| rank);
+        ranked.into_iter().map(|(_, m)| m).collect()
     }
 }
 
 /// Picks `n` distinct states from `candidates`, then from the article's topic states; says which were inferred.
-fn fill(mut chosen: Vec<String>, n: usize, topic: &[(String, usize)]) -> (Vec<String>, Vec<String>) {
+fn fill(
+    mut chosen: Vec<String>,
+    n: usize,
+    topic: &[(String, usize)],
+) -> (Vec<String>, Vec<String>) {
     let mut inferred = Vec::new();
     for (state, _) in topic {
         if chosen.len() >= n {
@@ -601,7 +622,7 @@ pub fn find_claims(
         }
     }
     // Most mentioned first; ties in order of first mention (the sort is stable).
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut out = ArticleClaims {
         sentences: read.len(),
         topic_states: counts.clone(),
@@ -619,7 +640,8 @@ pub fn find_claims(
                     sentence_number,
                     sentence: s.text.clone(),
                     states,
-                    why: "no cue word for a relation (see the CUES of the claims dictionary)".into(),
+                    why: "no cue word for a relation (see the CUES of the claims dictionary)"
+                        .into(),
                 });
             }
             continue;
@@ -808,14 +830,20 @@ mod tests {
         let dict = ClaimDictionary::builtin();
         assert!(dict.sources[0].contains("version 1"), "{:?}", dict.sources);
         let mut d = ClaimDictionary::default();
-        let e = d.add_text("mine.txt", "== CUES ==\nFOO [LUKEWARM]\n").unwrap_err();
+        let e = d
+            .add_text("mine.txt", "== CUES ==\nFOO [LUKEWARM]\n")
+            .unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.to_string().contains("unknown cue"), "{e}");
         let e = d.add_text("mine.txt", "FOO [WARMING]\n").unwrap_err();
         assert!(e.to_string().contains("before any"), "{e}");
-        let e = d.add_text("mine.txt", "== STATES ==\nNARNIA [NAR]\n").unwrap_err();
+        let e = d
+            .add_text("mine.txt", "== STATES ==\nNARNIA [NAR]\n")
+            .unwrap_err();
         assert!(e.to_string().contains("not a CAMEO country code"), "{e}");
-        let e = d.add_text("mine.txt", "== CUES ==\nPARADE [EVENT 999]\n").unwrap_err();
+        let e = d
+            .add_text("mine.txt", "== CUES ==\nPARADE [EVENT 999]\n")
+            .unwrap_err();
         assert!(e.to_string().contains("not a CAMEO event code"), "{e}");
     }
 
@@ -850,23 +878,48 @@ mod tests {
              balancing between both South Asian powers. Russia is no longer taking India's side. Russia could \
              use the SCO for balancing between India and Pakistan.",
         );
-        let alignment: Vec<(&Cue, i8, Vec<String>, Vec<String>, bool)> = a
+        type Reading<'c> = (&'c Cue, i8, Vec<String>, Vec<String>, bool);
+        let alignment: Vec<Reading<'_>> = a
             .claims
             .iter()
             .filter(|c| c.kind == ClaimKind::Alignment)
-            .map(|c| (&c.cue, c.sign, c.states.clone(), c.inferred.clone(), c.future))
+            .map(|c| {
+                (
+                    &c.cue,
+                    c.sign,
+                    c.states.clone(),
+                    c.inferred.clone(),
+                    c.future,
+                )
+            })
             .collect();
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!(
             alignment,
             vec![
-                (&Cue::Balance, 1, s(&["RUS", "IND", "PAK"]), s(&["IND", "PAK"]), false),
-                (&Cue::Side, -1, s(&["RUS", "IND", "PAK"]), s(&["PAK"]), false),
+                (
+                    &Cue::Balance,
+                    1,
+                    s(&["RUS", "IND", "PAK"]),
+                    s(&["IND", "PAK"]),
+                    false
+                ),
+                (
+                    &Cue::Side,
+                    -1,
+                    s(&["RUS", "IND", "PAK"]),
+                    s(&["PAK"]),
+                    false
+                ),
                 (&Cue::Balance, 1, s(&["RUS", "IND", "PAK"]), vec![], true),
             ]
         );
         // "Indo-Pak hostilities": the hyphenated word names both states.
-        let level = a.claims.iter().find(|c| c.kind == ClaimKind::Level).unwrap();
+        let level = a
+            .claims
+            .iter()
+            .find(|c| c.kind == ClaimKind::Level)
+            .unwrap();
         assert_eq!(level.states, s(&["IND", "PAK"]));
         assert_eq!(level.sign, -1);
     }
@@ -874,10 +927,15 @@ mod tests {
     #[test]
     fn events_and_sentences_without_a_cue_are_reported() {
         let a = claims(
-            "Russia and Pakistan held joint exercises. Barabanov compared Russia with China. We visited us.",
+            "Russia and Pakistan held joint exercises. Barabanov compared Russia with China. We visited us. \
+             Russia and Pakistan are now cooperating on Afghanistan, partaking in yearly joint exercises.",
         );
-        assert_eq!(a.claims.len(), 1);
+        assert_eq!(a.claims.len(), 3);
         assert_eq!(a.claims[0].cue, Cue::Event(vec!["062".into()]));
+        // Afghanistan is what they cooperate on; the exercises (after the comma) are Russia's and Pakistan's.
+        for c in &a.claims[1..] {
+            assert_eq!(c.states, vec!["RUS", "PAK"], "{c:?}");
+        }
         assert_eq!(a.not_understood.len(), 1);
         assert_eq!(a.not_understood[0].states, vec!["RUS", "CHN"]);
         // "us" in lower case is not the United States.

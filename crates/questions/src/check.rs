@@ -156,15 +156,17 @@ fn describe_claim(c: &Claim) -> String {
     let when = if c.future { ", future" } else { "" };
     let not = if c.negated { "not " } else { "" };
     match &c.cue {
-        Cue::Cooperative | Cue::Hostile => format!(
-            "{} {}",
-            pair(link),
-            if c.sign > 0 {
-                "cooperate"
-            } else {
-                "are hostile"
-            }
-        ) + &format!(" (level{when})"),
+        Cue::Cooperative | Cue::Hostile => {
+            format!(
+                "{} {}",
+                pair(link),
+                if c.sign > 0 {
+                    "cooperate"
+                } else {
+                    "are hostile"
+                }
+            ) + &format!(" (level{when})")
+        }
         Cue::Warming | Cue::Cooling => format!(
             "{} relations {} (trend{when})",
             pair(link),
@@ -289,7 +291,12 @@ impl Questions<'_> {
             .any(|&n| n > 0))
     }
 
-    fn no_data(&self, what: String, from: i32, to: i32) -> Result<(Verdict, String), QuestionError> {
+    fn no_data(
+        &self,
+        what: String,
+        from: i32,
+        to: i32,
+    ) -> Result<(Verdict, String), QuestionError> {
         let coverage = if self.covers(from, to)? {
             "the store covers the period"
         } else {
@@ -342,19 +349,32 @@ impl Questions<'_> {
         let (verdict, evidence) = match &c.cue {
             Cue::Cooperative | Cue::Hostile => {
                 let tested = if c.future { after } else { now };
-                periods.push(period(if c.future { "after" } else { "window" }, tested.0, tested.1));
+                periods.push(period(
+                    if c.future { "after" } else { "window" },
+                    tested.0,
+                    tested.1,
+                ));
                 let events = self.pair_events(&c.states, c.directed, tested.0, tested.1)?;
                 listed = lines(&events.iter().collect::<Vec<_>>(), &c.states);
                 if events.len() < MIN_EVENTS {
                     self.no_data(
-                        format!("{} events between {} and {}", events.len(), c.states[0], c.states[1]),
+                        format!(
+                            "{} events between {} and {}",
+                            events.len(),
+                            c.states[0],
+                            c.states[1]
+                        ),
                         tested.0,
                         tested.1,
                     )?
                 } else {
                     let g: Vec<f64> = events.iter().map(|e| e.goldstein).collect();
                     let (mean, se, p_up, p_down) = sign_test(&g);
-                    let (p_claim, p_against) = if c.sign > 0 { (p_up, p_down) } else { (p_down, p_up) };
+                    let (p_claim, p_against) = if c.sign > 0 {
+                        (p_up, p_down)
+                    } else {
+                        (p_down, p_up)
+                    };
                     let base = self.pair_events(&c.states, c.directed, before.0, before.1)?;
                     let base_mean = if base.is_empty() {
                         "no events".to_string()
@@ -386,9 +406,17 @@ impl Questions<'_> {
                 }
             }
             Cue::Warming | Cue::Cooling => {
-                let (early, late) = if c.future { (now, after) } else { (before, now) };
+                let (early, late) = if c.future {
+                    (now, after)
+                } else {
+                    (before, now)
+                };
                 periods.push(period("before", early.0, early.1));
-                periods.push(period(if c.future { "after" } else { "window" }, late.0, late.1));
+                periods.push(period(
+                    if c.future { "after" } else { "window" },
+                    late.0,
+                    late.1,
+                ));
                 let first = self.pair_events(&c.states, c.directed, early.0, early.1)?;
                 let second = self.pair_events(&c.states, c.directed, late.0, late.1)?;
                 listed = lines(&second.iter().collect::<Vec<_>>(), &c.states);
@@ -434,7 +462,11 @@ impl Questions<'_> {
                             cmp.p_cooperative,
                             cmp.p_hostile,
                             cmp.rate_ratio,
-                            if c.future { " (what followed the date)" } else { "" }
+                            if c.future {
+                                " (what followed the date)"
+                            } else {
+                                ""
+                            }
                         ),
                     )
                 }
@@ -458,25 +490,34 @@ impl Questions<'_> {
                 if negated_side {
                     periods.push(period("before", before.0, before.1));
                 }
-                periods.push(period(if c.future { "after" } else { "window" }, tested.0, tested.1));
+                periods.push(period(
+                    if c.future { "after" } else { "window" },
+                    tested.0,
+                    tested.1,
+                ));
                 let answer = match self.balance(&request) {
                     Ok(answer) => Some(answer),
                     Err(QuestionError::Load(LoadError::NoEvents { .. })) => None,
                     Err(e) => return Err(e),
                 };
                 let trio = c.states.clone();
-                let events_of = |x: &[String; 2]| self.pair_events(&x[..], false, tested.0, tested.1);
+                let events_of =
+                    |x: &[String; 2]| self.pair_events(&x[..], false, tested.0, tested.1);
                 let mut all = events_of(&[third.clone(), a.clone()])?;
-                all.extend(events_of(&[third.clone(), b.clone()])?.into_iter().map(|mut e| {
-                    // Index into [third, a, b]: the second pair's `b` is the trio's third entry.
-                    if e.src == 1 {
-                        e.src = 2;
-                    }
-                    if e.dst == 1 {
-                        e.dst = 2;
-                    }
-                    e
-                }));
+                all.extend(
+                    events_of(&[third.clone(), b.clone()])?
+                        .into_iter()
+                        .map(|mut e| {
+                            // Index into [third, a, b]: the second pair's `b` is the trio's third entry.
+                            if e.src == 1 {
+                                e.src = 2;
+                            }
+                            if e.dst == 1 {
+                                e.dst = 2;
+                            }
+                            e
+                        }),
+                );
                 listed = lines(&all.iter().collect::<Vec<_>>(), &trio);
                 match answer {
                     None => self.no_data(
@@ -498,8 +539,12 @@ impl Questions<'_> {
                             t.z,
                             t.p_value
                         );
-                        if t.after.lean == Lean::Thin || t.before.lean == Lean::Thin {
-                            (Verdict::NoData, format!("too few events for a reading: {words}"))
+                        if t.after.lean == Lean::Thin {
+                            let what = format!("too few events for a reading: {words}");
+                            self.no_data(what, tested.0, tested.1)?
+                        } else if t.before.lean == Lean::Thin {
+                            let what = format!("too few events for a reading: {words}");
+                            self.no_data(what, before.0, before.1)?
                         } else if t.after.lean == Lean::TowardA {
                             (Verdict::Contradicted, words)
                         } else if t.shift < 0.0 && t.p_value < ALPHA {
@@ -511,17 +556,22 @@ impl Questions<'_> {
                     Some(answer) => {
                         let t = &answer.overall;
                         let words = describe_tilt(t, a, b);
-                        let verdict = match (&c.cue, t.lean, c.negated) {
-                            (_, Lean::Thin, _) => Verdict::NoData,
-                            (Cue::Balance, Lean::Even, false) => Verdict::Supported,
-                            (Cue::Balance, _, false) => Verdict::Contradicted,
-                            (Cue::Balance, Lean::Even, true) => Verdict::Contradicted,
-                            (Cue::Balance, _, true) => Verdict::Supported,
-                            (_, Lean::TowardA, _) => Verdict::Supported,
-                            (_, Lean::TowardB, _) => Verdict::Contradicted,
-                            _ => Verdict::NotClear,
-                        };
-                        (verdict, words)
+                        if t.lean == Lean::Thin {
+                            let what = format!("too few events for a reading: {words}");
+                            self.no_data(what, tested.0, tested.1)?
+                        } else {
+                            let verdict = match (&c.cue, t.lean, c.negated) {
+                                (_, Lean::Thin, _) => Verdict::NoData,
+                                (Cue::Balance, Lean::Even, false) => Verdict::Supported,
+                                (Cue::Balance, _, false) => Verdict::Contradicted,
+                                (Cue::Balance, Lean::Even, true) => Verdict::Contradicted,
+                                (Cue::Balance, _, true) => Verdict::Supported,
+                                (_, Lean::TowardA, _) => Verdict::Supported,
+                                (_, Lean::TowardB, _) => Verdict::Contradicted,
+                                _ => Verdict::NotClear,
+                            };
+                            (verdict, words)
+                        }
                     }
                 }
             }
@@ -531,7 +581,15 @@ impl Questions<'_> {
                 } else {
                     (d - EVENT_LOOKBACK_DAYS.max(w.window_days) + 1, d)
                 };
-                periods.push(period(if c.future { "after" } else { "the year to the date" }, tested.0, tested.1));
+                periods.push(period(
+                    if c.future {
+                        "after"
+                    } else {
+                        "the year to the date"
+                    },
+                    tested.0,
+                    tested.1,
+                ));
                 let events = self.pair_events(&c.states, c.directed, tested.0, tested.1)?;
                 let typed: Vec<&Event> = events
                     .iter()
@@ -558,6 +616,14 @@ impl Questions<'_> {
                         },
                         words,
                     )
+                } else if typed.is_empty() && !c.future && !self.covers(now.0, now.1)? {
+                    // An absence is read only where the store reaches the date: events of the year to it that the
+                    // store has no data for may be the very ones claimed.
+                    let what = format!(
+                        "{words}, but the store holds nothing in the last {} days before the date",
+                        w.window_days
+                    );
+                    (Verdict::NoData, what)
                 } else if typed.is_empty() && events.len() >= MIN_EVENTS {
                     (
                         if c.negated {
@@ -654,22 +720,6 @@ impl Questions<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_come_back_from_their_keys_and_the_sign_test_points_the_right_way() {
-        for code in ["062", "0621", "14", "1663", "04"] {
-            assert_eq!(code_of(fulcrum_model::code_key(code)), code);
-        }
-        let (mean, _, p_up, p_down) = sign_test(&[1.0, 2.0, 3.0, 2.0]);
-        assert!((mean - 2.0).abs() < 1e-12 && p_up < 1e-6 && p_down > 0.999);
-        let (_, _, p_up, p_down) = sign_test(&[1.0, -1.0, 1.0, -1.0]);
-        assert!((p_up - 0.5).abs() < 1e-9 && (p_down - 0.5).abs() < 1e-9);
-    }
-}
-
 impl CheckAnswer {
     /// One row per claim: sentence number, reading, verdict, evidence, the sentence.
     pub fn table(&self) -> Result<crate::table::Table, fulcrum_query::arrow::error::ArrowError> {
@@ -677,7 +727,10 @@ impl CheckAnswer {
         let c = &self.checks;
         let s = |f: &dyn Fn(&ClaimCheck) -> String| Col::Str(c.iter().map(f).collect());
         table(vec![
-            ("sentence", Col::U64(c.iter().map(|x| x.claim.sentence_number as u64).collect())),
+            (
+                "sentence",
+                Col::U64(c.iter().map(|x| x.claim.sentence_number as u64).collect()),
+            ),
             ("reading", s(&|x| x.reading.clone())),
             ("inferred", s(&|x| x.claim.inferred.join(","))),
             ("verdict", s(&|x| x.verdict.label().to_string())),
@@ -764,5 +817,21 @@ impl CheckAnswer {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_come_back_from_their_keys_and_the_sign_test_points_the_right_way() {
+        for code in ["062", "0621", "14", "1663", "04"] {
+            assert_eq!(code_of(fulcrum_model::code_key(code)), code);
+        }
+        let (mean, _, p_up, p_down) = sign_test(&[1.0, 2.0, 3.0, 2.0]);
+        assert!((mean - 2.0).abs() < 1e-12 && p_up < 1e-6 && p_down > 0.999);
+        let (_, _, p_up, p_down) = sign_test(&[1.0, -1.0, 1.0, -1.0]);
+        assert!((p_up - 0.5).abs() < 1e-9 && (p_down - 0.5).abs() < 1e-9);
     }
 }

@@ -96,13 +96,15 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
     if matches!(args.format, Format::Parquet) && args.out.is_none() {
         bail!("--format parquet needs --out FILE");
     }
-    let documents = crate::cmd::code::read_documents(std::slice::from_ref(&args.article), args.date)?;
+    let documents =
+        crate::cmd::code::read_documents(std::slice::from_ref(&args.article), args.date)?;
     if documents.is_empty() {
         bail!("{}: no article in it", args.article.display());
     }
     let mut dict = ClaimDictionary::builtin();
     if let Some(path) = &args.claims {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         dict.add_text(&path.display().to_string(), &text)?;
     }
     let actors = if at.dict.is_dir() {
@@ -168,9 +170,16 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
                 }
                 crate::cmd::sql::emit(format, args.out.as_deref(), &table.schema, &table.batches)?;
                 if matches!(args.format, Format::Table) && !r.not_understood.is_empty() {
-                    println!("not understood (they name states but carry no claim Fulcrum can test):");
+                    println!(
+                        "not understood (they name states but carry no claim Fulcrum can test):"
+                    );
                     for n in &r.not_understood {
-                        println!("  sentence {} ({}): {}", n.sentence_number, n.states.join(", "), n.sentence);
+                        println!(
+                            "  sentence {} ({}): {}",
+                            n.sentence_number,
+                            n.states.join(", "),
+                            n.sentence
+                        );
                     }
                 }
             }

@@ -1,8 +1,8 @@
 pub mod backtest;
 pub mod balance;
 pub mod changes;
-pub mod cluster;
 pub mod check;
+pub mod cluster;
 pub mod code;
 pub mod compact;
 pub mod dict;
