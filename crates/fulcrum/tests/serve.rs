@@ -562,7 +562,9 @@ fn static_files_cors_and_defaults_are_safe() {
         html.contains("/assets/app.js") && !html.contains("http://") && !html.contains("https://"),
         "no CDN"
     );
-    for asset in ["app.js", "map.js", "chart.js", "app.css", "icon.svg"] {
+    for asset in [
+        "app.js", "map.js", "check.js", "chart.js", "app.css", "icon.svg",
+    ] {
         let mut r = agent()
             .get(&s.url(&format!("/assets/{asset}")))
             .call()
@@ -720,10 +722,10 @@ fn no_server_errors_under_schemathesis() {
 
 /// Runs tests/browser/dashboard.mjs against a served store, if Chromium, Node.js and playwright-core are installed
 /// (scripts/test installs them; with FULCRUM_REQUIRE_BROWSER=1 their absence fails the test).
-fn browser_test(store: &Path, screenshot: &Path, args: &[&str]) {
+fn browser_test(store: &Path, script: &str, screenshot: &Path, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let script = root.join("tests/browser/dashboard.mjs");
+    let script = root.join("tests/browser").join(script);
     let have_node = Command::new("node")
         .arg("--version")
         .output()
@@ -785,8 +787,25 @@ fn dashboard_in_headless_chromium() {
     let store = relations_fixture_store(dir.path());
     browser_test(
         &store,
+        "dashboard.mjs",
         &screenshots().join("fixture-dashboard.png"),
         &["RUS", "PAK", "IND", "2019-01-01", "2019-03-31", "week"],
+    );
+}
+
+#[test]
+fn check_an_article_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = relations_fixture_store(dir.path());
+    browser_test(
+        &store,
+        "check.mjs",
+        &screenshots().join("fixture-check.png"),
+        &[
+            "2019-03-31",
+            "Russia and Pakistan are cooperating. Relations between India and Pakistan worsened. Russia is \
+             no longer taking India's side. Barabanov compared Russia with China.",
+        ],
     );
 }
 
@@ -801,6 +820,7 @@ fn dashboard_shows_russia_india_pakistan_on_icews18() {
     );
     browser_test(
         &store,
+        "dashboard.mjs",
         &screenshots().join("icews18-dashboard.png"),
         &["RUS", "IND", "PAK", "2018-01-01", "2018-10-31", "month"],
     );
@@ -880,4 +900,63 @@ fn a_running_server_answers_with_data_ingested_after_it_started() {
         get_ok(&fixed, "/api/health")["events"].as_u64(),
         Some(events + 7)
     );
+}
+
+#[test]
+fn the_claim_check_answers_as_the_cli_does_and_says_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = relations_fixture_store(dir.path());
+    let text = "Russia and Pakistan are cooperating. Relations between India and Pakistan worsened. Russia is no \
+                longer taking India's side. Barabanov compared Russia with China.";
+    let article = dir.path().join("article.txt");
+    std::fs::write(&article, text).unwrap();
+    let cli: Value = serde_json::from_str(&ok(
+        &store,
+        &[
+            "check",
+            article.to_str().unwrap(),
+            "--date",
+            "2019-03-31",
+            "--window",
+            "60d",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let s = Served::start(&store, &[]);
+    let body = serde_json::json!({"text": text, "date": "2019-03-31", "window": "60d"}).to_string();
+    let (status, api) = post(&s, "/api/check", "application/json", body.as_bytes());
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(
+        api["checks"], cli["checks"],
+        "the API and the CLI check alike"
+    );
+    assert_eq!(api["not_understood"], cli["not_understood"]);
+    assert!(
+        api["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with("# Claims checked")
+    );
+    assert_eq!(api["checks"].as_array().unwrap().len(), 3, "{api:#}");
+    for (body, says) in [
+        (r#"{"date": "2019-03-31"}"#, "text"),
+        (
+            r#"{"text": "Russia and India cooperate.", "date": "31/03/2019"}"#,
+            "date",
+        ),
+        (
+            r#"{"text": "Russia and India cooperate.", "date": "2019-03-31", "window": "3y"}"#,
+            "window",
+        ),
+        ("not json", "not JSON"),
+    ] {
+        let (status, err) = post(&s, "/api/check", "application/json", body.as_bytes());
+        assert_eq!(status, 400, "{body}: {err}");
+        assert!(
+            err["error"]["message"].as_str().unwrap().contains(says),
+            "{body}: {err}"
+        );
+    }
 }

@@ -48,6 +48,28 @@ pub const EVENT_LOOKBACK_DAYS: i32 = 365;
 /// Events listed behind each verdict.
 pub const EVENTS_LISTED: usize = 8;
 
+/// `90d`, `12w`, `3m` (30.4 days) or a bare number of days.
+pub fn parse_span(s: &str) -> Result<i32, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 'd'),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?}: a number of days, weeks or months, such as 90d, 12w or 3m"))?;
+    let days = match unit {
+        'd' => n,
+        'w' => n * 7.0,
+        'm' => n * 30.4,
+        other => return Err(format!("{s:?}: unit {other:?} is not d, w or m")),
+    };
+    if !(1.0..=36_500.0).contains(&days) {
+        return Err(format!("{s:?}: between 1 day and 100 years"));
+    }
+    Ok(days.round() as i32)
+}
+
 /// When the claims are tested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckWindows {
@@ -823,6 +845,17 @@ impl CheckAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_take_days_weeks_and_months() {
+        assert_eq!(parse_span("90d"), Ok(90));
+        assert_eq!(parse_span("12w"), Ok(84));
+        assert_eq!(parse_span("3m"), Ok(91));
+        assert_eq!(parse_span("45"), Ok(45));
+        assert!(parse_span("0d").is_err());
+        assert!(parse_span("3y").unwrap_err().contains("not d, w or m"));
+        assert!(parse_span("soon").is_err());
+    }
 
     #[test]
     fn codes_come_back_from_their_keys_and_the_sign_test_points_the_right_way() {

@@ -21,6 +21,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../web/map.js"),
     ),
     (
+        "check.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../web/check.js"),
+    ),
+    (
         "chart.js",
         "text/javascript; charset=utf-8",
         include_str!("../web/chart.js"),

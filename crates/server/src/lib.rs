@@ -165,6 +165,9 @@ pub struct Server {
     limits: Limits,
     scans: tokio::sync::Semaphore,
     analyses: tokio::sync::Semaphore,
+    /// The dictionary folder the claim check finds people with (read at the first check, not at start).
+    dictionaries: Option<PathBuf>,
+    claims: std::sync::OnceLock<api::ClaimReader>,
 }
 
 impl Server {
@@ -190,6 +193,26 @@ impl Server {
             limits,
             scans: tokio::sync::Semaphore::new(scans),
             analyses: tokio::sync::Semaphore::new(analyses),
+            dictionaries: None,
+            claims: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Finds people in checked articles with the PETRARCH actors of this folder (when it loads).
+    pub fn with_dictionaries(mut self, folder: PathBuf) -> Self {
+        self.dictionaries = Some(folder);
+        self
+    }
+
+    /// The claim reader, built at the first check.
+    fn claim_reader(&self) -> &api::ClaimReader {
+        self.claims.get_or_init(|| api::ClaimReader {
+            dictionary: fulcrum_coder::claims::ClaimDictionary::builtin(),
+            actors: self
+                .dictionaries
+                .as_deref()
+                .filter(|d| d.is_dir())
+                .and_then(|d| fulcrum_coder::Dictionaries::load(d).ok()),
         })
     }
 
@@ -390,6 +413,14 @@ async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     analysis(s, move |r, l| api::forecast_dyad(&r.table, &q, l)).await
 }
 
+async fn check(State(s): State<Shared>, body: Bytes) -> Json {
+    let server = s.clone();
+    analysis(s, move |r, l| {
+        api::check(&r.table, server.claim_reader(), &body, l)
+    })
+    .await
+}
+
 async fn relations_map(State(s): State<Shared>, Query(q): QueryMap) -> Json {
     analysis(s, move |r, l| api::relations_map(&r.table, &q, l)).await
 }
@@ -581,6 +612,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/api/map/shapes", get(map_shapes))
         .route("/api/events", get(events))
         .route("/api/sql", get(sql_get).post(sql_post))
+        .route("/api/check", axum::routing::post(check))
         .route("/api/openapi.json", get(openapi))
         .route("/", get(assets::index))
         .route("/assets/{name}", get(assets::asset))

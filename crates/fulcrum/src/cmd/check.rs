@@ -54,10 +54,10 @@ pub struct CheckArgs {
     #[arg(long, value_parser = fulcrum_questions::parse_day)]
     date: Option<i32>,
     /// How far back "now" reaches from the date: days (90d), weeks (12w) or months (3m).
-    #[arg(long, default_value = "90d", value_parser = parse_span)]
+    #[arg(long, default_value = "90d", value_parser = fulcrum_questions::check::parse_span)]
     window: i32,
     /// How far after the date a claim about the future is tested (or forecast).
-    #[arg(long, default_value = "180d", value_parser = parse_span)]
+    #[arg(long, default_value = "180d", value_parser = fulcrum_questions::check::parse_span)]
     after: i32,
     /// A claims dictionary of your own, added to the built-in one.
     #[arg(long, value_name = "FILE")]
@@ -68,28 +68,6 @@ pub struct CheckArgs {
     /// Write the report here instead of standard output (needed for parquet).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-}
-
-/// `90d`, `12w`, `3m` (30.4 days) or a bare number of days.
-fn parse_span(s: &str) -> Result<i32, String> {
-    let s = s.trim();
-    let (number, unit) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
-        _ => (s, 'd'),
-    };
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("{s:?}: a number of days, weeks or months, such as 90d, 12w or 3m"))?;
-    let days = match unit {
-        'd' => n,
-        'w' => n * 7.0,
-        'm' => n * 30.4,
-        other => return Err(format!("{s:?}: unit {other:?} is not d, w or m")),
-    };
-    if !(1.0..=36_500.0).contains(&days) {
-        return Err(format!("{s:?}: between 1 day and 100 years"));
-    }
-    Ok(days.round() as i32)
 }
 
 pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
@@ -209,20 +187,4 @@ fn summary(r: &CheckAnswer) -> String {
         tally.join(", "),
         r.not_understood.len()
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_span;
-
-    #[test]
-    fn spans_take_days_weeks_and_months() {
-        assert_eq!(parse_span("90d"), Ok(90));
-        assert_eq!(parse_span("12w"), Ok(84));
-        assert_eq!(parse_span("3m"), Ok(91));
-        assert_eq!(parse_span("45"), Ok(45));
-        assert!(parse_span("0d").is_err());
-        assert!(parse_span("3y").unwrap_err().contains("not d, w or m"));
-        assert!(parse_span("soon").is_err());
-    }
 }

@@ -22,6 +22,7 @@ The API (JSON; described at /api/openapi.json):
   GET  /api/changes, /api/var, /api/forecast     change points, triangular VAR, dyad forecasts
   GET  /api/events?a=RUS&b=IND&from=…&to=…       the events behind a point, paged, with sources and provenance
   GET  /api/sql?q=SELECT…  (or POST the query)   read-only SQL over the events table, with row and time limits
+  POST /api/check  {\"text\": …, \"date\": …}    an article's claims about relations tested (as `fulcrum check`)
 Window parameters everywhere: from, to (YYYY-MM-DD), by (day|week|month), dataset (comma-separated), dedup.
 
 The server reads the store at start (at most 16 bytes of memory per event; it prints how many) and never writes to it;
@@ -108,7 +109,7 @@ pub fn run(at: &Place, args: ServeArgs) -> Result<ExitCode> {
     )
     .with_context(|| format!("opening store {}", store.display()));
     spinner.finish_and_clear();
-    let server = Arc::new(server?);
+    let server = Arc::new(server?.with_dictionaries(at.dict.clone()));
     let (events, bytes) = (server.events(), server.table_bytes());
     let how = if server.reading().from_pair_index() {
         "mapped the pair index of"
