@@ -434,6 +434,65 @@ pub fn forecast_dyad(
     }))
 }
 
+/// How the server reads claims out of an article: the claims dictionary and, with a dictionary folder, the
+/// PETRARCH actors (people found too).
+pub struct ClaimReader {
+    pub dictionary: fulcrum_coder::claims::ClaimDictionary,
+    pub actors: Option<fulcrum_coder::Dictionaries>,
+}
+
+/// `POST /api/check`: an article's claims tested. Body (JSON): `text` and `date` (YYYY-MM-DD), optional `window`
+/// and `after` (`90d`, `12w`, `3m`).
+pub fn check(
+    table: &EventTable,
+    reader: &ClaimReader,
+    body: &[u8],
+    limits: Limits,
+) -> Result<Value, ApiError> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
+    let text = v
+        .get("text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "the JSON body needs a non-empty string field \"text\" (the article)",
+            )
+        })?;
+    let date = v.get("date").and_then(Value::as_str).ok_or_else(|| {
+        ApiError::bad_request("the JSON body needs \"date\": the article's date, YYYY-MM-DD")
+    })?;
+    let date = fulcrum_model::parse_iso_date(date)
+        .map_err(|e| ApiError::bad_request(format!("'date': {e}")))?;
+    let span = |key: &str, default: &str| -> Result<i32, ApiError> {
+        let s = match v.get(key) {
+            None | Some(Value::Null) => default,
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "'{key}' is a string such as \"{default}\""
+                )));
+            }
+        };
+        fulcrum_questions::check::parse_span(s)
+            .map_err(|e| ApiError::bad_request(format!("'{key}': {e}")))
+    };
+    let windows = fulcrum_questions::check::CheckWindows {
+        date,
+        window_days: span("window", "90d")?,
+        after_days: span("after", "180d")?,
+    };
+    let claims =
+        fulcrum_coder::claims::find_claims(text, date, &reader.dictionary, reader.actors.as_ref());
+    let answer = questions(table, limits).check(&claims, windows)?;
+    let mut out = serde_json::to_value(&answer).map_err(ApiError::internal)?;
+    out["markdown"] = Value::String(answer.markdown("the article"));
+    out["dictionary"] = json!(reader.dictionary.sources);
+    out["people"] = Value::Bool(reader.actors.is_some());
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use fulcrum_questions::front::{Parameter, parameters};
@@ -505,63 +564,4 @@ mod tests {
             .default = Some("6".into());
         assert_eq!(check("/api/forecast", changed).len(), 1);
     }
-}
-
-/// How the server reads claims out of an article: the claims dictionary and, with a dictionary folder, the
-/// PETRARCH actors (people found too).
-pub struct ClaimReader {
-    pub dictionary: fulcrum_coder::claims::ClaimDictionary,
-    pub actors: Option<fulcrum_coder::Dictionaries>,
-}
-
-/// `POST /api/check`: an article's claims tested. Body (JSON): `text` and `date` (YYYY-MM-DD), optional `window`
-/// and `after` (`90d`, `12w`, `3m`).
-pub fn check(
-    table: &EventTable,
-    reader: &ClaimReader,
-    body: &[u8],
-    limits: Limits,
-) -> Result<Value, ApiError> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
-    let text = v
-        .get("text")
-        .and_then(Value::as_str)
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "the JSON body needs a non-empty string field \"text\" (the article)",
-            )
-        })?;
-    let date = v.get("date").and_then(Value::as_str).ok_or_else(|| {
-        ApiError::bad_request("the JSON body needs \"date\": the article's date, YYYY-MM-DD")
-    })?;
-    let date = fulcrum_model::parse_iso_date(date)
-        .map_err(|e| ApiError::bad_request(format!("'date': {e}")))?;
-    let span = |key: &str, default: &str| -> Result<i32, ApiError> {
-        let s = match v.get(key) {
-            None | Some(Value::Null) => default,
-            Some(Value::String(s)) => s.as_str(),
-            Some(_) => {
-                return Err(ApiError::bad_request(format!(
-                    "'{key}' is a string such as \"{default}\""
-                )));
-            }
-        };
-        fulcrum_questions::check::parse_span(s)
-            .map_err(|e| ApiError::bad_request(format!("'{key}': {e}")))
-    };
-    let windows = fulcrum_questions::check::CheckWindows {
-        date,
-        window_days: span("window", "90d")?,
-        after_days: span("after", "180d")?,
-    };
-    let claims =
-        fulcrum_coder::claims::find_claims(text, date, &reader.dictionary, reader.actors.as_ref());
-    let answer = questions(table, limits).check(&claims, windows)?;
-    let mut out = serde_json::to_value(&answer).map_err(ApiError::internal)?;
-    out["markdown"] = Value::String(answer.markdown("the article"));
-    out["dictionary"] = json!(reader.dictionary.sources);
-    out["people"] = Value::Bool(reader.actors.is_some());
-    Ok(out)
 }
