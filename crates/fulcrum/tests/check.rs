@@ -209,6 +209,13 @@ fn each_verdict_is_reached_on_a_fixture_store_in_every_format() {
         "{first}"
     );
     assert!(!first["events"].as_array().unwrap().is_empty());
+    // … with where each was read: the input, its line and the source URL.
+    let provenance = first["events"][0]["provenance"].as_str().unwrap();
+    assert!(
+        provenance.contains("fixture.export.CSV:")
+            && provenance.contains("https://example.org/news/"),
+        "{provenance}"
+    );
     let no_data = &report["checks"][7]["evidence"];
     assert!(
         no_data

@@ -118,6 +118,9 @@ pub struct EventLine {
     pub target: String,
     pub code: String,
     pub goldstein: f64,
+    /// The stored row: `input:line` and its source URL, when [`add_provenance`] found it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 /// One claim, tested.
@@ -233,6 +236,7 @@ fn lines(events: &[&Event], states: &[String]) -> Vec<EventLine> {
             target: states[usize::from(e.dst)].clone(),
             code: code_of(e.code),
             goldstein: e.goldstein,
+            provenance: None,
         })
         .collect()
 }
@@ -256,21 +260,24 @@ fn sign_test(x: &[f64]) -> (f64, f64, f64, f64) {
     }
 }
 
+/// The verdict of a one-sided test each way: p that the claim holds, p that the opposite does.
+fn verdict_of(p_claim: f64, p_against: f64) -> Verdict {
+    if p_claim < ALPHA {
+        Verdict::Supported
+    } else if p_against < ALPHA {
+        Verdict::Contradicted
+    } else {
+        Verdict::NotClear
+    }
+}
+
 fn normal_cdf(z: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, Normal};
     Normal::standard().cdf(z)
 }
 
 fn describe_tilt(t: &TiltEstimate, a: &str, b: &str) -> String {
-    format!(
-        "tilt {:+.2} [90%: {:+.2}, {:+.2}] → {} ({} events with {a}, {} with {b})",
-        t.tilt,
-        t.tilt_low,
-        t.tilt_high,
-        t.lean.describe(a, b),
-        t.events_ta,
-        t.events_tb
-    )
+    format!("tilt {} (90% band)", crate::report::describe_tilt(t, a, b))
 }
 
 impl Questions<'_> {
@@ -408,13 +415,7 @@ impl Questions<'_> {
                         )
                     };
                     periods.push(period("baseline (reported)", before.0, before.1));
-                    let verdict = if p_claim < ALPHA {
-                        Verdict::Supported
-                    } else if p_against < ALPHA {
-                        Verdict::Contradicted
-                    } else {
-                        Verdict::NotClear
-                    };
+                    let verdict = verdict_of(p_claim, p_against);
                     (
                         verdict,
                         format!(
@@ -464,13 +465,7 @@ impl Questions<'_> {
                     } else {
                         (cmp.p_hostile, cmp.p_cooperative)
                     };
-                    let verdict = if p_claim < ALPHA {
-                        Verdict::Supported
-                    } else if p_against < ALPHA {
-                        Verdict::Contradicted
-                    } else {
-                        Verdict::NotClear
-                    };
+                    let verdict = verdict_of(p_claim, p_against);
                     (
                         verdict,
                         format!(
@@ -813,13 +808,25 @@ impl CheckAnswer {
             if !c.events.is_empty() {
                 let _ = writeln!(
                     out,
-                    "\n| date | source | target | CAMEO | Goldstein |\n|---|---|---|---|---|"
+                    "\n| date | source | target | CAMEO | Goldstein | where it was read |\n|---|---|---|---|---|---|"
                 );
                 for e in &c.events {
                     let _ = writeln!(
                         out,
-                        "| {} | {} | {} | {} | {:+.1} |",
-                        e.date, e.source, e.target, e.code, e.goldstein
+                        "| {} | {} | {} | {} | {:+.1} | {} |",
+                        e.date,
+                        e.source,
+                        e.target,
+                        e.code,
+                        e.goldstein,
+                        e.provenance.as_deref().unwrap_or("—")
+                    );
+                }
+                if c.events.iter().any(|e| e.provenance.is_none()) {
+                    let _ = writeln!(
+                        out,
+                        "\n— : a row stored with other codes (a side named only by name, resolved to the state by \
+                         date); `GET /api/events` lists it with its source."
                     );
                 }
             }
@@ -840,6 +847,87 @@ impl CheckAnswer {
         }
         out
     }
+}
+
+/// Where each listed event of a check was read: the stored row's input file and line, and its source URL — looked
+/// up in the store by SQL (the questions' event sources carry no provenance). Events whose sides were stored by name
+/// only (resolved to states by date) are not matched and keep none: their rows are listed by `GET /api/events`.
+pub fn add_provenance(
+    engine: &fulcrum_query::QueryEngine,
+    answer: &mut CheckAnswer,
+) -> Result<(), QuestionError> {
+    use fulcrum_query::arrow::array::{Array, AsArray};
+    use fulcrum_query::arrow::datatypes::DataType;
+    use fulcrum_query::sql_string;
+    for check in &mut answer.checks {
+        if check.events.is_empty() {
+            continue;
+        }
+        let conditions: Vec<String> = check
+            .events
+            .iter()
+            .map(|e| {
+                format!(
+                    "(event_date = DATE {} AND event_code = {} AND actor1_country_code = {} AND actor2_country_code = {})",
+                    sql_string(&e.date),
+                    sql_string(&e.code),
+                    sql_string(&e.source),
+                    sql_string(&e.target)
+                )
+            })
+            .collect();
+        let query = format!(
+            "SELECT CAST(event_date AS VARCHAR) AS day, event_code AS code, actor1_country_code AS a1, \
+             actor2_country_code AS a2, input_file AS file, CAST(line_number AS BIGINT) AS line, source_url AS url \
+             FROM events WHERE {} ORDER BY day, file, line",
+            conditions.join(" OR ")
+        );
+        let (_, batches) = engine.sql(&query)?;
+        // (date, code, source, target) of each stored row, and where it was read.
+        let mut rows: Vec<([String; 4], String)> = Vec::new();
+        for b in &batches {
+            let text = |i: usize| {
+                fulcrum_query::arrow::compute::cast(b.column(i), &DataType::Utf8)
+                    .map_err(|e| QuestionError::Unanswerable(e.to_string()))
+            };
+            let columns = [text(0)?, text(1)?, text(2)?, text(3)?, text(4)?, text(6)?];
+            let s: Vec<&fulcrum_query::arrow::array::StringArray> =
+                columns.iter().map(|a| a.as_string::<i32>()).collect();
+            let lines = b
+                .column(5)
+                .as_primitive::<fulcrum_query::arrow::datatypes::Int64Type>();
+            for i in 0..b.num_rows() {
+                let get = |a: &fulcrum_query::arrow::array::StringArray| {
+                    if a.is_null(i) {
+                        String::new()
+                    } else {
+                        a.value(i).to_string()
+                    }
+                };
+                let line = if lines.is_null(i) { 0 } else { lines.value(i) };
+                let url = get(s[5]);
+                let place = if url.is_empty() {
+                    format!("{}:{line}", get(s[4]))
+                } else {
+                    format!("{}:{line} {url}", get(s[4]))
+                };
+                rows.push(([get(s[0]), get(s[1]), get(s[2]), get(s[3])], place));
+            }
+        }
+        let mut used = vec![false; rows.len()];
+        for e in &mut check.events {
+            let key = [&e.date, &e.code, &e.source, &e.target];
+            let found = rows
+                .iter()
+                .enumerate()
+                .position(|(i, (r, _))| !used[i] && r.iter().zip(key).all(|(a, b)| a == b));
+            if let Some(i) = found {
+                used[i] = true;
+                e.provenance = Some(rows[i].1.clone());
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

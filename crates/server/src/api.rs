@@ -445,6 +445,7 @@ pub struct ClaimReader {
 /// and `after` (`90d`, `12w`, `3m`).
 pub fn check(
     table: &EventTable,
+    engine: &fulcrum_query::QueryEngine,
     reader: &ClaimReader,
     body: &[u8],
     limits: Limits,
@@ -485,7 +486,8 @@ pub fn check(
     };
     let claims =
         fulcrum_coder::claims::find_claims(text, date, &reader.dictionary, reader.actors.as_ref());
-    let answer = questions(table, limits).check(&claims, windows)?;
+    let mut answer = questions(table, limits).check(&claims, windows)?;
+    fulcrum_questions::check::add_provenance(engine, &mut answer)?;
     let mut out = serde_json::to_value(&answer).map_err(ApiError::internal)?;
     out["markdown"] = Value::String(answer.markdown("the article"));
     out["dictionary"] = json!(reader.dictionary.sources);

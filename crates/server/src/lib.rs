@@ -416,7 +416,7 @@ async fn forecast(State(s): State<Shared>, Query(q): QueryMap) -> Json {
 async fn check(State(s): State<Shared>, body: Bytes) -> Json {
     let server = s.clone();
     analysis(s, move |r, l| {
-        api::check(&r.table, server.claim_reader(), &body, l)
+        api::check(&r.table, &r.engine, server.claim_reader(), &body, l)
     })
     .await
 }

@@ -109,7 +109,11 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
             window_days: args.window,
             after_days: args.after,
         };
-        let answer = crate::cmd::relations::ask(at, |q| q.check(&claims, windows))?;
+        let mut answer = crate::cmd::relations::ask(at, |q| q.check(&claims, windows))?;
+        if at.cluster.is_none() {
+            let engine = at.engine()?;
+            fulcrum_questions::check::add_provenance(&engine, &mut answer)?;
+        }
         reports.push((doc.id.clone(), answer));
     }
     let text = match args.format {
