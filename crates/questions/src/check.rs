@@ -867,8 +867,12 @@ pub fn add_provenance(
             .events
             .iter()
             .map(|e| {
+                // The partition columns too, so a big store reads only the events' months.
                 format!(
-                    "(event_date = DATE {} AND event_code = {} AND actor1_country_code = {} AND actor2_country_code = {})",
+                    "(year = {} AND month = {} AND event_date = DATE {} AND event_code = {} AND \
+                     actor1_country_code = {} AND actor2_country_code = {})",
+                    sql_string(e.date.get(..4).unwrap_or("")),
+                    sql_string(e.date.get(5..7).unwrap_or("")),
                     sql_string(&e.date),
                     sql_string(&e.code),
                     sql_string(&e.source),
