@@ -286,6 +286,25 @@ fn each_verdict_is_reached_on_a_fixture_store_in_every_format() {
         ],
     );
     assert!(std::fs::metadata(&parquet).unwrap().len() > 0);
+    // One chart per claim (the ninth, Brazil–Argentina, has no events to draw).
+    let charts = dir.path().join("charts");
+    ok(
+        &store,
+        &[
+            "check",
+            article.to_str().unwrap(),
+            "--date",
+            "2019-03-21",
+            "--plot",
+            charts.to_str().unwrap(),
+        ],
+    );
+    let svg = std::fs::read_to_string(charts.join("article-claim-1.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("RUS → PAK"),
+        "{svg:.300}"
+    );
+    assert_eq!(std::fs::read_dir(&charts).unwrap().count(), 8);
     // Errors say what to fix.
     let out = run(&store, &["check", article.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("give --date"));

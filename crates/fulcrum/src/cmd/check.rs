@@ -32,7 +32,8 @@ The claims dictionary (cue words, state words) is built in (crates/coder/claims/
 Examples:
   fulcrum check op-ed.txt --date 2019-03-21
   fulcrum check op-ed.txt --date 2019-03-21 --window 60d --after 12w --format markdown --out report.md
-  fulcrum --dict dictionaries check articles.jsonl --format json";
+  fulcrum --dict dictionaries check articles.jsonl --format json
+  fulcrum check op-ed.txt --date 2019-03-21 --plot charts/                  # one chart per claim";
 
 /// How the report is written.
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,6 +69,11 @@ pub struct CheckArgs {
     /// Write the report here instead of standard output (needed for parquet).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Draw each claim's chart into this folder: its two states' dyad (Goldstein sum each way) over the periods
+    /// tested, the article's date marked (`ARTICLE-claim-N.svg`; alignment claims: the third state with the first
+    /// of the two others).
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
 }
 
 pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
@@ -113,6 +119,9 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
         if at.cluster.is_none() {
             let engine = at.engine()?;
             fulcrum_questions::check::add_provenance(&engine, &mut answer)?;
+        }
+        if let Some(dir) = &args.plot {
+            draw_charts(at, dir, &doc.id, &answer)?;
         }
         reports.push((doc.id.clone(), answer));
     }
@@ -191,4 +200,78 @@ fn summary(r: &CheckAnswer) -> String {
         tally.join(", "),
         r.not_understood.len()
     )
+}
+
+/// One chart per claim: the dyad of its first two states over the periods it was tested on, by week (by month
+/// beyond 400 days), the article's date marked.
+fn draw_charts(
+    at: &Place,
+    dir: &std::path::Path,
+    article: &str,
+    answer: &CheckAnswer,
+) -> Result<()> {
+    use fulcrum_model::actors::ActorSpec;
+    use fulcrum_model::{Period, parse_iso_date};
+    use fulcrum_questions::relations::DyadRequest;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let stem: String = std::path::Path::new(article)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "article".into())
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let date = parse_iso_date(&answer.date)?;
+    let mut drawn = 0;
+    for (n, check) in answer.checks.iter().enumerate() {
+        let days: Vec<i32> = check
+            .periods
+            .iter()
+            .flat_map(|p| [parse_iso_date(&p.from), parse_iso_date(&p.to)])
+            .collect::<Result<_, _>>()?;
+        let (Some(&from), Some(&to)) = (days.iter().min(), days.iter().max()) else {
+            continue;
+        };
+        let state = |i: usize| ActorSpec::Country {
+            code: check.claim.states[i].clone(),
+        };
+        let request = DyadRequest {
+            a: state(0),
+            b: state(1),
+            window: fulcrum_questions::Window {
+                from: Some(from),
+                to: Some(to),
+                period: if to - from > 400 {
+                    Period::Month
+                } else {
+                    Period::Week
+                },
+                ..fulcrum_questions::default_window()
+            },
+            normalize: false,
+        };
+        let path = dir.join(format!("{stem}-claim-{}.svg", n + 1));
+        match crate::cmd::relations::ask(at, |q| q.dyad(&request)) {
+            Ok(dyad) => {
+                let mut chart = fulcrum_questions::charts::dyad(&dyad, Some(date));
+                chart.title = format!(
+                    "claim {}: {} — {}",
+                    n + 1,
+                    check.reading,
+                    check.verdict.label()
+                );
+                fulcrum_plot::dated_chart(&path, &chart)?;
+                drawn += 1;
+            }
+            Err(e) => eprintln!("claim {}: no chart ({e:#})", n + 1),
+        }
+    }
+    eprintln!("wrote {drawn} chart(s) to {}", dir.display());
+    Ok(())
 }
