@@ -286,6 +286,33 @@ fn each_verdict_is_reached_on_a_fixture_store_in_every_format() {
         ],
     );
     assert!(std::fs::metadata(&parquet).unwrap().len() > 0);
+    // Several articles (JSON Lines) in one CSV, the article in its first column.
+    let jsonl = dir.path().join("articles.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\": \"one\", \"date\": \"2019-03-21\", \"text\": \"Russia and Pakistan are now cooperating closely.\"}\n\
+         {\"id\": \"two\", \"date\": \"2019-03-21\", \"text\": \"India and China cooperate.\"}\n",
+    )
+    .unwrap();
+    let csv = ok(
+        &store,
+        &["check", jsonl.to_str().unwrap(), "--format", "csv"],
+    );
+    let records = csv_records(&csv);
+    assert_eq!(records[0][0], "article", "{csv}");
+    assert_eq!(
+        records[1..]
+            .iter()
+            .map(|r| r[0].as_str())
+            .collect::<Vec<_>>(),
+        ["one", "two"],
+        "{csv}"
+    );
+    let out = run(
+        &store,
+        &["check", article.to_str().unwrap(), "--date", "2500-01-01"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside 1800-01-01"));
     // One chart per claim (the ninth, Brazil–Argentina, has no events to draw).
     let charts = dir.path().join("charts");
     ok(

@@ -951,6 +951,10 @@ fn the_claim_check_answers_as_the_cli_does_and_says_what_to_fix() {
             "window",
         ),
         ("not json", "not JSON"),
+        (
+            r#"{"text": "Russia and India cooperate.", "date": "2500-01-01"}"#,
+            "outside",
+        ),
     ] {
         let (status, err) = post(&s, "/api/check", "application/json", body.as_bytes());
         assert_eq!(status, 400, "{body}: {err}");

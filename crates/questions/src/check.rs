@@ -70,6 +70,21 @@ pub fn parse_span(s: &str) -> Result<i32, String> {
     Ok(days.round() as i32)
 }
 
+/// The article dates a check takes: 1800-01-01 .. 2200-12-31 (event data starts in 1979; far dates would overflow
+/// the calendar arithmetic of the windows and of dated roles).
+pub fn check_date(day: i32) -> Result<(), QuestionError> {
+    const FIRST: i32 = -62_091; // 1800-01-01
+    const LAST: i32 = 84_005; // 2200-12-31
+    if (FIRST..=LAST).contains(&day) {
+        Ok(())
+    } else {
+        Err(QuestionError::Parameter(format!(
+            "the article's date {} is outside 1800-01-01 .. 2200-12-31",
+            iso_date(day)
+        )))
+    }
+}
+
 /// When the claims are tested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckWindows {
@@ -347,6 +362,7 @@ impl Questions<'_> {
         article: &ArticleClaims,
         w: CheckWindows,
     ) -> Result<CheckAnswer, QuestionError> {
+        check_date(w.date)?;
         if w.window_days < 1 || w.after_days < 1 {
             return Err(QuestionError::Parameter(
                 "the window and the horizon are at least one day".into(),
@@ -492,7 +508,10 @@ impl Questions<'_> {
                 let (third, a, b) = (&c.states[0], &c.states[1], &c.states[2]);
                 let tested = if c.future { after } else { now };
                 let negated_side = matches!(c.cue, Cue::Side) && c.negated;
-                let from = if negated_side { before.0 } else { tested.0 };
+                // "No longer": the reading before (the year before the window, or the window itself for the future)
+                // against the one tested.
+                let base = if c.future { now } else { before };
+                let from = if negated_side { base.0 } else { tested.0 };
                 let request = BalanceRequest {
                     third: Some(state(third)),
                     between: vec![state(a), state(b)],
@@ -505,7 +524,7 @@ impl Questions<'_> {
                     min_events: MIN_EVENTS as u64,
                 };
                 if negated_side {
-                    periods.push(period("before", before.0, before.1));
+                    periods.push(period("before", base.0, base.1));
                 }
                 periods.push(period(
                     if c.future { "after" } else { "window" },
@@ -561,7 +580,7 @@ impl Questions<'_> {
                             self.no_data(what, tested.0, tested.1)?
                         } else if t.before.lean == Lean::Thin {
                             let what = format!("too few events for a reading: {words}");
-                            self.no_data(what, before.0, before.1)?
+                            self.no_data(what, base.0, base.1)?
                         } else if t.after.lean == Lean::TowardA {
                             (Verdict::Contradicted, words)
                         } else if t.shift < 0.0 && t.p_value < ALPHA {
@@ -686,12 +705,16 @@ impl Questions<'_> {
             );
         }
         let months = ((late.1 - late.0 + 1) as f64 / 30.4).ceil().max(1.0) as usize;
+        // Whole months only: the forecast's history ends with the month before the date's.
+        let date = iso_date(early.1);
+        let month_start = fulcrum_model::parse_iso_date(&format!("{}-01", &date[..7]))
+            .map_err(|e| QuestionError::Parameter(e.to_string()))?;
         let request = DyadForecastRequest {
             target: DyadTarget {
                 a: state(&c.states[0]),
                 b: state(&c.states[1]),
                 window: Window {
-                    to: Some(early.1),
+                    to: Some(month_start - 1),
                     ..crate::default_window()
                 },
                 target: ForecastTarget::Events,
@@ -707,7 +730,18 @@ impl Questions<'_> {
         let Some(forecast) = answer.forecasts.first() else {
             return Ok((Verdict::NotClear, "no forecast could be made".into()));
         };
-        let level = recent.len() as f64 / ((early.1 - early.0 + 1) as f64 / 30.4);
+        // The level it is compared with: the same series (the first state acting on the second, by month) over the
+        // window's last months.
+        let window_months = (((early.1 - early.0 + 1) as f64 / 30.4).round() as usize).max(1);
+        let history = &answer.series.forward;
+        let last = &history[history.len().saturating_sub(window_months)..];
+        if last.is_empty() {
+            return Ok((
+                Verdict::NotClear,
+                "no months before the date to forecast from".into(),
+            ));
+        }
+        let level = last.iter().sum::<f64>() / last.len() as f64;
         let lows: Vec<f64> = forecast.steps.iter().map(|p| p.quantile(0.05)).collect();
         let highs: Vec<f64> = forecast.steps.iter().map(|p| p.quantile(0.95)).collect();
         let medians: Vec<f64> = forecast.steps.iter().map(|p| p.quantile(0.5)).collect();
@@ -722,8 +756,9 @@ impl Questions<'_> {
             verdict,
             format!(
                 "the store ends before the horizon: Fulcrum's forecast ({}, {} months) of {}→{} events per month: \
-                 median {:.0} .. {:.0}, 90% band {:.0} .. {:.0}, against {level:.1} a month in the window (a \
-                 forecast of volume: it decides only when its band lies wholly above or below that level)",
+                 median {:.0} .. {:.0}, 90% band {:.0} .. {:.0}, against {level:.1} a month over the last {} whole \
+                 month(s) (a forecast of volume, one direction: it decides only when its band lies wholly above or \
+                 below that level)",
                 forecast.model.name(),
                 months,
                 c.states[0],
@@ -732,21 +767,35 @@ impl Questions<'_> {
                 medians.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 lows.iter().copied().fold(f64::INFINITY, f64::min),
                 highs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                last.len(),
             ),
         ))
     }
 }
 
 impl CheckAnswer {
-    /// One row per claim: sentence number, reading, verdict, evidence, the sentence.
-    pub fn table(&self) -> Result<crate::table::Table, fulcrum_query::arrow::error::ArrowError> {
+    /// One row per claim of each article: the article, sentence number, reading, verdict, evidence, the sentence.
+    pub fn table(
+        reports: &[(String, CheckAnswer)],
+    ) -> Result<crate::table::Table, fulcrum_query::arrow::error::ArrowError> {
         use crate::table::{Col, table};
-        let c = &self.checks;
-        let s = |f: &dyn Fn(&ClaimCheck) -> String| Col::Str(c.iter().map(f).collect());
+        let c: Vec<(&String, &ClaimCheck)> = reports
+            .iter()
+            .flat_map(|(id, r)| r.checks.iter().map(move |c| (id, c)))
+            .collect();
+        let s = |f: &dyn Fn(&ClaimCheck) -> String| Col::Str(c.iter().map(|(_, x)| f(x)).collect());
         table(vec![
             (
+                "article",
+                Col::Str(c.iter().map(|(id, _)| id.to_string()).collect()),
+            ),
+            (
                 "sentence",
-                Col::U64(c.iter().map(|x| x.claim.sentence_number as u64).collect()),
+                Col::U64(
+                    c.iter()
+                        .map(|(_, x)| x.claim.sentence_number as u64)
+                        .collect(),
+                ),
             ),
             ("reading", s(&|x| x.reading.clone())),
             ("inferred", s(&|x| x.claim.inferred.join(","))),
@@ -855,6 +904,7 @@ impl CheckAnswer {
 pub fn add_provenance(
     engine: &fulcrum_query::QueryEngine,
     answer: &mut CheckAnswer,
+    limits: &crate::Limits,
 ) -> Result<(), QuestionError> {
     use fulcrum_query::arrow::array::{Array, AsArray};
     use fulcrum_query::arrow::datatypes::DataType;
@@ -863,6 +913,7 @@ pub fn add_provenance(
         if check.events.is_empty() {
             continue;
         }
+        limits.check()?;
         let conditions: Vec<String> = check
             .events
             .iter()

@@ -42,7 +42,9 @@ pub fn store_stats(
         sum(|i| i.rows_quarantined),
         sum(|i| i.duplicates_skipped),
     );
-    let index = match fulcrum_events::EventTable::saved_state(engine.snapshot(), Some(resolver))? {
+    let index = match fulcrum_events::EventTable::saved_state(engine.snapshot(), Some(resolver)) {
+        Err(e) => format!("pair index: unreadable ({e})"),
+        Ok(state) => match state {
         fulcrum_events::SavedState::Fresh { saved, events } => format!(
             "pair index: up to date ({events} events, {:.1} MiB in {}): questions read it instead of the Parquet files",
             saved.bytes as f64 / 1048576.0,
@@ -54,6 +56,7 @@ pub fn store_stats(
         fulcrum_events::SavedState::Missing => "pair index: none (`fulcrum compact` saves one: on a big store, \
              questions then read only the rows of their pairs)"
             .to_string(),
+        },
     };
     let header = format!("{header}\n{index}");
     let queries: Vec<(&'static str, String)> = vec![

@@ -466,6 +466,7 @@ pub fn check(
     })?;
     let date = fulcrum_model::parse_iso_date(date)
         .map_err(|e| ApiError::bad_request(format!("'date': {e}")))?;
+    fulcrum_questions::check::check_date(date)?;
     let span = |key: &str, default: &str| -> Result<i32, ApiError> {
         let s = match v.get(key) {
             None | Some(Value::Null) => default,
@@ -487,7 +488,7 @@ pub fn check(
     let claims =
         fulcrum_coder::claims::find_claims(text, date, &reader.dictionary, reader.actors.as_ref());
     let mut answer = questions(table, limits).check(&claims, windows)?;
-    fulcrum_questions::check::add_provenance(engine, &mut answer)?;
+    fulcrum_questions::check::add_provenance(engine, &mut answer, &limits)?;
     let mut out = serde_json::to_value(&answer).map_err(ApiError::internal)?;
     out["markdown"] = Value::String(answer.markdown("the article"));
     out["dictionary"] = json!(reader.dictionary.sources);

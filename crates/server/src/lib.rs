@@ -40,7 +40,7 @@ pub use sql::SqlLimits;
 /// Limits of a running server.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Largest request body accepted (only `POST /api/sql` takes one).
+    /// Largest request body accepted (`POST /api/sql` and `POST /api/check` take one).
     pub max_body_bytes: usize,
     /// Deadline of every request.
     pub request_timeout: Duration,

@@ -67,7 +67,9 @@ pub enum TableLookup {
 /// fingerprint (`none` without one). Hex, 32 digits.
 pub fn table_key(snapshot: &Snapshot, resolver: Option<&Resolver>) -> String {
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
-    hash.update(format!("fulcrum-table-{FORMAT}\n").as_bytes());
+    // The program's version too: a release that decodes rows differently must not answer from an older index
+    // (within a version, a change to how rows are decoded bumps FORMAT).
+    hash.update(format!("fulcrum-table-{FORMAT}-{}\n", env!("CARGO_PKG_VERSION")).as_bytes());
     for txn in &snapshot.manifest.txns {
         hash.update(txn.id.as_bytes());
         hash.update(b"\n");
@@ -172,7 +174,11 @@ fn read_ipc(path: &Path) -> Result<RecordBatch, LoadError> {
     }
     let block = blocks.get(0);
     let start = usize::try_from(block.offset()).map_err(|_| bad_file("negative offset"))?;
-    let len = block.bodyLength() as usize + block.metaDataLength() as usize;
+    let len = usize::try_from(block.bodyLength())
+        .ok()
+        .zip(usize::try_from(block.metaDataLength()).ok())
+        .and_then(|(body, meta)| body.checked_add(meta))
+        .ok_or_else(|| bad_file("negative or overflowing block length"))?;
     if start.checked_add(len).is_none_or(|end| end > buffer.len()) {
         return Err(bad_file("record batch beyond the end of the file"));
     }
@@ -366,10 +372,16 @@ impl EventTable {
             message: e.to_string(),
         })?;
         fs::write(&meta_path, json).map_err(io(&meta_path))?;
+        // Saving a key again (after a damaged index): move the old folder aside first, so a reader sees the old
+        // files, none (and reads Parquet), or the new ones — never a mix.
+        let aside = tables.join(format!("{key}.old-{}", std::process::id()));
         if done.exists() {
-            fs::remove_dir_all(&done).map_err(io(&done))?;
+            fs::rename(&done, &aside).map_err(io(&done))?;
         }
         fs::rename(&partial, &done).map_err(io(&done))?;
+        if aside.exists() {
+            let _ = fs::remove_dir_all(&aside);
+        }
         // Tables of older snapshots can never be fresh again. A process still reading one keeps its mapping.
         for entry in fs::read_dir(&tables).map_err(io(&tables))?.flatten() {
             let path = entry.path();
@@ -602,16 +614,19 @@ fn read_table(dir: &Path, meta: Meta, verify_rows: bool) -> Result<EventTable, L
 
     // Values the questions index with: an out-of-range one must fail here, not panic in a request.
     let rows_path = dir.join("rows.arrow");
-    if verify_rows
-        && sides
+    let bad_sides = || {
+        sides
             .values()
             .iter()
             .any(|&s| s as usize >= side_table.len())
-        || actions
+    };
+    let bad_actions = || {
+        actions
             .values()
             .iter()
             .any(|&a| usize::from(a) >= action_table.len())
-    {
+    };
+    if verify_rows && (bad_sides() || bad_actions()) {
         return Err(bad_table(
             &rows_path,
             "a row refers to a side or action not in the table".into(),

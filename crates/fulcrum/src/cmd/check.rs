@@ -109,6 +109,7 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
     };
     let mut reports: Vec<(String, CheckAnswer)> = Vec::new();
     for doc in &documents {
+        fulcrum_questions::check::check_date(doc.day).with_context(|| doc.id.clone())?;
         let claims = find_claims(&doc.text, doc.day, &dict, actors.as_ref());
         let windows = CheckWindows {
             date: doc.day,
@@ -118,7 +119,11 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
         let mut answer = crate::cmd::relations::ask(at, |q| q.check(&claims, windows))?;
         if at.cluster.is_none() {
             let engine = at.engine()?;
-            fulcrum_questions::check::add_provenance(&engine, &mut answer)?;
+            fulcrum_questions::check::add_provenance(
+                &engine,
+                &mut answer,
+                &fulcrum_questions::Limits::default(),
+            )?;
         }
         if let Some(dir) = &args.plot {
             draw_charts(at, dir, &doc.id, &answer)?;
@@ -148,19 +153,17 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
             };
             serde_json::to_string_pretty(&value)? + "\n"
         }
-        Format::Table | Format::Csv | Format::Parquet => {
+        Format::Table => {
             for (id, r) in &reports {
-                let table = r.table()?;
-                let format = match args.format {
-                    Format::Csv => OutputFormat::Csv,
-                    Format::Parquet => OutputFormat::Parquet,
-                    _ => OutputFormat::Table,
-                };
-                if matches!(args.format, Format::Table) {
-                    println!("{id}, dated {}: {}", r.date, summary(r));
-                }
-                crate::cmd::sql::emit(format, args.out.as_deref(), &table.schema, &table.batches)?;
-                if matches!(args.format, Format::Table) && !r.not_understood.is_empty() {
+                println!("{id}, dated {}: {}", r.date, summary(r));
+                let table = CheckAnswer::table(std::slice::from_ref(&(id.clone(), r.clone())))?;
+                crate::cmd::sql::emit(
+                    OutputFormat::Table,
+                    args.out.as_deref(),
+                    &table.schema,
+                    &table.batches,
+                )?;
+                if !r.not_understood.is_empty() {
                     println!(
                         "not understood (they name states but carry no claim Fulcrum can test):"
                     );
@@ -174,6 +177,17 @@ pub fn run(at: &Place, args: CheckArgs) -> Result<ExitCode> {
                     }
                 }
             }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Format::Csv | Format::Parquet => {
+            // Every article's claims in one table, the article in its first column.
+            let table = CheckAnswer::table(&reports)?;
+            let format = if matches!(args.format, Format::Csv) {
+                OutputFormat::Csv
+            } else {
+                OutputFormat::Parquet
+            };
+            crate::cmd::sql::emit(format, args.out.as_deref(), &table.schema, &table.batches)?;
             return Ok(ExitCode::SUCCESS);
         }
     };
