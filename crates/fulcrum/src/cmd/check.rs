@@ -13,27 +13,30 @@ use fulcrum_questions::check::{CheckAnswer, CheckWindows};
 use crate::cmd::Place;
 
 const AFTER: &str = "\
-Reads the article (plain text, HTML, or JSON Lines with \"id\", \"date\" and \"text\" per line, as `fulcrum code`),
-finds its sentences that relate states — by name, adjective, capital (\"Moscow\", \"Indo-Pak\"), and with a PETRARCH
-dictionary folder (--dict) people too (\"Lavrov\" → Russia on the article's date) — and reads a claim where a cue
-word of the claims dictionary is: a level (cooperate / hostile), a trend (grow, deepen / decline, sour; past or
-future), an alignment (balances between / takes the side of) or an event (exercises, mediation, agreements).
-Sentences that name states but carry no cue are listed as not understood.
+Reads the article (plain text, HTML, or JSON Lines with \"id\", \"date\" and \"text\" per line, as
+`fulcrum code`), finds its sentences that relate states — by name, adjective, capital (\"Moscow\",
+\"Indo-Pak\"), and with a PETRARCH dictionary folder (--dict) people too (\"Lavrov\" → Russia on the
+article's date) — and reads a claim where a cue word of the claims dictionary is: a level
+(cooperate / hostile), a trend (grow, deepen / decline, sour; past or future), an alignment
+(balances between / takes the side of) or an event (exercises, mediation, agreements). Sentences
+that name states but carry no cue are listed as not understood.
 
-Each claim is tested on the store around --date: levels against 0 and the pair's year before, trends against the
-year before the window (Welch), alignment with the balancer reading (and its shift for \"no longer takes X's side\"),
-events by their CAMEO codes in the year to the date; a claim about the future on what followed the date when the
-store has it, else on Fulcrum's forecast. Verdicts: supported, contradicted, not clear, no data (fewer than 10
-events: it says whether the store covers the period at all). The rules: docs/check.md.
+Each claim is tested on the store around --date: levels against 0 and the pair's year before,
+trends against the year before the window (Welch), alignment with the balancer reading (and its
+shift for \"no longer takes X's side\"), events by their CAMEO codes in the year to the date; a
+claim about the future on what followed the date when the store has it, else on Fulcrum's
+forecast. Verdicts: supported, contradicted, not clear, no data (fewer than 10 events: it says
+whether the store covers the period at all). The rules: docs/check.md.
 
-The claims dictionary (cue words, state words) is built in (crates/coder/claims/Fulcrum.Claims.txt, versioned);
---claims FILE adds entries of your own in the same format.
+The claims dictionary (cue words, state words) is built in
+(crates/coder/claims/Fulcrum.Claims.txt, versioned); --claims FILE adds entries of your own in the
+same format.
 
 Examples:
   fulcrum check op-ed.txt --date 2019-03-21
-  fulcrum check op-ed.txt --date 2019-03-21 --window 60d --after 12w --format markdown --out report.md
+  fulcrum check op-ed.txt --date 2019-03-21 --window 60d --after 12w --format markdown > report.md
   fulcrum --dict dictionaries check articles.jsonl --format json
-  fulcrum check op-ed.txt --date 2019-03-21 --plot charts/                  # one chart per claim";
+  fulcrum check op-ed.txt --date 2019-03-21 --plot charts/     # one chart per claim";
 
 /// How the report is written.
 #[derive(Clone, Copy, ValueEnum)]
