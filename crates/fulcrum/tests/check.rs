@@ -286,6 +286,21 @@ fn each_verdict_is_reached_on_a_fixture_store_in_every_format() {
         ],
     );
     assert!(std::fs::metadata(&parquet).unwrap().len() > 0);
+    // A claim about the future when the store ends at the date: Fulcrum's forecast, with its band.
+    let future = dir.path().join("future.txt");
+    std::fs::write(&future, "Relations between Russia and Pakistan will grow.").unwrap();
+    let report = check_json(&store, &future, &["--date", "2019-03-21"]);
+    let c = &report["checks"][0];
+    assert_eq!(
+        c["reading"], "RUS–PAK relations warm (trend, future)",
+        "{c:#}"
+    );
+    let evidence = c["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("Fulcrum's forecast") && evidence.contains("90% band"),
+        "{evidence}"
+    );
+    assert_ne!(c["verdict"], "no_data", "{c:#}");
     // Several articles (JSON Lines) in one CSV, the article in its first column.
     let jsonl = dir.path().join("articles.jsonl");
     std::fs::write(

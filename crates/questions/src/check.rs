@@ -726,7 +726,12 @@ impl Questions<'_> {
                 .parse::<Models>()
                 .map_err(|e| QuestionError::Parameter(e.to_string()))?,
         };
-        let answer = self.forecast_dyad(&request)?;
+        // A series the models cannot fit (too few months, say) leaves the claim unclear, not the article unchecked.
+        let answer = match self.forecast_dyad(&request) {
+            Ok(answer) => answer,
+            Err(e @ QuestionError::DeadlineExceeded(_)) => return Err(e),
+            Err(e) => return Ok((Verdict::NotClear, format!("no forecast could be made: {e}"))),
+        };
         let Some(forecast) = answer.forecasts.first() else {
             return Ok((Verdict::NotClear, "no forecast could be made".into()));
         };
