@@ -86,6 +86,12 @@ impl Dedup {
     }
 }
 
+/// The CAMEO code a [`code_key`] stands for: `code_of_key(code_key("014")) == "014"`.
+pub fn code_of_key(key: u32) -> String {
+    let len = (key % 8) as usize;
+    format!("{:0len$}", key / 8)
+}
+
 /// The key of a code's root (its first two digits): code_key = digits * 8 + length.
 fn root_of_key(key: u32) -> u32 {
     let len = key % 8;

@@ -20,7 +20,7 @@ mod value;
 pub use arrow_array;
 
 pub use dataset::{Dataset, event_key};
-pub use event::{Dedup, Event, Measure, code_key};
+pub use event::{Dedup, Event, Measure, code_key, code_of_key};
 pub use period::{Period, iso_date};
 pub use schema::{
     EVENT_COLUMNS, EventBatchBuilder, EventRow, MissingColumn, UTC, civil_from_days,

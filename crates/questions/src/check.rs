@@ -26,7 +26,7 @@
 use fulcrum_coder::claims::{ArticleClaims, Claim, Cue, NotUnderstood};
 use fulcrum_events::{LoadError, Selection};
 use fulcrum_model::actors::ActorSpec;
-use fulcrum_model::{Event, iso_date};
+use fulcrum_model::{Event, code_of_key, iso_date};
 use fulcrum_relations::balance::{Lean, TiltEstimate};
 use fulcrum_relations::compare::window_vs_baseline;
 use serde::Serialize;
@@ -184,12 +184,6 @@ fn state(code: &str) -> ActorSpec {
     }
 }
 
-/// The CAMEO code a [`fulcrum_model::code_key`] stands for.
-fn code_of(key: u32) -> String {
-    let len = (key % 8) as usize;
-    format!("{:0len$}", key / 8)
-}
-
 fn describe_claim(c: &Claim) -> String {
     let pair = |sep: &str| format!("{}{sep}{}", c.states[0], c.states[1]);
     let link = if c.directed { " → " } else { "–" };
@@ -249,7 +243,7 @@ fn lines(events: &[&Event], states: &[String]) -> Vec<EventLine> {
             date: iso_date(e.day),
             source: states[usize::from(e.src)].clone(),
             target: states[usize::from(e.dst)].clone(),
-            code: code_of(e.code),
+            code: code_of_key(e.code),
             goldstein: e.goldstein,
             provenance: None,
         })
@@ -630,7 +624,7 @@ impl Questions<'_> {
                 let typed: Vec<&Event> = events
                     .iter()
                     .filter(|e| {
-                        let code = code_of(e.code);
+                        let code = code_of_key(e.code);
                         codes.iter().any(|p| code.starts_with(p.as_str()))
                     })
                     .collect();
@@ -1008,7 +1002,7 @@ mod tests {
     #[test]
     fn codes_come_back_from_their_keys_and_the_sign_test_points_the_right_way() {
         for code in ["062", "0621", "14", "1663", "04"] {
-            assert_eq!(code_of(fulcrum_model::code_key(code)), code);
+            assert_eq!(code_of_key(fulcrum_model::code_key(code)), code);
         }
         let (mean, _, p_up, p_down) = sign_test(&[1.0, 2.0, 3.0, 2.0]);
         assert!((mean - 2.0).abs() < 1e-12 && p_up < 1e-6 && p_down > 0.999);
