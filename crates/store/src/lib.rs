@@ -21,6 +21,7 @@
 //! deletes staged files that no journal names (roll back), so every input is stored whole or not at all.
 
 pub mod compact;
+mod encode;
 mod fsutil;
 mod keys;
 mod manifest;
