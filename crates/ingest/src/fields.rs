@@ -33,17 +33,43 @@ impl LineError {
 
 /// Splits a tab-separated line into at most `N` fields; returns how many there were in total
 /// (which may exceed `N`, so callers can reject wrong column counts).
+///
+/// Fields are short (GDELT's average under seven bytes), so instead of a search call per field the line is read
+/// eight bytes at a time and every tab of a word is found from one bit mask. Tabs are ASCII, so every cut is on
+/// a char boundary.
 pub(crate) fn split_tabs<'a, const N: usize>(line: &'a str, out: &mut [&'a str; N]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TABS: u64 = 0x0909_0909_0909_0909;
+    let bytes = line.as_bytes();
     let mut count = 0;
     let mut start = 0;
-    // memchr finds tabs with SIMD; tabs are ASCII, so every cut is on a char boundary.
-    for tab in memchr::memchr_iter(b'\t', line.as_bytes()).chain(std::iter::once(line.len())) {
+    let mut cut = |end: usize| {
         if count < N {
-            out[count] = &line[start..tab];
+            out[count] = &line[start..end];
         }
         count += 1;
-        start = tab + 1;
+        start = end + 1;
+    };
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    let mut base = 0;
+    for word in words {
+        let x = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes")) ^ TABS;
+        // The high bit of each byte that was a tab (is now zero), with no false positives: adding 0x7f to the
+        // low seven bits cannot carry into the next byte.
+        let mut tabs = !(((x & LOW7) + LOW7) | x | LOW7);
+        while tabs != 0 {
+            cut(base + (tabs.trailing_zeros() / 8) as usize);
+            tabs &= tabs - 1;
+        }
+        base += 8;
     }
+    for (i, &b) in tail.iter().enumerate() {
+        if b == b'\t' {
+            cut(base + i);
+        }
+    }
+    cut(bytes.len());
     count
 }
 
@@ -250,5 +276,30 @@ mod tests {
         let mut f = [""; 3];
         assert_eq!(split_tabs("a\tb\tc\td", &mut f), 4);
         assert_eq!(f, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn splitting_finds_every_tab_wherever_it_falls_in_a_word() {
+        // Lines of every length around the 8-byte words, with tabs at every position, multi-byte text and
+        // bytes whose low seven bits equal a tab's (0x89 is in "ĉ").
+        let pieces = [
+            "", "a", "\t", "ü", "ĉ", "\t\t", "abcdefg", "\u{2009}", "x\ty",
+        ];
+        let mut lines = vec![String::new()];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    lines.push(format!("{a}{b}{c}"));
+                    lines.push(format!("{a}1234567{b}{c}\t{a}"));
+                }
+            }
+        }
+        for line in &lines {
+            let expected: Vec<&str> = line.split('\t').collect();
+            let mut f = [""; 32];
+            let n = split_tabs(line, &mut f);
+            assert_eq!(n, expected.len(), "{line:?}");
+            assert_eq!(&f[..n], &expected[..], "{line:?}");
+        }
     }
 }

@@ -6,12 +6,14 @@
 
 mod fields;
 mod format;
+mod months;
 mod pipeline;
 mod readers;
 mod source;
 
 pub use format::{Format, detect_format};
 pub use fulcrum_model::Reject;
+pub use months::MonthBatch;
 pub use pipeline::{InputSummary, ParseFailure, ParseOptions, ParsedChunk, parse_input};
 pub use readers::{TkgCalendar, TkgVocabulary, event_key};
 pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};

@@ -8,13 +8,13 @@ use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use arrow_array::RecordBatch;
 use crossbeam_channel::bounded;
-use fulcrum_model::{EventBatchBuilder, Reject, RejectKind};
+use fulcrum_model::{Reject, RejectKind};
 
 use crate::IngestError;
 use crate::fields::LineError;
 use crate::format::{Format, detect_format};
+use crate::months::{MonthBatch, MonthlyRows};
 use crate::readers::*;
 use crate::source::{HashingReader, InputSpec, OpenInput};
 
@@ -42,12 +42,10 @@ impl Default for ParseOptions {
     }
 }
 
-/// The events parsed from one chunk of an input, in input order.
+/// The events parsed from one chunk of an input: one batch per month of event date, each in input order.
 #[derive(Debug)]
 pub struct ParsedChunk {
-    pub batch: RecordBatch,
-    /// De-duplication key of each row of `batch`.
-    pub keys: Vec<u64>,
+    pub months: Vec<MonthBatch>,
     pub rejects: Vec<Reject>,
     /// Data lines read (stored + rejected; the header is not a data line).
     pub lines: u64,
@@ -70,6 +68,8 @@ const MAX_LINE_BYTES: usize = 16 << 20;
 struct Chunk {
     seq: u64,
     first_line: u64,
+    /// Lines in `data` (the last may lack its newline).
+    lines: u64,
     data: Vec<u8>,
 }
 
@@ -145,6 +145,7 @@ where
                         .send(Chunk {
                             seq,
                             first_line: line,
+                            lines,
                             data,
                         })
                         .is_err()
@@ -278,9 +279,7 @@ fn build_parser(
 }
 
 fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedChunk {
-    let approx_rows = chunk.data.len() / 256 + 1;
-    let mut builder = EventBatchBuilder::with_capacity(approx_rows);
-    let mut keys = Vec::with_capacity(approx_rows);
+    let mut rows = MonthlyRows::with_capacity(chunk.lines as usize);
     let mut rejects = Vec::new();
     let mut lines = 0;
     let mut start = 0;
@@ -306,11 +305,11 @@ fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedC
                     input: display,
                     line_number,
                 },
-                &mut builder,
+                &mut rows,
             ),
         };
         match outcome {
-            Ok(key) => keys.push(key),
+            Ok(key) => rows.push_key(key),
             Err(e) => rejects.push(Reject {
                 line_number,
                 raw: raw.to_vec(),
@@ -321,8 +320,7 @@ fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedC
         }
     }
     ParsedChunk {
-        batch: builder.finish(),
-        keys,
+        months: rows.finish(),
         rejects,
         lines,
     }

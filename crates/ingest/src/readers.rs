@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use fulcrum_model::cameo::{self, IcewsActor};
-use fulcrum_model::{Dataset, EventBatchBuilder, EventRow, RejectKind};
+use fulcrum_model::{Dataset, EventRow, RejectKind};
 
 use crate::fields::*;
+use crate::months::MonthlyRows;
 
 /// What every parser needs to know about the line it is parsing.
 pub(crate) struct LineContext<'a> {
@@ -18,12 +19,7 @@ pub(crate) struct LineContext<'a> {
 /// Parses one line of one format.
 pub(crate) trait LineParser: Send + Sync {
     /// Appends the line's event to `out` and returns its de-duplication key, or says why the line is rejected.
-    fn parse(
-        &self,
-        line: &str,
-        ctx: &LineContext<'_>,
-        out: &mut EventBatchBuilder,
-    ) -> FieldResult<u64>;
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64>;
 
     /// Whether the first line of the input is a header to skip.
     fn has_header(&self) -> bool {
@@ -96,12 +92,7 @@ fn gdelt_geo<'a>(
 }
 
 impl LineParser for GdeltParser {
-    fn parse(
-        &self,
-        line: &str,
-        ctx: &LineContext<'_>,
-        out: &mut EventBatchBuilder,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let mut f = [""; GDELT_MAX_COLUMNS];
         let n = split_tabs(line, &mut f);
         let (dataset, geo_width): (Dataset, usize) = if self.version2 {
@@ -272,12 +263,7 @@ impl LineParser for IcewsParser {
         true
     }
 
-    fn parse(
-        &self,
-        line: &str,
-        ctx: &LineContext<'_>,
-        out: &mut EventBatchBuilder,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let raw: Vec<&str> = line.split('\t').collect();
         if raw.len() != self.width {
             return Err(LineError::new(
@@ -439,7 +425,7 @@ fn append_tkg(
     fact: TkgFact<'_>,
     split: Option<&str>,
     ctx: &LineContext<'_>,
-    out: &mut EventBatchBuilder,
+    out: &mut MonthlyRows,
 ) -> FieldResult<u64> {
     let code = cameo::icews_event_code(fact.relation).ok_or_else(|| {
         LineError::new(
@@ -489,12 +475,7 @@ fn append_tkg(
 }
 
 impl LineParser for TkgIdsParser {
-    fn parse(
-        &self,
-        line: &str,
-        ctx: &LineContext<'_>,
-        out: &mut EventBatchBuilder,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let mut f = [""; 5];
         let n = split_tabs(line, &mut f);
@@ -556,12 +537,7 @@ impl LineParser for TkgIdsParser {
 }
 
 impl LineParser for TkgNamedParser {
-    fn parse(
-        &self,
-        line: &str,
-        ctx: &LineContext<'_>,
-        out: &mut EventBatchBuilder,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let mut f = [""; 4];
         let n = split_tabs(line, &mut f);

@@ -358,7 +358,11 @@ impl Run<'_> {
             for r in &chunk.rejects {
                 *rejects.entry((r.kind, r.column.clone())).or_default() += 1;
             }
-            txn.write(&chunk.batch, &chunk.keys, chunk.rejects, chunk.lines)
+            for month in &chunk.months {
+                txn.write_month((month.year, month.month), &month.batch, &month.keys)?;
+            }
+            txn.add_lines(chunk.rejects, chunk.lines);
+            Ok::<_, StoreError>(())
         })
         .map_err(|failure| -> Box<dyn std::error::Error + Send + Sync> {
             match failure {

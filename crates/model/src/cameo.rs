@@ -27,19 +27,53 @@ pub fn event_codes() -> impl Iterator<Item = EventCodeInfo> {
         })
 }
 
+/// Where a two-to-four-digit code sits in a table of every such code (`"01"` and `"010"` apart), or `None`.
+fn digit_code_slot(code: &str) -> Option<usize> {
+    let bytes = code.as_bytes();
+    if !(2..=4).contains(&bytes.len()) || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = bytes
+        .iter()
+        .fold(0usize, |v, b| v * 10 + usize::from(b - b'0'));
+    // Two-digit codes take slots 0..100, three-digit 100..1100, four-digit 1100..11100.
+    Some(match bytes.len() {
+        2 => value,
+        3 => 100 + value,
+        _ => 1100 + value,
+    })
+}
+
+/// The index in `EVENT_CODES` of each digit code, plus one (0: no such code). Every ingested row looks its code
+/// up, so this replaces a binary search of string comparisons with one array read.
+fn event_code_index(code: &str) -> Option<usize> {
+    static SLOTS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let mut slots = vec![0u16; 11_100];
+        for (i, (c, _, _)) in EVENT_CODES.iter().enumerate() {
+            if let Some(slot) = digit_code_slot(c) {
+                slots[slot] = u16::try_from(i + 1).expect("fewer than 65,535 CAMEO codes");
+            }
+        }
+        slots
+    });
+    match digit_code_slot(code) {
+        Some(slot) => slots[slot].checked_sub(1).map(usize::from),
+        // Codes that are not 2-4 digits (none in the tables today) are still found by search.
+        None => EVENT_CODES.binary_search_by(|(c, _, _)| c.cmp(&code)).ok(),
+    }
+}
+
 /// Label and Goldstein weight of an event code (exact match; `"0140"` is not `"014"`).
 pub fn event_code(code: &str) -> Option<EventCodeInfo> {
-    EVENT_CODES
-        .binary_search_by(|(c, _, _)| c.cmp(&code))
-        .ok()
-        .map(|i| {
-            let (code, label, goldstein) = EVENT_CODES[i];
-            EventCodeInfo {
-                code,
-                label,
-                goldstein,
-            }
-        })
+    event_code_index(code).map(|i| {
+        let (code, label, goldstein) = EVENT_CODES[i];
+        EventCodeInfo {
+            code,
+            label,
+            goldstein,
+        }
+    })
 }
 
 /// The root (first two digits) of an event code.
@@ -241,6 +275,21 @@ pub fn resolve_icews_actor(name: &str) -> IcewsActor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_table_finds_what_a_search_of_the_codes_finds() {
+        let searched = |code: &str| EVENT_CODES.binary_search_by(|(c, _, _)| c.cmp(&code)).ok();
+        for (code, _, _) in EVENT_CODES {
+            assert_eq!(event_code_index(code), searched(code), "{code}");
+        }
+        let mut others: Vec<String> = (0..11_100).map(|n| format!("{n:02}")).collect();
+        others.extend((0..1000).map(|n| format!("{n:03}")));
+        others.extend((0..10_000).map(|n| format!("{n:04}")));
+        others.extend(["", "0", "01a", "12345", "٠١", "1.0", "-01"].map(String::from));
+        for code in &others {
+            assert_eq!(event_code_index(code), searched(code), "{code:?}");
+        }
+    }
 
     #[test]
     fn codes_keep_leading_zeros() {

@@ -11,6 +11,7 @@ pub mod cameo;
 pub mod resolve;
 #[rustfmt::skip]
 mod cameo_data;
+mod columns;
 mod dataset;
 mod event;
 mod period;

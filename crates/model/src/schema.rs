@@ -6,12 +6,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Builder,
-    StringBuilder, TimestampMicrosecondBuilder,
+use arrow_array::types::{
+    Date32Type, Float64Type, Int8Type, Int32Type, Int64Type, TimestampMicrosecondType,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::columns::{FlagColumn, TextColumn, ValueColumn};
 
 /// Time zone of `date_added`: GDELT stamps are UTC.
 pub const UTC: &str = "UTC";
@@ -54,39 +55,42 @@ macro_rules! row_type {
 }
 macro_rules! builder_type {
     (str) => {
-        StringBuilder
+        TextColumn
     };
     (i64) => {
-        Int64Builder
+        ValueColumn<Int64Type>
     };
     (i32) => {
-        Int32Builder
+        ValueColumn<Int32Type>
     };
     (i8) => {
-        Int8Builder
+        ValueColumn<Int8Type>
     };
     (f64) => {
-        Float64Builder
+        ValueColumn<Float64Type>
     };
     (bool) => {
-        BooleanBuilder
+        FlagColumn
     };
     (date) => {
-        Date32Builder
+        ValueColumn<Date32Type>
     };
     (ts) => {
-        TimestampMicrosecondBuilder
+        ValueColumn<TimestampMicrosecondType>
     };
 }
-macro_rules! new_builder {
-    (str, $cap:expr) => {
-        StringBuilder::with_capacity($cap, $cap * 8)
+macro_rules! finish_column {
+    (str, $b:expr) => {
+        $b.finish()
     };
-    (ts, $cap:expr) => {
-        TimestampMicrosecondBuilder::with_capacity($cap).with_timezone(UTC)
+    (bool, $b:expr) => {
+        $b.finish()
     };
-    ($kind:ident, $cap:expr) => {
-        <builder_type!($kind)>::with_capacity($cap)
+    (ts, $b:expr) => {
+        Arc::new($b.finish().with_timezone(UTC)) as ArrayRef
+    };
+    ($kind:ident, $b:expr) => {
+        Arc::new($b.finish()) as ArrayRef
     };
 }
 
@@ -119,7 +123,7 @@ macro_rules! define_event_columns {
 
         impl EventBatchBuilder {
             pub fn with_capacity(capacity: usize) -> Self {
-                Self { len: 0, $( $name: new_builder!($kind, capacity), )* }
+                Self { len: 0, $( $name: <builder_type!($kind)>::with_capacity(capacity), )* }
             }
 
             /// Appends one row, or refuses it (appending nothing) when a required column is `None`: so every
@@ -139,7 +143,7 @@ macro_rules! define_event_columns {
             /// Finishes the batch and resets the builder.
             pub fn finish(&mut self) -> RecordBatch {
                 self.len = 0;
-                let columns: Vec<ArrayRef> = vec![ $( Arc::new(self.$name.finish()) ),* ];
+                let columns: Vec<ArrayRef> = vec![ $( finish_column!($kind, self.$name) ),* ];
                 // Cannot fail: one builder per field, of the field's type, all of one length, and `append`
                 // refuses rows that would leave a required column null.
                 RecordBatch::try_new(event_schema(), columns).expect("builders match the schema by construction")

@@ -131,6 +131,18 @@ pub struct Txn<'s> {
     finished: bool,
 }
 
+/// The (year, month) of each row's event date.
+fn month_of_rows(batch: &RecordBatch) -> impl Iterator<Item = (i32, u32)> + '_ {
+    let dates = batch
+        .column_by_name("event_date")
+        .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
+        .expect("event batches have a Date32 event_date");
+    dates.values().iter().map(|&day| {
+        let (y, m, _) = civil_from_days(day);
+        (y, m)
+    })
+}
+
 /// Columns whose values are nearly all distinct: a dictionary would only cost time and grow the file.
 const NO_DICTIONARY: &[&str] = &[
     "event_id",
@@ -268,15 +280,43 @@ impl<'s> Txn<'s> {
         rejects: Vec<Reject>,
         lines: u64,
     ) -> Result<()> {
+        self.add_lines(rejects, lines);
+        self.store_rows(batch, keys, None)
+    }
+
+    /// Adds parsed rows that all fall in one month of event date (`(year, month)`), with one de-duplication
+    /// key per row, to the current input; the lines they came from are counted by [`add_lines`](Self::add_lines).
+    pub fn write_month(
+        &mut self,
+        month: (i32, u32),
+        batch: &RecordBatch,
+        keys: &[u64],
+    ) -> Result<()> {
+        self.store_rows(batch, keys, Some(month))
+    }
+
+    /// Counts lines read from the current input and keeps its rejected lines.
+    pub fn add_lines(&mut self, rejects: Vec<Reject>, lines: u64) {
+        let current = self
+            .current
+            .as_mut()
+            .expect("add_lines() outside begin_input()/end_input()");
+        current.record.rows_read += lines;
+        current.record.rows_quarantined += rejects.len() as u64;
+        current.rejects.extend(rejects);
+    }
+
+    fn store_rows(
+        &mut self,
+        batch: &RecordBatch,
+        keys: &[u64],
+        month: Option<(i32, u32)>,
+    ) -> Result<()> {
         let current = self
             .current
             .as_mut()
             .expect("write() outside begin_input()/end_input()");
         assert_eq!(batch.num_rows(), keys.len(), "one key per row");
-        current.record.rows_read += lines;
-        current.record.rows_quarantined += rejects.len() as u64;
-        current.rejects.extend(rejects);
-
         let mut keep = Vec::with_capacity(keys.len());
         let mut duplicates = 0u64;
         for &k in keys {
@@ -295,10 +335,21 @@ impl<'s> Txn<'s> {
         } else {
             filter_record_batch(batch, &BooleanArray::from(keep))?
         };
-        if batch.num_rows() > 0 {
-            self.route(&batch)?;
+        if batch.num_rows() == 0 {
+            return Ok(());
         }
-        Ok(())
+        match month {
+            Some(month) => {
+                debug_assert!(
+                    month_of_rows(&batch).all(|m| m == month),
+                    "rows of one month"
+                );
+                self.names.add(&batch);
+                self.write_to(month, &batch)?;
+                self.enforce_memory_budget()
+            }
+            None => self.route(&batch),
+        }
     }
 
     /// Ends the current input with the checksum of its content and the format it was read as.
@@ -337,21 +388,14 @@ impl<'s> Txn<'s> {
 
     fn route(&mut self, batch: &RecordBatch) -> Result<()> {
         self.names.add(batch);
-        let dates = batch
-            .column_by_name("event_date")
-            .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
-            .expect("event batches have a Date32 event_date");
-        let month_of = |i: usize| {
-            let (y, m, _) = civil_from_days(dates.value(i));
-            (y, m)
-        };
-        let first = month_of(0);
-        if (1..batch.num_rows()).all(|i| month_of(i) == first) {
+        let months: Vec<(i32, u32)> = month_of_rows(batch).collect();
+        let first = months[0];
+        if months.iter().all(|&m| m == first) {
             self.write_to(first, batch)?;
         } else {
             let mut groups: HashMap<(i32, u32), Vec<u32>> = HashMap::new();
-            for i in 0..batch.num_rows() {
-                groups.entry(month_of(i)).or_default().push(i as u32);
+            for (i, month) in months.into_iter().enumerate() {
+                groups.entry(month).or_default().push(i as u32);
             }
             let mut months: Vec<_> = groups.into_iter().collect();
             months.sort_by_key(|(k, _)| *k);
