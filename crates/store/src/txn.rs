@@ -459,7 +459,7 @@ impl<'s> Txn<'s> {
                 .expect("non-empty");
             largest.file.start_row_group(pool)?;
         }
-        let max_in_flight = pool.threads() + 1;
+        let max_in_flight = pool.threads();
         loop {
             let in_flight: usize = self
                 .writers
