@@ -11,6 +11,7 @@ then times, each in its own process (wall time and peak RSS):
 Peers run with their default type inference (their fastest working configuration on this input); Fulcrum
 additionally validates every field, checks CAMEO codes, keeps provenance, de-duplicates and checksums.
 Prints rows/s and ratios. Run through bench/run (which installs the peers). Not a test: numbers only.
+`--repeat N` runs every contender N times, interleaved, and reports medians.
 For inputs bigger than the peers' in-memory readers allow (20 M rows), `--peers duckdb,polars-stream,pandas-chunked`
 runs their streaming forms (DuckDB's COPY streams already).
 """
@@ -114,6 +115,8 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--fulcrum", default=str(ROOT / "target/release/fulcrum"))
     ap.add_argument("--peers", default="duckdb,polars,pandas")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per contender, interleaved (Fulcrum, peers, Fulcrum, ...); the median of each is reported")
     args = ap.parse_args()
     if not SAMPLE.is_file():
         sys.exit(f"the benchmark replicates real GDELT rows from {SAMPLE}, which is absent here")
@@ -131,19 +134,29 @@ def main():
         while f.read(1 << 24):
             pass
 
-    results = {}
+    # Rounds interleave the contenders, so drift on a shared machine touches every one alike.
+    runs = {}
     store = work / "store"
-    shutil.rmtree(store, ignore_errors=True)
-    wall, rss, out = timed([args.fulcrum, "--store", str(store), "ingest", str(data)])
-    results["fulcrum"] = (wall, rss)
-    print(out.strip().splitlines()[-1])
-    for peer in [p for p in args.peers.split(",") if p]:
-        target = work / f"{peer}.parquet"
-        target.unlink(missing_ok=True)
-        wall, rss, _ = timed([args.python, "-c", PEER_INGEST[peer], str(data), str(target)])
-        results[peer] = (wall, rss)
+    for round_ in range(max(1, args.repeat)):
+        shutil.rmtree(store, ignore_errors=True)
+        wall, rss, out = timed([args.fulcrum, "--store", str(store), "ingest", str(data)])
+        runs.setdefault("fulcrum", []).append((wall, rss))
+        if round_ == 0:
+            print(out.strip().splitlines()[-1])
+        for peer in [p for p in args.peers.split(",") if p]:
+            target = work / f"{peer}.parquet"
+            target.unlink(missing_ok=True)
+            wall, rss, _ = timed([args.python, "-c", PEER_INGEST[peer], str(data), str(target)])
+            runs.setdefault(peer, []).append((wall, rss))
+    results = {}
+    for name, measured in runs.items():
+        walls = sorted(w for w, _ in measured)
+        results[name] = (walls[len(walls) // 2], max(r for _, r in measured))
+        if len(walls) > 1:
+            print(f"{name}: runs {', '.join(f'{w:.2f}' for w, _ in measured)} s")
 
-    print(f"\n{'ingest':<10}{'seconds':>10}{'rows/s':>14}{'peak MiB':>10}{'vs fulcrum':>12}")
+    label = "median s" if args.repeat > 1 else "seconds"
+    print(f"\n{'ingest':<10}{label:>10}{'rows/s':>14}{'peak MiB':>10}{'vs fulcrum':>12}")
     f_wall = results["fulcrum"][0]
     for name, (wall, rss) in results.items():
         print(f"{name:<10}{wall:>10.2f}{args.rows / wall:>14,.0f}{rss:>10.0f}{wall / f_wall:>11.2f}x")
