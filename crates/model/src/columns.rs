@@ -27,6 +27,20 @@ impl Validity {
         self.bits = Some(bits);
     }
 
+    /// Appends a null after `len` rows that were all valid or already tracked.
+    #[inline(always)]
+    fn push_null(&mut self, len: usize, capacity: usize) {
+        match &mut self.bits {
+            Some(bits) => bits.append(false),
+            None => {
+                self.start(len, true, capacity);
+                if let Some(bits) = &mut self.bits {
+                    bits.append(false);
+                }
+            }
+        }
+    }
+
     #[inline]
     fn push_valid(&mut self) {
         if let Some(bits) = &mut self.bits {
@@ -97,15 +111,7 @@ impl TextColumn {
     #[inline(always)]
     fn push_null(&mut self) {
         self.offsets.push(offset(self.data.len()));
-        match &mut self.validity.bits {
-            Some(bits) => bits.append(false),
-            None => {
-                self.validity.start(self.len, true, self.capacity);
-                if let Some(bits) = &mut self.validity.bits {
-                    bits.append(false);
-                }
-            }
-        }
+        self.validity.push_null(self.len, self.capacity);
     }
 
     /// The column so far; the builder starts again empty.
@@ -165,15 +171,7 @@ impl<T: ArrowPrimitiveType> ValueColumn<T> {
             None if self.values.is_empty() => {}
             None => {
                 self.values.push(T::Native::default());
-                match &mut self.validity.bits {
-                    Some(bits) => bits.append(false),
-                    None => {
-                        self.validity.start(self.len, true, self.capacity);
-                        if let Some(bits) = &mut self.validity.bits {
-                            bits.append(false);
-                        }
-                    }
-                }
+                self.validity.push_null(self.len, self.capacity);
             }
         }
         self.len += 1;

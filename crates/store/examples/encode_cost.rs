@@ -1,113 +1,53 @@
 //! Times Parquet encoding of a store's rows under several writer settings (one thread), to see where the
-//! encoding cost of an ingest goes. `cargo run --release -p fulcrum-store --example encode_cost -- FILE.parquet...`
+//! encoding cost of an ingest goes and what the ingest's own settings save.
+//! `cargo run --release -p fulcrum-store --example encode_cost -- FILE.parquet...`
 
 use std::time::Instant;
 
 use arrow::array::RecordBatch;
+use fulcrum_store::{WriteOptions, ingest_properties};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesBuilder};
-use parquet::schema::types::ColumnPath;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut batches: Vec<RecordBatch> = Vec::new();
     for path in std::env::args().skip(1) {
         let file = std::fs::File::open(&path)?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
+        for batch in ParquetRecordBatchReaderBuilder::try_new(file)?
             .with_batch_size(8192)
-            .build()?;
-        for b in reader {
-            batches.push(b?);
+            .build()?
+        {
+            batches.push(batch?);
         }
     }
-    let schema = batches[0].schema();
+    let Some(first) = batches.first() else {
+        return Err("usage: encode_cost FILE.parquet... (files of a Fulcrum store)".into());
+    };
+    let schema = first.schema();
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     println!("{rows} rows in {} batches", batches.len());
-    let base = || {
-        WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap()))
-            .set_max_row_group_row_count(Some(256 * 1024))
-    };
-    let no_dict = |mut b: WriterPropertiesBuilder, cols: &[&str]| {
-        for c in cols {
-            b = b.set_column_dictionary_enabled(ColumnPath::from(*c), false);
-        }
-        b
-    };
-    let numeric_unique = [
-        "event_id",
-        "line_number",
-        "avg_tone",
-        "actor1_geo_lat",
-        "actor1_geo_lon",
-        "actor2_geo_lat",
-        "actor2_geo_lon",
-        "action_geo_lat",
-        "action_geo_lon",
-    ];
-    let strings: Vec<&str> = schema
-        .fields()
-        .iter()
-        .filter(|f| f.data_type() == &arrow::datatypes::DataType::Utf8)
-        .map(|f| f.name().as_str())
-        .collect();
+    let options = WriteOptions::default();
     let configs: Vec<(&str, WriterProperties)> = vec![
-        ("current", base().build()),
+        ("ArrowWriter defaults, zstd", base(&options)?.build()),
+        ("fulcrum ingest settings", ingest_properties(&options)),
         (
-            "stats chunk",
-            base()
-                .set_statistics_enabled(EnabledStatistics::Chunk)
-                .build(),
-        ),
-        (
-            "stats none",
-            base()
+            "no statistics at all",
+            base(&options)?
                 .set_statistics_enabled(EnabledStatistics::None)
                 .build(),
         ),
         (
-            "no dict numeric-unique",
-            no_dict(base(), &numeric_unique).build(),
+            "no dictionaries at all",
+            base(&options)?.set_dictionary_enabled(false).build(),
         ),
-        ("no dict strings", no_dict(base(), &strings).build()),
-        (
-            "no dict at all",
-            base().set_dictionary_enabled(false).build(),
-        ),
-        (
-            "nodict-num + stats chunk",
-            no_dict(base(), &numeric_unique)
-                .set_statistics_enabled(EnabledStatistics::Chunk)
-                .build(),
-        ),
-        ("nodict-num + stats strings none", {
-            let mut b =
-                no_dict(base(), &numeric_unique).set_statistics_enabled(EnabledStatistics::Chunk);
-            for c in &strings {
-                if ![
-                    "dataset",
-                    "event_code",
-                    "event_base_code",
-                    "event_root_code",
-                    "actor1_country_code",
-                    "actor2_country_code",
-                    "input_file",
-                    "kg_split",
-                ]
-                .contains(c)
-                {
-                    b = b.set_column_statistics_enabled(
-                        ColumnPath::from(*c),
-                        EnabledStatistics::None,
-                    );
-                }
-            }
-            b.build()
-        }),
         (
             "uncompressed",
-            base().set_compression(Compression::UNCOMPRESSED).build(),
+            base(&options)?
+                .set_compression(Compression::UNCOMPRESSED)
+                .build(),
         ),
     ];
     for (name, props) in configs {
@@ -115,16 +55,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut size = 0;
         for _ in 0..2 {
             let mut out = Vec::with_capacity(64 << 20);
-            let t = Instant::now();
-            let mut w = ArrowWriter::try_new(&mut out, schema.clone(), Some(props.clone()))?;
-            for b in &batches {
-                w.write(b)?;
+            let started = Instant::now();
+            let mut writer = ArrowWriter::try_new(&mut out, schema.clone(), Some(props.clone()))?;
+            for batch in &batches {
+                writer.write(batch)?;
             }
-            w.close()?;
-            best = best.min(t.elapsed().as_secs_f64());
+            writer.close()?;
+            best = best.min(started.elapsed().as_secs_f64());
             size = out.len();
         }
-        println!("{name:<26} {best:>7.3} s {:>8.1} MB", size as f64 / 1e6);
+        println!("{name:<28} {best:>7.3} s {:>8.1} MB", size as f64 / 1e6);
     }
     Ok(())
+}
+
+/// Parquet's defaults with the store's compression and row-group size.
+fn base(options: &WriteOptions) -> Result<WriterPropertiesBuilder, ParquetError> {
+    Ok(WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(options.zstd_level)?))
+        .set_max_row_group_row_count(Some(options.row_group_rows)))
 }

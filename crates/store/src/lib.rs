@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 pub use compact::{CompactOptions, CompactReport};
 pub use manifest::{InputRecord, Manifest, TxnRecord};
 pub use remote::{PushReport, PushStep, StoreLocation, push, store_location};
-pub use txn::{InputOutcome, Txn, WriteOptions, quarantine_schema};
+pub use txn::{InputOutcome, Txn, WriteOptions, ingest_properties, quarantine_schema};
 
 use keys::KeyIndex;
 

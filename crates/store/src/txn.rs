@@ -172,7 +172,7 @@ const TEXT_STATISTICS: &[&str] = &[
 
 /// How an ingest writes its Parquet files (measured by `crates/store/examples/encode_cost.rs`: these choices
 /// cut encoding time by about a quarter and the files by a quarter on GDELT 2.0 rows).
-fn ingest_properties(options: &WriteOptions) -> WriterProperties {
+pub fn ingest_properties(options: &WriteOptions) -> WriterProperties {
     let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
