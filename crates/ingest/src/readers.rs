@@ -361,6 +361,9 @@ impl LineParser for IcewsParser {
 
 // ------------------------------------------------------------------------------------------------ TKG
 
+/// 9999-12-31, as days since 1970-01-01: the last date a TKG time stamp may map to.
+const LAST_DAY: i32 = 2_932_896;
+
 /// How TKG benchmark time stamps map to dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TkgCalendar {
@@ -509,6 +512,8 @@ impl LineParser for TkgIdsParser {
         let date = i32::try_from(t / self.calendar.units_per_day)
             .ok()
             .and_then(|d| d.checked_add(self.calendar.epoch_days))
+            // Dates past the year 9999 are no calendar date anyone means (and overflow calendar arithmetic).
+            .filter(|&d| d <= LAST_DAY)
             .ok_or_else(|| {
                 LineError::new(RejectKind::OutOfRange, format!("time {t} out of range"))
             })?;

@@ -120,6 +120,12 @@ impl TextColumn {
         if self.offsets.is_empty() {
             return Arc::new(StringArray::new_null(len));
         }
+        if len < self.capacity / 2 {
+            // A batch far smaller than reserved (a chunk's few rows of an older month) would keep the whole
+            // reservation alive while it waits for its row group.
+            self.offsets.shrink_to_fit();
+            self.data.shrink_to_fit();
+        }
         let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
         let data = Buffer::from_vec(std::mem::take(&mut self.data));
         let nulls = self.validity.finish();
@@ -190,6 +196,9 @@ impl<T: ArrowPrimitiveType> ValueColumn<T> {
         let len = std::mem::take(&mut self.len);
         if self.values.is_empty() {
             return PrimitiveArray::new_null(len);
+        }
+        if len < self.capacity / 2 {
+            self.values.shrink_to_fit(); // as for text: no idle reservation in a small batch
         }
         let values = ScalarBuffer::from(std::mem::take(&mut self.values));
         PrimitiveArray::new(values, self.validity.finish())

@@ -24,7 +24,7 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 
-use crate::Result;
+use crate::{Result, StoreError};
 
 /// One column of one row group, to encode.
 struct ColumnJob {
@@ -43,59 +43,73 @@ pub(crate) struct EncoderPool {
 }
 
 impl EncoderPool {
-    pub(crate) fn new(threads: usize) -> Self {
+    pub(crate) fn new(threads: usize) -> Result<Self> {
         let (jobs, queue) = unbounded::<ColumnJob>();
         let abandoned = Arc::new(AtomicBool::new(false));
-        let threads = (0..threads.max(1))
-            .map(|i| {
-                let queue = queue.clone();
-                let abandoned = abandoned.clone();
-                std::thread::Builder::new()
-                    .name(format!("fulcrum-encode-{i}"))
-                    .spawn(move || {
-                        for job in queue {
-                            if abandoned.load(Ordering::Relaxed) {
-                                continue; // the transaction was dropped: nobody waits for this chunk
-                            }
-                            let ColumnJob {
-                                mut writer,
-                                field,
-                                arrays,
-                                column,
-                                done,
-                            } = job;
-                            let encoded = (|| {
-                                for array in &arrays {
-                                    for leaf in compute_leaves(&field, array)? {
-                                        writer.write(&leaf)?;
-                                    }
-                                }
-                                writer.close()
-                            })();
-                            let _ = done.send((column, encoded));
-                        }
-                    })
-                    .expect("an encoder thread starts")
-            })
-            .collect();
-        EncoderPool {
+        let mut pool = EncoderPool {
             jobs: Some(jobs),
-            threads,
-            abandoned,
+            threads: Vec::new(),
+            abandoned: abandoned.clone(),
+        };
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let abandoned = abandoned.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("fulcrum-encode-{i}"))
+                .spawn(move || {
+                    for job in queue {
+                        if abandoned.load(Ordering::Relaxed) {
+                            continue; // the transaction was dropped: nobody waits for this chunk
+                        }
+                        let (column, done) = (job.column, job.done.clone());
+                        // A panic in the encoder is reported as this column's error (with its message) and the
+                        // thread lives on for the next job.
+                        let encoded =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                encode_column(job)
+                            }))
+                            .unwrap_or_else(|panic| {
+                                let message = panic
+                                    .downcast_ref::<&str>()
+                                    .map(|s| s.to_string())
+                                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                                    .unwrap_or_else(|| "no message".into());
+                                Err(ParquetError::General(format!(
+                                    "encoding column {column} panicked: {message}"
+                                )))
+                            });
+                        let _ = done.send((column, encoded));
+                    }
+                })
+                .map_err(StoreError::Threads)?;
+            pool.threads.push(thread);
+        }
+        Ok(pool)
+    }
+
+    fn submit(&self, job: ColumnJob) -> Result<()> {
+        let jobs = self
+            .jobs
+            .as_ref()
+            .expect("jobs are submitted before the pool is dropped");
+        jobs.send(job)
+            .map_err(|_| ParquetError::General("the encoder threads stopped".into()).into())
+    }
+}
+
+fn encode_column(job: ColumnJob) -> Result<ArrowColumnChunk, ParquetError> {
+    let ColumnJob {
+        mut writer,
+        field,
+        arrays,
+        ..
+    } = job;
+    for array in &arrays {
+        for leaf in compute_leaves(&field, array)? {
+            writer.write(&leaf)?;
         }
     }
-
-    pub(crate) fn threads(&self) -> usize {
-        self.threads.len()
-    }
-
-    fn submit(&self, job: ColumnJob) {
-        self.jobs
-            .as_ref()
-            .expect("jobs are submitted before the pool is dropped")
-            .send(job)
-            .expect("encoder threads live as long as the pool");
-    }
+    writer.close()
 }
 
 impl Drop for EncoderPool {
@@ -219,7 +233,7 @@ impl PartitionFile {
                 arrays: batches.iter().map(|b| b.column(column).clone()).collect(),
                 column,
                 done: done.clone(),
-            });
+            })?;
         }
         self.in_flight.push_back(RowGroupInFlight {
             chunks: (0..columns).map(|_| None).collect(),

@@ -35,7 +35,9 @@ use std::path::{Path, PathBuf};
 pub use compact::{CompactOptions, CompactReport};
 pub use manifest::{InputRecord, Manifest, TxnRecord};
 pub use remote::{PushReport, PushStep, StoreLocation, push, store_location};
-pub use txn::{InputOutcome, Txn, WriteOptions, ingest_properties, quarantine_schema};
+pub use txn::{
+    InputOutcome, ROW_GROUPS_IN_FLIGHT, Txn, WriteOptions, ingest_properties, quarantine_schema,
+};
 
 use keys::KeyIndex;
 
@@ -55,6 +57,16 @@ pub enum StoreError {
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+    #[error(
+        "rows given for {}-{:02} include a row of {}-{:02}: each call of `write_month` takes one month's rows",
+        month.0, month.1, found.0, found.1
+    )]
+    WrongMonth {
+        month: (i32, u32),
+        found: (i32, u32),
+    },
+    #[error("the Parquet encoder threads could not start: {0}")]
+    Threads(std::io::Error),
     #[error("{url}: {error}")]
     Remote {
         url: String,
@@ -313,6 +325,94 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn rows_written_by_month_come_back_whole_and_in_order_across_many_row_groups() {
+        use arrow::array::{AsArray, Int64Array};
+        use arrow::datatypes::Int64Type;
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        // Every row on 2019-02-14; keys distinct.
+        let february = |ids: std::ops::Range<i64>| {
+            let mut b = EventBatchBuilder::with_capacity(8);
+            for id in ids.clone() {
+                b.append(&EventRow {
+                    event_id: Some(id),
+                    event_date: Some(17_941),
+                    dataset: Some("gdelt2"),
+                    event_code: Some("042"),
+                    event_base_code: Some("042"),
+                    event_root_code: Some("04"),
+                    quad_class: Some(1),
+                    goldstein: Some(1.9),
+                    input_file: Some("t"),
+                    line_number: Some(id),
+                    ..Default::default()
+                })
+                .unwrap();
+            }
+            (
+                b.finish(),
+                ids.map(|i| i as u64 * 7919 + 1).collect::<Vec<_>>(),
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        // Tiny row groups and a budget of one byte: every write cuts row groups, several are in flight.
+        let mut txn = store.begin(WriteOptions {
+            row_group_rows: 3,
+            memory_budget: 1,
+            ..WriteOptions::default()
+        });
+        txn.begin_input("t", None);
+        for ids in [0..10, 10..17, 17..18] {
+            let (batch, keys) = february(ids);
+            txn.write_month((2019, 2), &batch, &keys).unwrap();
+        }
+        // Rows of February offered as March's are refused, not filed under March.
+        let (batch, keys) = february(100..101);
+        let refused = txn.write_month((2019, 3), &batch, &keys).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                StoreError::WrongMonth {
+                    month: (2019, 3),
+                    found: (2019, 2)
+                }
+            ),
+            "{refused}"
+        );
+        txn.add_lines(Vec::new(), 18);
+        txn.end_input("sha", "gdelt2").unwrap();
+        txn.commit().unwrap();
+
+        let files = parquet_files(&dir.path().join("year=2019"));
+        assert_eq!(files.len(), 1, "{files:?}");
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&files[0]).unwrap()).unwrap();
+        let groups: Vec<i64> = reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        assert!(
+            groups.len() >= 6 && groups.iter().all(|&n| (1..=3).contains(&n)),
+            "{groups:?}"
+        );
+        let ids: Vec<i64> = reader
+            .build()
+            .unwrap()
+            .flat_map(|b| {
+                let b = b.unwrap();
+                let ids: &Int64Array = b
+                    .column_by_name("event_id")
+                    .unwrap()
+                    .as_primitive::<Int64Type>();
+                ids.values().to_vec()
+            })
+            .collect();
+        assert_eq!(ids, (0..18).collect::<Vec<_>>());
     }
 
     #[test]

@@ -33,9 +33,15 @@ pub struct WriteOptions {
     pub zstd_level: i32,
     /// Rows per Parquet row group.
     pub row_group_rows: usize,
-    /// Bytes that open row groups may hold in memory, over all partitions, before the largest is flushed.
+    /// Bytes that rows waiting for their row group may hold in memory, over all partitions, before the largest
+    /// partition's are encoded early. Besides these, at most [`ROW_GROUPS_IN_FLIGHT`] row groups are being
+    /// encoded at any time.
     pub memory_budget: usize,
 }
+
+/// Row groups being encoded at once, whatever the number of cores: each spreads its columns over every encoder
+/// thread already, and two keep them busy while the next row group fills.
+pub const ROW_GROUPS_IN_FLIGHT: usize = 2;
 
 impl Default for WriteOptions {
     fn default() -> Self {
@@ -179,6 +185,11 @@ pub fn ingest_properties(options: &WriteOptions) -> WriterProperties {
         .set_max_row_group_row_count(Some(options.row_group_rows))
         .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_created_by(format!("fulcrum {}", env!("CARGO_PKG_VERSION")));
+    // Dates follow the input's order closely (a day's file, a year's file), so page statistics prune them.
+    for column in ["event_date", "date_added"] {
+        builder = builder
+            .set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::Page);
+    }
     for column in NO_DICTIONARY {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
     }
@@ -340,10 +351,12 @@ impl<'s> Txn<'s> {
         }
         match month {
             Some(month) => {
-                debug_assert!(
-                    month_of_rows(&batch).all(|m| m == month),
-                    "rows of one month"
-                );
+                if let Some(other) = month_of_rows(&batch).find(|&m| m != month) {
+                    return Err(StoreError::WrongMonth {
+                        month,
+                        found: other,
+                    });
+                }
                 self.names.add(&batch);
                 self.write_to(month, &batch)?;
                 self.enforce_memory_budget()
@@ -408,9 +421,11 @@ impl<'s> Txn<'s> {
     }
 
     fn write_to(&mut self, month: (i32, u32), batch: &RecordBatch) -> Result<()> {
-        let pool = self.pool.get_or_insert_with(|| {
-            EncoderPool::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-        });
+        if self.pool.is_none() {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            self.pool = Some(EncoderPool::new(cores)?);
+        }
+        let pool = self.pool.as_ref().expect("started above");
         let writer = self.writers.get_mut(&month);
         let writer = match writer {
             Some(w) => w,
@@ -442,7 +457,7 @@ impl<'s> Txn<'s> {
     }
 
     /// Keeps memory bounded: rows waiting for their row group over all partitions stay under the budget (the
-    /// largest waiting partition is encoded early), and at most a few row groups are in flight at once.
+    /// largest waiting partition is encoded early), and at most [`ROW_GROUPS_IN_FLIGHT`] are being encoded.
     fn enforce_memory_budget(&mut self) -> Result<()> {
         let Some(pool) = &self.pool else {
             return Ok(());
@@ -459,14 +474,13 @@ impl<'s> Txn<'s> {
                 .expect("non-empty");
             largest.file.start_row_group(pool)?;
         }
-        let max_in_flight = pool.threads();
         loop {
             let in_flight: usize = self
                 .writers
                 .values()
                 .map(|w| w.file.row_groups_in_flight())
                 .sum();
-            if in_flight <= max_in_flight {
+            if in_flight <= ROW_GROUPS_IN_FLIGHT {
                 return Ok(());
             }
             let busiest = self
@@ -488,10 +502,18 @@ impl<'s> Txn<'s> {
         let mut data_files = Vec::new();
         let mut writers: Vec<_> = self.writers.drain().collect();
         writers.sort_by_key(|(k, _)| *k);
-        for (_, w) in writers {
-            if let Some(pool) = &self.pool {
-                w.file.close(pool)?;
+        if let Some(pool) = &self.pool {
+            // Every file's last rows to the encoders first, so the cores share them, then each file is finished.
+            for (_, w) in &mut writers {
+                w.file.start_row_group(pool)?;
             }
+        }
+        for (_, w) in writers {
+            let pool = self
+                .pool
+                .as_ref()
+                .expect("a partition file exists only once its rows went to the pool");
+            w.file.close(pool)?;
             fsync(&w.staged)?;
             renames.push((rel(&root, &w.staged), w.final_rel.clone()));
             data_files.push(w.final_rel);
