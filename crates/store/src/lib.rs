@@ -294,11 +294,16 @@ mod tests {
     use fulcrum_model::{EventBatchBuilder, EventRow};
 
     fn batch(ids: &[i64]) -> (arrow::array::RecordBatch, Vec<u64>) {
+        batch_dated(ids, |id| 17_941 + id as i32 * 40)
+    }
+
+    /// Events with the given ids, each on the day `day(id)`; keys follow the ids.
+    fn batch_dated(ids: &[i64], day: impl Fn(i64) -> i32) -> (arrow::array::RecordBatch, Vec<u64>) {
         let mut b = EventBatchBuilder::with_capacity(ids.len());
         for &id in ids {
             b.append(&EventRow {
                 event_id: Some(id),
-                event_date: Some(17_941 + id as i32 * 40),
+                event_date: Some(day(id)),
                 dataset: Some("gdelt2"),
                 event_code: Some("042"),
                 event_base_code: Some("042"),
@@ -333,29 +338,8 @@ mod tests {
         use arrow::datatypes::Int64Type;
         use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
         // Every row on 2019-02-14; keys distinct.
-        let february = |ids: std::ops::Range<i64>| {
-            let mut b = EventBatchBuilder::with_capacity(8);
-            for id in ids.clone() {
-                b.append(&EventRow {
-                    event_id: Some(id),
-                    event_date: Some(17_941),
-                    dataset: Some("gdelt2"),
-                    event_code: Some("042"),
-                    event_base_code: Some("042"),
-                    event_root_code: Some("04"),
-                    quad_class: Some(1),
-                    goldstein: Some(1.9),
-                    input_file: Some("t"),
-                    line_number: Some(id),
-                    ..Default::default()
-                })
-                .unwrap();
-            }
-            (
-                b.finish(),
-                ids.map(|i| i as u64 * 7919 + 1).collect::<Vec<_>>(),
-            )
-        };
+        let february =
+            |ids: std::ops::Range<i64>| batch_dated(&ids.collect::<Vec<_>>(), |_| 17_941);
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         // Tiny row groups and a budget of one byte: every write cuts row groups, several are in flight.
