@@ -137,13 +137,16 @@ pub struct Txn<'s> {
     finished: bool,
 }
 
-/// The (year, month) of each row's event date.
-fn month_of_rows(batch: &RecordBatch) -> impl Iterator<Item = (i32, u32)> + '_ {
-    let dates = batch
+fn event_dates(batch: &RecordBatch) -> &Date32Array {
+    batch
         .column_by_name("event_date")
         .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
-        .expect("event batches have a Date32 event_date");
-    dates.values().iter().map(|&day| {
+        .expect("event batches have a Date32 event_date")
+}
+
+/// The (year, month) of each row's event date.
+fn month_of_rows(batch: &RecordBatch) -> impl Iterator<Item = (i32, u32)> + '_ {
+    event_dates(batch).values().iter().map(|&day| {
         let (y, m, _) = civil_from_days(day);
         (y, m)
     })
@@ -351,7 +354,19 @@ impl<'s> Txn<'s> {
         }
         match month {
             Some(month) => {
-                if let Some(other) = month_of_rows(&batch).find(|&m| m != month) {
+                // A month is a contiguous range of days: its earliest and latest rows decide for all.
+                let dates = event_dates(&batch).values();
+                let (earliest, latest) = dates
+                    .iter()
+                    .fold((i32::MAX, i32::MIN), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+                if let Some(other) = [earliest, latest]
+                    .map(|d| {
+                        let (y, m, _) = civil_from_days(d);
+                        (y, m)
+                    })
+                    .into_iter()
+                    .find(|&m| m != month)
+                {
                     return Err(StoreError::WrongMonth {
                         month,
                         found: other,
