@@ -1020,7 +1020,7 @@ mod tests {
         txn.begin_input(input, None);
         txn.write(&builder.finish(), &keys, Vec::new(), rows.len() as u64)
             .unwrap();
-        txn.end_input(input, "test").unwrap();
+        txn.end_input(input, None, "test").unwrap();
         txn.commit().unwrap();
         drop(st);
         QueryEngine::open(dir).unwrap()

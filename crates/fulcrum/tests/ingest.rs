@@ -297,6 +297,66 @@ fn reingest_is_a_no_op_and_overlaps_do_not_duplicate() {
     assert_eq!(sql_one(&store, "SELECT count(*) FROM quarantine"), "0");
 }
 
+/// Stores written before BLAKE3 identify their inputs by SHA-256 alone: the same content is still recognised,
+/// and inputs added later record their SHA-256 too.
+#[test]
+fn inputs_recorded_by_sha256_alone_are_still_recognised() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_lines(dir.path(), "a.export.CSV", &many_gdelt2(1, 40));
+    let store = dir.path().join("store");
+    ok(&store, &["ingest", a.to_str().unwrap()]);
+    let manifest_path = store.join("_fulcrum/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let input = &mut manifest["inputs"][0];
+    let checksum = input["checksum"].as_str().unwrap().to_string();
+    let content = std::fs::read(&a).unwrap();
+    assert_eq!(
+        checksum,
+        format!("blake3:{}", blake3_hex(&content)),
+        "the checksum is BLAKE3 of the content"
+    );
+    assert!(
+        input.get("sha256").is_none(),
+        "no SHA-256 for a new store: {input}"
+    );
+    // Make it an old record: SHA-256 only.
+    let sha = format!("{:x}", sha2::Sha256::digest(&content));
+    let record = input.as_object_mut().unwrap();
+    record.remove("checksum");
+    record.insert("sha256".into(), sha.clone().into());
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+
+    let copy = dir.path().join("copy.export.CSV");
+    std::fs::write(&copy, &content).unwrap();
+    let out = ok(&store, &["ingest", copy.to_str().unwrap()]);
+    assert!(out.contains("same content as"), "{out}");
+
+    let b = write_lines(dir.path(), "b.export.CSV", &many_gdelt2(100, 5));
+    ok(&store, &["ingest", b.to_str().unwrap()]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let added = &manifest["inputs"][1];
+    let b_content = std::fs::read(&b).unwrap();
+    assert_eq!(
+        added["sha256"].as_str(),
+        Some(format!("{:x}", sha2::Sha256::digest(&b_content)).as_str())
+    );
+    assert_eq!(
+        added["checksum"].as_str(),
+        Some(format!("blake3:{}", blake3_hex(&b_content)).as_str())
+    );
+}
+
+fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
 #[test]
 fn archives_and_stdin_are_read() {
     let dir = tempfile::tempdir().unwrap();

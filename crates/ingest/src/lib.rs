@@ -4,6 +4,7 @@
 //! The entry points are [`expand_inputs`] (command-line arguments → [`InputSpec`]s) and [`parse_input`]
 //! (one input → ordered [`ParsedChunk`]s). This crate never writes: the store decides what to keep.
 
+mod feed;
 mod fields;
 mod format;
 mod months;
@@ -16,7 +17,7 @@ pub use fulcrum_model::Reject;
 pub use months::MonthBatch;
 pub use pipeline::{InputSummary, ParseFailure, ParseOptions, ParsedChunk, parse_input};
 pub use readers::{TkgCalendar, TkgVocabulary, event_key};
-pub use source::{ExpandOptions, InputSpec, TkgContext, expand_inputs};
+pub use source::{Checksums, ExpandOptions, InputSpec, TkgContext, expand_inputs};
 
 /// Why an input could not be read at all (as opposed to a bad line, which becomes a [`Reject`]).
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,6 @@
 //! Memory stays bounded: at most a few chunks (a few MiB each) are in flight whatever the input size.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -12,11 +11,12 @@ use crossbeam_channel::bounded;
 use fulcrum_model::{Reject, RejectKind};
 
 use crate::IngestError;
+use crate::feed::{Block, Feed};
 use crate::fields::LineError;
 use crate::format::{Format, detect_format};
 use crate::months::{MonthBatch, MonthlyRows};
 use crate::readers::*;
-use crate::source::{HashingReader, InputSpec, OpenInput};
+use crate::source::{Checksums, InputSpec, OpenInput};
 
 /// How to parse inputs.
 #[derive(Debug, Clone)]
@@ -27,6 +27,9 @@ pub struct ParseOptions {
     pub chunk_bytes: usize,
     /// Parser threads.
     pub threads: usize,
+    /// Also compute each input's SHA-256 (besides BLAKE3), to recognise inputs that stores written before
+    /// BLAKE3 recorded by SHA-256 alone.
+    pub sha256: bool,
 }
 
 impl Default for ParseOptions {
@@ -38,6 +41,7 @@ impl Default for ParseOptions {
             format: None,
             chunk_bytes: 4 << 20,
             threads,
+            sha256: false,
         }
     }
 }
@@ -55,22 +59,16 @@ pub struct ParsedChunk {
 #[derive(Debug, Clone)]
 pub struct InputSummary {
     pub format: Format,
-    /// SHA-256 of the decompressed content: the same data re-compressed is still the same input.
-    pub sha256: String,
-    /// Decompressed bytes.
-    pub bytes: u64,
+    /// Checksums and length of the decompressed content.
+    pub content: Checksums,
 }
-
-/// Longest line accepted; a longer "line" (e.g. a binary file) is rejected in pieces instead of
-/// growing memory without bound.
-const MAX_LINE_BYTES: usize = 16 << 20;
 
 struct Chunk {
     seq: u64,
     first_line: u64,
     /// Lines in `data` (the last may lack its newline).
     lines: u64,
-    data: Vec<u8>,
+    data: Block,
 }
 
 /// Parses one input, calling `sink` with each chunk in order. If `sink` fails, reading stops and its error
@@ -84,32 +82,39 @@ pub fn parse_input<E>(
 where
     E: Send,
 {
-    let mut open = OpenInput::open(spec, progress).map_err(ParseFailure::Input)?;
-    let mut reader = HashingReader::new(open.reader(&spec.display).map_err(ParseFailure::Input)?);
+    let mut open = None;
+    let mut feed = match Feed::map(spec, options.sha256, Arc::clone(&progress)) {
+        Some(feed) => feed,
+        None => {
+            let open = open.insert(OpenInput::open(spec, progress).map_err(ParseFailure::Input)?);
+            let reader = open.reader(&spec.display).map_err(ParseFailure::Input)?;
+            Feed::stream(reader, options.chunk_bytes, options.sha256, &spec.display)
+                .map_err(ParseFailure::Input)?
+        }
+    };
     let display = spec.display.clone();
 
-    // Read the first block on this thread: the format, and for ICEWS the header, come from it.
-    let mut first = Vec::with_capacity(options.chunk_bytes);
-    fill_block(&mut reader, &mut first, options.chunk_bytes, &display)
-        .map_err(ParseFailure::Input)?;
-    let first_line_end = memchr::memchr(b'\n', &first).map_or(first.len(), |i| i + 1);
+    // The format, and for ICEWS the header, come from the first block.
+    let head = feed.head(options.chunk_bytes);
+    let first_line_end = memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1);
+    let first_line = &head[..first_line_end];
     let format = match options.format {
         Some(f) => f,
-        None if first.is_empty() => Format::Gdelt2, // an empty input has no rows; the format is moot
-        None => detect_format(&first[..first_line_end]).ok_or_else(|| {
+        None if head.is_empty() => Format::Gdelt2, // an empty input has no rows; the format is moot
+        None => detect_format(first_line).ok_or_else(|| {
             ParseFailure::Input(IngestError::UnknownFormat {
                 input: display.clone(),
-                first_line: String::from_utf8_lossy(&first[..first_line_end.min(200)])
+                first_line: String::from_utf8_lossy(&first_line[..first_line.len().min(200)])
                     .trim_end()
                     .to_string(),
             })
         })?,
     };
     let parser: Box<dyn LineParser> =
-        build_parser(format, spec, &first[..first_line_end]).map_err(ParseFailure::Input)?;
+        build_parser(format, spec, first_line).map_err(ParseFailure::Input)?;
     let mut first_line_number = 1;
     if parser.has_header() {
-        first.drain(..first_line_end);
+        feed.skip(first_line_end);
         first_line_number = 2;
     }
 
@@ -121,45 +126,26 @@ where
 
         let chunk_bytes = options.chunk_bytes;
         let display_ref = display.as_str();
-        let read_thread = scope.spawn(move || -> Result<HashingReader<_>, IngestError> {
+        let read_thread = scope.spawn(move || -> Result<Feed<'_>, IngestError> {
             let mut seq = 0;
             let mut line = first_line_number;
-            let mut carry = first;
-            loop {
-                let eof = fill_block(&mut reader, &mut carry, chunk_bytes, display_ref)?;
-                let cut = if eof {
-                    carry.len()
-                } else {
-                    match memchr::memrchr(b'\n', &carry) {
-                        Some(i) => i + 1,
-                        None if carry.len() > MAX_LINE_BYTES => carry.len(),
-                        None => continue,
-                    }
+            while let Some(data) = feed.next_block(chunk_bytes, display_ref)? {
+                let bytes = data.bytes();
+                let lines = memchr::memchr_iter(b'\n', bytes).count() as u64
+                    + u64::from(bytes.last() != Some(&b'\n'));
+                let chunk = Chunk {
+                    seq,
+                    first_line: line,
+                    lines,
+                    data,
                 };
-                let rest = carry.split_off(cut);
-                let data = std::mem::replace(&mut carry, rest);
-                if !data.is_empty() {
-                    let lines = memchr::memchr_iter(b'\n', &data).count() as u64
-                        + u64::from(data.last() != Some(&b'\n'));
-                    if chunk_tx
-                        .send(Chunk {
-                            seq,
-                            first_line: line,
-                            lines,
-                            data,
-                        })
-                        .is_err()
-                    {
-                        break; // the consumer stopped
-                    }
-                    seq += 1;
-                    line += lines;
+                if chunk_tx.send(chunk).is_err() {
+                    break; // the consumer stopped
                 }
-                if eof {
-                    break;
-                }
+                seq += 1;
+                line += lines;
             }
-            Ok(reader)
+            Ok(feed)
         });
 
         for _ in 0..threads {
@@ -169,7 +155,9 @@ where
             scope.spawn(move || {
                 for chunk in chunk_rx {
                     let parsed = parse_chunk(parser, display, &chunk);
-                    if done_tx.send((chunk.seq, parsed)).is_err() {
+                    let seq = chunk.seq;
+                    drop(chunk); // a mapped block gives back its pages before this one is sent on
+                    if done_tx.send((seq, parsed)).is_err() {
                         break;
                     }
                 }
@@ -196,12 +184,8 @@ where
         if let Some(e) = sink_error {
             return Err(ParseFailure::Sink(e));
         }
-        let (sha256, bytes) = reader.map_err(ParseFailure::Input)?.finish();
-        Ok(InputSummary {
-            format,
-            sha256,
-            bytes,
-        })
+        let content = reader.map_err(ParseFailure::Input)?.finish();
+        Ok(InputSummary { format, content })
     })
 }
 
@@ -212,31 +196,6 @@ pub enum ParseFailure<E> {
     Input(IngestError),
     /// The sink refused a chunk.
     Sink(E),
-}
-
-/// Reads until `buf` holds at least `target` bytes or the input ends; returns whether it ended.
-fn fill_block(
-    reader: &mut impl Read,
-    buf: &mut Vec<u8>,
-    target: usize,
-    display: &str,
-) -> Result<bool, IngestError> {
-    let start = buf.len();
-    buf.resize(start + target, 0);
-    let mut filled = start;
-    let result = loop {
-        if filled == buf.len() {
-            break Ok(false);
-        }
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break Ok(true),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(IngestError::from_read_error(display, e)),
-        }
-    };
-    buf.truncate(filled);
-    result
 }
 
 fn build_parser(
@@ -283,7 +242,7 @@ fn parse_chunk(parser: &dyn LineParser, display: &str, chunk: &Chunk) -> ParsedC
     let mut rejects = Vec::new();
     let mut lines = 0;
     let mut start = 0;
-    let data = &chunk.data;
+    let data = chunk.data.bytes();
     while start < data.len() {
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         let mut raw = &data[start..end];

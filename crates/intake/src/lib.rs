@@ -251,6 +251,7 @@ pub fn ingest(
     };
     let mut parse_options = ParseOptions {
         format: options.format,
+        sha256: store.manifest().needs_sha256(),
         ..ParseOptions::default()
     };
     if let Some(t) = options.threads {
@@ -370,8 +371,14 @@ impl Run<'_> {
                 ParseFailure::Sink(e) => Box::new(e),
             }
         })?;
-        self.totals.bytes += summary.bytes;
-        let event = match txn.end_input(&summary.sha256, summary.format.as_str())? {
+        let content = &summary.content;
+        self.totals.bytes += content.bytes;
+        let checksum = format!("blake3:{}", content.blake3);
+        let event = match txn.end_input(
+            &checksum,
+            content.sha256.as_deref(),
+            summary.format.as_str(),
+        )? {
             InputOutcome::Added(rec) => {
                 let t = &mut self.totals;
                 t.inputs += 1;
@@ -412,7 +419,7 @@ pub fn store_batch(
     let mut txn = store.begin(WriteOptions::default());
     txn.begin_input(label, None);
     txn.write(batch, keys, Vec::new(), batch.num_rows() as u64)?;
-    let outcome = txn.end_input(digest, format)?;
+    let outcome = txn.end_input(digest, None, format)?;
     txn.commit()?;
     Ok(outcome)
 }

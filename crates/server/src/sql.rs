@@ -239,7 +239,7 @@ pub(crate) mod tests {
         txn.begin_input(&input, None);
         txn.write(&builder.finish(), &keys, Vec::new(), n as u64)
             .unwrap();
-        txn.end_input(&input, "test").unwrap();
+        txn.end_input(&input, None, "test").unwrap();
         txn.commit().unwrap();
     }
 

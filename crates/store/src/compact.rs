@@ -402,7 +402,7 @@ mod tests {
         let n = ids.clone().count() as u64;
         let (b, k) = batch(ids.clone());
         txn.write(&b, &k, vec![], n).unwrap();
-        txn.end_input(&format!("sha-{}", ids.start), "gdelt2")
+        txn.end_input(&format!("sha-{}", ids.start), None, "gdelt2")
             .unwrap();
         txn.commit().unwrap();
     }

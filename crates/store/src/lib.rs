@@ -367,7 +367,7 @@ mod tests {
             "{refused}"
         );
         txn.add_lines(Vec::new(), 18);
-        txn.end_input("sha", "gdelt2").unwrap();
+        txn.end_input("sha", None, "gdelt2").unwrap();
         txn.commit().unwrap();
 
         let files = parquet_files(&dir.path().join("year=2019"));
@@ -412,7 +412,7 @@ mod tests {
             txn.begin_input("a", None);
             let (b, k) = batch(&[1, 2, 3]);
             txn.write(&b, &k, vec![], 3).unwrap();
-            txn.end_input("sha-a", "gdelt2").unwrap();
+            txn.end_input("sha-a", None, "gdelt2").unwrap();
             // dropped here without commit
         }
         let data: Vec<_> = parquet_files(dir.path())
@@ -431,7 +431,7 @@ mod tests {
         txn.begin_input("a", None);
         let (b, k) = batch(&[0, 1, 2]);
         txn.write(&b, &k, vec![], 3).unwrap();
-        txn.end_input("sha-a", "gdelt2").unwrap();
+        txn.end_input("sha-a", None, "gdelt2").unwrap();
         let record = txn.commit().unwrap().unwrap();
         assert_eq!(
             record.data_files.len(),
@@ -444,7 +444,7 @@ mod tests {
         txn.begin_input("b", None);
         let (b, k) = batch(&[2, 3]);
         txn.write(&b, &k, vec![], 2).unwrap();
-        match txn.end_input("sha-b", "gdelt2").unwrap() {
+        match txn.end_input("sha-b", None, "gdelt2").unwrap() {
             InputOutcome::Added(r) => assert_eq!((r.rows_stored, r.duplicates_skipped), (1, 1)),
             other => panic!("{other:?}"),
         }

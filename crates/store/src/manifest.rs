@@ -17,7 +17,14 @@ pub struct InputRecord {
     pub source_path: Option<String>,
     pub size: Option<u64>,
     pub modified: Option<i64>,
-    /// SHA-256 of the decompressed content.
+    /// The content's identity: `blake3:<hex>` of the decompressed bytes for inputs read from files or
+    /// streams; for events the coder stored, a digest of their keys. Empty in records written before it
+    /// existed, which have only `sha256`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub checksum: String,
+    /// SHA-256 (hex) of the decompressed content. Records written before `checksum` existed identify
+    /// their input by it alone; later records have it only if computed to compare with such records.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sha256: String,
     pub format: String,
     pub rows_read: u64,
@@ -28,6 +35,18 @@ pub struct InputRecord {
     /// Unix seconds.
     pub started_at: i64,
     pub finished_at: i64,
+}
+
+impl InputRecord {
+    /// Whether this record is of the content with this `checksum` (and SHA-256, if known). A record written
+    /// before `checksum` existed is compared by its `sha256` field, which for coded events held what is now
+    /// their checksum.
+    pub fn is_content(&self, checksum: &str, sha256: Option<&str>) -> bool {
+        if !self.checksum.is_empty() {
+            return self.checksum == checksum;
+        }
+        !self.sha256.is_empty() && (self.sha256 == checksum || Some(self.sha256.as_str()) == sha256)
+    }
 }
 
 /// One committed transaction and the files it added.
@@ -86,9 +105,17 @@ impl Manifest {
         write_atomic(path, &self.to_json())
     }
 
-    /// The committed input with this content, if any.
-    pub fn find_sha(&self, sha256: &str) -> Option<&InputRecord> {
-        self.inputs.iter().find(|i| i.sha256 == sha256)
+    /// The committed input with this content, if any (see [`InputRecord::is_content`]).
+    pub fn find_content(&self, checksum: &str, sha256: Option<&str>) -> Option<&InputRecord> {
+        self.inputs.iter().find(|i| i.is_content(checksum, sha256))
+    }
+
+    /// Whether some input is identified by SHA-256 alone (written before `checksum` existed): an input
+    /// read now must then compute its SHA-256 too, to be recognised as the same content.
+    pub fn needs_sha256(&self) -> bool {
+        self.inputs
+            .iter()
+            .any(|i| i.checksum.is_empty() && i.sha256.len() == 64)
     }
 
     /// The committed input read from this unchanged file, if any.

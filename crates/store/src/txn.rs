@@ -272,6 +272,7 @@ impl<'s> Txn<'s> {
                 source_path,
                 size,
                 modified,
+                checksum: String::new(),
                 sha256: String::new(),
                 format: String::new(),
                 rows_read: 0,
@@ -380,8 +381,14 @@ impl<'s> Txn<'s> {
         }
     }
 
-    /// Ends the current input with the checksum of its content and the format it was read as.
-    pub fn end_input(&mut self, sha256: &str, format: &str) -> Result<InputOutcome> {
+    /// Ends the current input with the identity of its content (see [`InputRecord::checksum`]; `sha256` when
+    /// computed for a store with records identified by it alone) and the format it was read as.
+    pub fn end_input(
+        &mut self,
+        checksum: &str,
+        sha256: Option<&str>,
+        format: &str,
+    ) -> Result<InputOutcome> {
         let CurrentInput {
             mut record,
             rejects,
@@ -389,14 +396,15 @@ impl<'s> Txn<'s> {
             .current
             .take()
             .expect("end_input() without begin_input()");
-        record.sha256 = sha256.to_string();
+        record.checksum = checksum.to_string();
+        record.sha256 = sha256.unwrap_or_default().to_string();
         record.format = format.to_string();
         record.finished_at = now_secs();
         let earlier = self
             .store
             .manifest
-            .find_sha(sha256)
-            .or_else(|| self.inputs.iter().find(|i| i.sha256 == sha256));
+            .find_content(checksum, sha256)
+            .or_else(|| self.inputs.iter().find(|i| i.is_content(checksum, sha256)));
         if let Some(earlier) = earlier {
             // Same bytes as an input already stored: its rows were all duplicates; keep no second copy
             // of its rejects either.
