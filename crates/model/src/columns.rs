@@ -129,8 +129,12 @@ impl TextColumn {
         let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
         let data = Buffer::from_vec(std::mem::take(&mut self.data));
         let nulls = self.validity.finish();
-        // Cannot fail: the bytes came from `&str`s and every offset ends one of them.
-        Arc::new(StringArray::try_new(offsets, data, nulls).expect("text column is valid UTF-8"))
+        // SAFETY: `data` is the concatenation of the `&str`s appended, and `offsets` (non-decreasing, from 0 to
+        // `data.len()`, one more than the rows) ends each of them, so every value is valid UTF-8 on character
+        // boundaries; `nulls`, when present, has one bit per row. `try_new` would check all this again, a
+        // pass over every byte (1.4 % of ingest's CPU time).
+        debug_assert!(StringArray::try_new(offsets.clone(), data.clone(), nulls.clone()).is_ok());
+        Arc::new(unsafe { StringArray::new_unchecked(offsets, data, nulls) })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Times Parquet encoding of a store's rows under several writer settings (one thread), to see where the
 //! encoding cost of an ingest goes and what the ingest's own settings save.
-//! `cargo run --release -p fulcrum-store --example encode_cost -- FILE.parquet...`
+//! `cargo run --release -p fulcrum-store --example encode_cost -- [--per-column] FILE.parquet...`
+//! `--per-column` times each column alone under the ingest settings, with and without its dictionary.
 
 use std::time::Instant;
 
@@ -14,7 +15,12 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPrope
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut batches: Vec<RecordBatch> = Vec::new();
+    let mut per_column = false;
     for path in std::env::args().skip(1) {
+        if path == "--per-column" {
+            per_column = true;
+            continue;
+        }
         let file = std::fs::File::open(&path)?;
         for batch in ParquetRecordBatchReaderBuilder::try_new(file)?
             .with_batch_size(8192)
@@ -30,6 +36,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     println!("{rows} rows in {} batches", batches.len());
     let options = WriteOptions::default();
+    if per_column {
+        return time_each_column(&batches, &options);
+    }
     let configs: Vec<(&str, WriterProperties)> = vec![
         ("ArrowWriter defaults, zstd", base(&options)?.build()),
         ("fulcrum ingest settings", ingest_properties(&options)),
@@ -66,6 +75,59 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!("{name:<28} {best:>7.3} s {:>8.1} MB", size as f64 / 1e6);
     }
+    Ok(())
+}
+
+/// Encodes each column on its own, under the ingest settings with its dictionary on and off.
+fn time_each_column(
+    batches: &[RecordBatch],
+    options: &WriteOptions,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let schema = batches[0].schema();
+    println!(
+        "{:<28} {:>9} {:>9} {:>10} {:>10}",
+        "column", "dict s", "plain s", "dict MB", "plain MB"
+    );
+    let (mut dict_total, mut plain_total) = (0.0, 0.0);
+    for (i, field) in schema.fields().iter().enumerate() {
+        let one = std::sync::Arc::new(arrow::datatypes::Schema::new(vec![field.as_ref().clone()]));
+        let columns: Vec<RecordBatch> = batches
+            .iter()
+            .map(|b| RecordBatch::try_new(one.clone(), vec![b.column(i).clone()]))
+            .collect::<Result<_, _>>()?;
+        let mut timings = [(0.0, 0usize); 2];
+        for (slot, dictionary) in [true, false].into_iter().enumerate() {
+            let props = ingest_properties(options)
+                .into_builder()
+                .set_column_dictionary_enabled(field.name().as_str().into(), dictionary)
+                .build();
+            let mut best = f64::MAX;
+            let mut size = 0;
+            for _ in 0..2 {
+                let mut out = Vec::with_capacity(16 << 20);
+                let started = Instant::now();
+                let mut writer = ArrowWriter::try_new(&mut out, one.clone(), Some(props.clone()))?;
+                for batch in &columns {
+                    writer.write(batch)?;
+                }
+                writer.close()?;
+                best = best.min(started.elapsed().as_secs_f64());
+                size = out.len();
+            }
+            timings[slot] = (best, size);
+        }
+        dict_total += timings[0].0;
+        plain_total += timings[1].0;
+        println!(
+            "{:<28} {:>9.3} {:>9.3} {:>10.2} {:>10.2}",
+            field.name(),
+            timings[0].0,
+            timings[1].0,
+            timings[0].1 as f64 / 1e6,
+            timings[1].1 as f64 / 1e6
+        );
+    }
+    println!("all columns: {dict_total:.3} s with dictionaries, {plain_total:.3} s without");
     Ok(())
 }
 
