@@ -31,30 +31,52 @@ impl LineError {
     }
 }
 
-/// Splits a tab-separated line into at most `N` fields; returns how many there were in total
-/// (which may exceed `N`, so callers can reject wrong column counts).
+/// Splits a tab-separated line into its first `N` fields (the slots past the last field are empty) and how
+/// many fields there were in total (which may exceed `N`, so callers can reject wrong column counts).
 ///
 /// Fields are short (GDELT's average under seven bytes), so instead of a search call per field the line is read
-/// eight bytes at a time and every tab of a word is found from one bit mask. Tabs are ASCII, so every cut is on
-/// a char boundary.
-pub(crate) fn split_tabs<'a, const N: usize>(line: &'a str, out: &mut [&'a str; N]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const TABS: u64 = 0x0909_0909_0909_0909;
+/// sixteen bytes at a time (SSE2, part of every x86-64) or eight (elsewhere) and every tab of a block is found
+/// from one bit mask. The slots are written once each, not cleared first: clearing 61 slots per line was 7 %
+/// of GDELT parsing.
+#[inline]
+pub(crate) fn split_tabs<'a, const N: usize>(line: &'a str) -> ([&'a str; N], usize) {
+    let mut out = [std::mem::MaybeUninit::<&'a str>::uninit(); N];
     let bytes = line.as_bytes();
     let mut count = 0;
     let mut start = 0;
     let mut cut = |end: usize| {
         if count < N {
-            out[count] = &line[start..end];
+            // SAFETY: `start <= end <= line.len()`, and each is 0, the line's length or next to a tab, which
+            // is ASCII: both are char boundaries.
+            out[count].write(unsafe { line.get_unchecked(start..end) });
         }
         count += 1;
         start = end + 1;
     };
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
     let mut base = 0;
-    for word in words {
-        let x = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes")) ^ TABS;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        while base + 16 <= bytes.len() {
+            // SAFETY: SSE2 is in the x86-64 baseline; the unaligned 16-byte load lies within `bytes`.
+            let mut tabs = unsafe {
+                let block = _mm_loadu_si128(bytes.as_ptr().add(base) as *const __m128i);
+                _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(b'\t' as i8))) as u32
+            };
+            while tabs != 0 {
+                cut(base + tabs.trailing_zeros() as usize);
+                tabs &= tabs - 1;
+            }
+            base += 16;
+        }
+    }
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TABS: u64 = 0x0909_0909_0909_0909;
+    while base + 8 <= bytes.len() {
+        let word: [u8; 8] = bytes[base..base + 8].try_into().expect("eight bytes");
+        let x = u64::from_le_bytes(word) ^ TABS;
         // The high bit of each byte that was a tab (is now zero), with no false positives: adding 0x7f to the
         // low seven bits cannot carry into the next byte.
         let mut tabs = !(((x & LOW7) + LOW7) | x | LOW7);
@@ -64,13 +86,18 @@ pub(crate) fn split_tabs<'a, const N: usize>(line: &'a str, out: &mut [&'a str; 
         }
         base += 8;
     }
-    for (i, &b) in tail.iter().enumerate() {
+    for (i, &b) in bytes[base..].iter().enumerate() {
         if b == b'\t' {
             cut(base + i);
         }
     }
     cut(bytes.len());
-    count
+    for slot in out.iter_mut().skip(count) {
+        slot.write("");
+    }
+    // SAFETY: the first `min(count, N)` slots were written by `cut`, the rest just above.
+    let fields = unsafe { std::ptr::read(out.as_ptr() as *const [&'a str; N]) };
+    (fields, count)
 }
 
 /// An empty field is a null.
@@ -273,17 +300,28 @@ mod tests {
 
     #[test]
     fn splitting_counts_all_fields() {
-        let mut f = [""; 3];
-        assert_eq!(split_tabs("a\tb\tc\td", &mut f), 4);
+        let (f, n) = split_tabs::<3>("a\tb\tc\td");
+        assert_eq!(n, 4);
         assert_eq!(f, ["a", "b", "c"]);
+        let (f, n) = split_tabs::<3>("a");
+        assert_eq!((f, n), (["a", "", ""], 1));
     }
 
     #[test]
     fn splitting_finds_every_tab_wherever_it_falls_in_a_word() {
-        // Lines of every length around the 8-byte words, with tabs at every position, multi-byte text and
+        // Lines of every length around the 8- and 16-byte blocks, with tabs at every position, multi-byte text and
         // bytes whose low seven bits equal a tab's (0x89 is in "ĉ").
         let pieces = [
-            "", "a", "\t", "ü", "ĉ", "\t\t", "abcdefg", "\u{2009}", "x\ty",
+            "",
+            "a",
+            "\t",
+            "ü",
+            "ĉ",
+            "\t\t",
+            "abcdefg",
+            "\u{2009}",
+            "x\ty",
+            "0123456789abcde",
         ];
         let mut lines = vec![String::new()];
         for a in pieces {
@@ -296,8 +334,7 @@ mod tests {
         }
         for line in &lines {
             let expected: Vec<&str> = line.split('\t').collect();
-            let mut f = [""; 32];
-            let n = split_tabs(line, &mut f);
+            let (f, n) = split_tabs::<32>(line);
             assert_eq!(n, expected.len(), "{line:?}");
             assert_eq!(&f[..n], &expected[..], "{line:?}");
         }

@@ -93,8 +93,7 @@ fn gdelt_geo<'a>(
 
 impl LineParser for GdeltParser {
     fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
-        let mut f = [""; GDELT_MAX_COLUMNS];
-        let n = split_tabs(line, &mut f);
+        let (f, n) = split_tabs::<GDELT_MAX_COLUMNS>(line);
         let (dataset, geo_width): (Dataset, usize) = if self.version2 {
             if n != 61 {
                 return Err(LineError::new(
@@ -480,8 +479,7 @@ fn append_tkg(
 impl LineParser for TkgIdsParser {
     fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
-        let mut f = [""; 5];
-        let n = split_tabs(line, &mut f);
+        let (f, n) = split_tabs::<5>(line);
         if n != 4 && n != 5 {
             return Err(LineError::new(
                 RejectKind::ColumnCount,
@@ -544,8 +542,7 @@ impl LineParser for TkgIdsParser {
 impl LineParser for TkgNamedParser {
     fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
-        let mut f = [""; 4];
-        let n = split_tabs(line, &mut f);
+        let (f, n) = split_tabs::<4>(line);
         if n != 4 {
             return Err(LineError::new(
                 RejectKind::ColumnCount,
