@@ -178,10 +178,55 @@ pub(crate) fn opt_f64(field: &str, column: &str) -> FieldResult<Option<f64>> {
     if field.is_empty() {
         return Ok(None);
     }
+    if let Some(v) = plain_decimal(field.as_bytes()) {
+        return Ok(Some(v));
+    }
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(bad(column, field, "number")),
     }
+}
+
+/// Exact powers of ten: every one up to 10^22 is a double without rounding.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+    1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A number written as `[-]digits[.digits]` whose digits, read as one integer, stay below 2^53 (GDELT's
+/// scores, tones and coordinates: `-4.91803278688525`, `35.6895`), or `None` for anything else.
+///
+/// Both the integer and the power of ten are then exact doubles, so one IEEE division rounds the quotient
+/// correctly: the same double `str::parse` returns (Clinger's fast path), without its general machinery
+/// (8 numbers a GDELT row; they were 4.6 % of ingest's CPU time).
+#[inline]
+fn plain_decimal(text: &[u8]) -> Option<f64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut fraction_digits = None;
+    let mut count = 0;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > 15 && mantissa >= 1 << 53 {
+                    return None;
+                }
+            }
+            b'.' if fraction_digits.is_none() && i > 0 => fraction_digits = Some(digits.len() - i - 1),
+            _ => return None,
+        }
+    }
+    let scale = fraction_digits.unwrap_or(0);
+    if count == 0 || count > 19 || fraction_digits == Some(0) || scale >= POWERS_OF_TEN.len() {
+        return None;
+    }
+    let value = mantissa as f64 / POWERS_OF_TEN[scale];
+    Some(if negative { -value } else { value })
 }
 
 fn digits(s: &str) -> Option<u32> {
@@ -296,6 +341,54 @@ mod tests {
             (e.kind, e.column.as_deref()),
             (RejectKind::BadValue, Some("x"))
         );
+    }
+
+    /// The fast path gives exactly the double `str::parse` gives, and leaves every other form to it.
+    #[test]
+    fn plain_decimals_parse_to_the_same_double_as_the_standard_library() {
+        let mut cases: Vec<String> = [
+            "0", "-0", "1", "-1", "3.4", "-4.91803278688525", "35.6895", "-122.419", "10", "0.1", "0.3",
+            "9007199254740991", "9007199254740992", "9007199254740993", "123456789012345678",
+            "1.7976931348623157", "0.0000000000000000000001", "00012.5000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Pseudo-random decimals of every length and scale.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 18 + 1) as usize;
+            let text = format!("{:018}", x % 1_000_000_000_000_000_000);
+            let text = &text[18 - digits..];
+            let point = (x >> 40) as usize % (digits + 1);
+            let sign = if x & 1 == 0 { "" } else { "-" };
+            cases.push(if point == 0 || point == digits {
+                format!("{sign}{text}")
+            } else {
+                format!("{sign}{}.{}", &text[..point], &text[point..])
+            });
+        }
+        for case in &cases {
+            let expected: f64 = case.parse().unwrap();
+            if let Some(v) = plain_decimal(case.as_bytes()) {
+                assert_eq!(v.to_bits(), expected.to_bits(), "{case}");
+            }
+            assert_eq!(
+                opt_f64(case, "x").unwrap().map(f64::to_bits),
+                Some(expected.to_bits()),
+                "{case}"
+            );
+        }
+        for other in ["1e5", ".5", "5.", "-", "+1", "1.2.3", "nan", "inf", " 1", "1,5"] {
+            assert_eq!(plain_decimal(other.as_bytes()), None, "{other}");
+        }
+        // The fast path takes GDELT's usual forms.
+        for usual in ["-4.91803278688525", "35.6895", "-10", "2.8"] {
+            assert!(plain_decimal(usual.as_bytes()).is_some(), "{usual}");
+        }
     }
 
     #[test]
