@@ -189,8 +189,8 @@ pub(crate) fn opt_f64(field: &str, column: &str) -> FieldResult<Option<f64>> {
 
 /// Exact powers of ten: every one up to 10^22 is a double without rounding.
 const POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-    1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 /// A number written as `[-]digits[.digits]` whose digits, read as one integer, stay below 2^53 (GDELT's
@@ -217,7 +217,9 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
                     return None;
                 }
             }
-            b'.' if fraction_digits.is_none() && i > 0 => fraction_digits = Some(digits.len() - i - 1),
+            b'.' if fraction_digits.is_none() && i > 0 => {
+                fraction_digits = Some(digits.len() - i - 1)
+            }
             _ => return None,
         }
     }
@@ -347,9 +349,24 @@ mod tests {
     #[test]
     fn plain_decimals_parse_to_the_same_double_as_the_standard_library() {
         let mut cases: Vec<String> = [
-            "0", "-0", "1", "-1", "3.4", "-4.91803278688525", "35.6895", "-122.419", "10", "0.1", "0.3",
-            "9007199254740991", "9007199254740992", "9007199254740993", "123456789012345678",
-            "1.7976931348623157", "0.0000000000000000000001", "00012.5000",
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "3.4",
+            "-4.91803278688525",
+            "35.6895",
+            "-122.419",
+            "10",
+            "0.1",
+            "0.3",
+            "9007199254740991",
+            "9007199254740992",
+            "9007199254740993",
+            "123456789012345678",
+            "1.7976931348623157",
+            "0.0000000000000000000001",
+            "00012.5000",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -382,7 +399,9 @@ mod tests {
                 "{case}"
             );
         }
-        for other in ["1e5", ".5", "5.", "-", "+1", "1.2.3", "nan", "inf", " 1", "1,5"] {
+        for other in [
+            "1e5", ".5", "5.", "-", "+1", "1.2.3", "nan", "inf", " 1", "1,5",
+        ] {
             assert_eq!(plain_decimal(other.as_bytes()), None, "{other}");
         }
         // The fast path takes GDELT's usual forms.

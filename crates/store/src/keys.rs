@@ -62,8 +62,13 @@ impl KeyIndex {
         self.keys.contains(&key)
     }
 
-    pub fn extend(&mut self, keys: &[u64]) {
-        self.keys.extend(keys.iter().copied());
+    /// Adds a committed transaction's keys. The smaller set is inserted into the larger: the first ingest
+    /// into an empty store hands over its set instead of hashing every key a second time.
+    pub fn absorb(&mut self, mut keys: KeySet) {
+        if keys.len() > self.keys.len() {
+            std::mem::swap(&mut self.keys, &mut keys);
+        }
+        self.keys.extend(keys);
     }
 
     pub fn len(&self) -> usize {

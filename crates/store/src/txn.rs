@@ -594,7 +594,9 @@ impl<'s> Txn<'s> {
         // From here on the commit is decided: a crash is rolled forward by `recover`.
         failpoint("after-journal");
         journal.apply(&paths, &mut self.store.manifest, &journal_path)?;
-        self.store.keys.extend(&self.new_keys);
+        self.store
+            .keys
+            .absorb(std::mem::take(&mut self.new_key_set));
         Ok(Some(txn))
     }
 
