@@ -143,10 +143,8 @@ impl<'a> Feed<'a> {
                 hash,
                 progress,
             } => {
-                let end = map.len().min(*pos + n);
-                hash.update(&map[*pos..end]);
-                progress.fetch_add((end - *pos) as u64, Ordering::Relaxed);
-                *pos = end;
+                let len = n.min(map.len() - *pos);
+                consume(map, pos, hash, progress, len);
             }
         }
     }
@@ -200,10 +198,7 @@ impl<'a> Feed<'a> {
                         }
                     }
                 };
-                let (start, end) = (*pos, *pos + len);
-                hash.update(&map[start..end]);
-                progress.fetch_add(len as u64, Ordering::Relaxed);
-                *pos = end;
+                let (start, end) = consume(map, pos, hash, progress, len);
                 Ok(Some(Block::Mapped(MappedRange {
                     map: Arc::clone(map),
                     start,
@@ -220,6 +215,21 @@ impl<'a> Feed<'a> {
             Feed::Mapped { hash, .. } => hash.finish(),
         }
     }
+}
+
+/// Moves a mapped feed `len` bytes on, hashing and counting them; returns the range passed.
+fn consume(
+    map: &Mmap,
+    pos: &mut usize,
+    hash: &mut InputHash,
+    progress: &AtomicU64,
+    len: usize,
+) -> (usize, usize) {
+    let (start, end) = (*pos, *pos + len);
+    hash.update(&map[start..end]);
+    progress.fetch_add(len as u64, Ordering::Relaxed);
+    *pos = end;
+    (start, end)
 }
 
 /// Reads until `buf` holds at least `target` more bytes or the input ends; returns whether it ended.
