@@ -66,13 +66,53 @@ pub(crate) enum Feed<'a> {
         carry: Vec<u8>,
         ended: bool,
     },
-    Mapped {
-        map: Arc<Mmap>,
-        /// Where the next block starts.
-        pos: usize,
-        hash: InputHash,
-        progress: Arc<AtomicU64>,
-    },
+    Mapped(MappedFeed),
+}
+
+/// A memory-mapped input and how far it has been handed out.
+pub(crate) struct MappedFeed {
+    map: Arc<Mmap>,
+    /// Where the next block starts.
+    pos: usize,
+    hash: InputHash,
+    progress: Arc<AtomicU64>,
+}
+
+impl MappedFeed {
+    /// Moves `len` bytes on, hashing and counting them; returns the range passed.
+    fn consume(&mut self, len: usize) -> (usize, usize) {
+        let (start, end) = (self.pos, self.pos + len);
+        self.hash.update(&self.map[start..end]);
+        self.progress.fetch_add(len as u64, Ordering::Relaxed);
+        self.pos = end;
+        (start, end)
+    }
+
+    /// About `target` bytes ending after a newline (a line longer than the block runs on, up to
+    /// [`MAX_LINE_BYTES`]); `None` at the end.
+    fn next_block(&mut self, target: usize) -> Option<Block> {
+        let rest = &self.map[self.pos..];
+        if rest.is_empty() {
+            return None;
+        }
+        let len = if rest.len() <= target {
+            rest.len()
+        } else {
+            match memchr::memrchr(b'\n', &rest[..target]) {
+                Some(i) => i + 1,
+                None => {
+                    let limit = rest.len().min(MAX_LINE_BYTES);
+                    memchr::memchr(b'\n', &rest[target..limit]).map_or(limit, |i| target + i + 1)
+                }
+            }
+        };
+        let (start, end) = self.consume(len);
+        Some(Block::Mapped(MappedRange {
+            map: Arc::clone(&self.map),
+            start,
+            end,
+        }))
+    }
 }
 
 impl<'a> Feed<'a> {
@@ -115,19 +155,19 @@ impl<'a> Feed<'a> {
         // SAFETY: see above — the file is only read, and only while it is not being truncated.
         let map = unsafe { Mmap::map(&file) }.ok()?;
         let _ = map.advise(Advice::Sequential);
-        Some(Feed::Mapped {
+        Some(Feed::Mapped(MappedFeed {
             map: Arc::new(map),
             pos: 0,
             hash: InputHash::new(sha256),
             progress,
-        })
+        }))
     }
 
     /// The input's first bytes (up to the head size), for detecting its format and reading its header.
     pub fn head(&self, head_bytes: usize) -> &[u8] {
         match self {
             Feed::Stream { carry, .. } => carry,
-            Feed::Mapped { map, pos, .. } => &map[*pos..map.len().min(*pos + head_bytes)],
+            Feed::Mapped(feed) => &feed.map[feed.pos..feed.map.len().min(feed.pos + head_bytes)],
         }
     }
 
@@ -137,14 +177,9 @@ impl<'a> Feed<'a> {
             Feed::Stream { carry, .. } => {
                 carry.drain(..n.min(carry.len()));
             }
-            Feed::Mapped {
-                map,
-                pos,
-                hash,
-                progress,
-            } => {
-                let len = n.min(map.len() - *pos);
-                consume(map, pos, hash, progress, len);
+            Feed::Mapped(feed) => {
+                let len = n.min(feed.map.len() - feed.pos);
+                feed.consume(len);
             }
         }
     }
@@ -176,35 +211,7 @@ impl<'a> Feed<'a> {
                 let rest = carry.split_off(cut);
                 return Ok(Some(Block::Owned(std::mem::replace(carry, rest))));
             },
-            Feed::Mapped {
-                map,
-                pos,
-                hash,
-                progress,
-            } => {
-                let rest = &map[*pos..];
-                if rest.is_empty() {
-                    return Ok(None);
-                }
-                let len = if rest.len() <= target {
-                    rest.len()
-                } else {
-                    match memchr::memrchr(b'\n', &rest[..target]) {
-                        Some(i) => i + 1,
-                        None => {
-                            let limit = rest.len().min(MAX_LINE_BYTES);
-                            memchr::memchr(b'\n', &rest[target..limit])
-                                .map_or(limit, |i| target + i + 1)
-                        }
-                    }
-                };
-                let (start, end) = consume(map, pos, hash, progress, len);
-                Ok(Some(Block::Mapped(MappedRange {
-                    map: Arc::clone(map),
-                    start,
-                    end,
-                })))
-            }
+            Feed::Mapped(feed) => Ok(feed.next_block(target)),
         }
     }
 
@@ -212,24 +219,9 @@ impl<'a> Feed<'a> {
     pub fn finish(self) -> Checksums {
         match self {
             Feed::Stream { reader, .. } => reader.finish(),
-            Feed::Mapped { hash, .. } => hash.finish(),
+            Feed::Mapped(feed) => feed.hash.finish(),
         }
     }
-}
-
-/// Moves a mapped feed `len` bytes on, hashing and counting them; returns the range passed.
-fn consume(
-    map: &Mmap,
-    pos: &mut usize,
-    hash: &mut InputHash,
-    progress: &AtomicU64,
-    len: usize,
-) -> (usize, usize) {
-    let (start, end) = (*pos, *pos + len);
-    hash.update(&map[start..end]);
-    progress.fetch_add(len as u64, Ordering::Relaxed);
-    *pos = end;
-    (start, end)
 }
 
 /// Reads until `buf` holds at least `target` more bytes or the input ends; returns whether it ended.
