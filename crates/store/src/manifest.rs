@@ -23,8 +23,9 @@ pub struct InputRecord {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub checksum: String,
     /// SHA-256 (hex) of the decompressed content. Records written before `checksum` existed identify
-    /// their input by it alone; later records have it only if computed to compare with such records.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// their input by it alone; later records have it only if computed to compare with such records, and
+    /// otherwise write it empty (so versions that required the field still read the manifest).
+    #[serde(default)]
     pub sha256: String,
     pub format: String,
     pub rows_read: u64,
