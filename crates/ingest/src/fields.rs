@@ -213,6 +213,7 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
             b'0'..=b'9' => {
                 mantissa = mantissa * 10 + u64::from(b - b'0');
                 count += 1;
+                // Below 10^15 for the first 15 digits; checked from then on, so it never overflows.
                 if count > 15 && mantissa >= 1 << 53 {
                     return None;
                 }
@@ -224,7 +225,7 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
         }
     }
     let scale = fraction_digits.unwrap_or(0);
-    if count == 0 || count > 19 || fraction_digits == Some(0) || scale >= POWERS_OF_TEN.len() {
+    if count == 0 || fraction_digits == Some(0) || scale >= POWERS_OF_TEN.len() {
         return None;
     }
     let value = mantissa as f64 / POWERS_OF_TEN[scale];
