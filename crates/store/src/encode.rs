@@ -202,7 +202,7 @@ impl PartitionFile {
             let take = room.min(batch.num_rows());
             let part = batch.slice(0, take);
             batch = batch.slice(take, batch.num_rows() - take);
-            self.pending_bytes += part.get_array_memory_size();
+            self.pending_bytes += slice_memory_size(&part);
             self.pending_rows += take;
             self.pending.push(part);
             if self.pending_rows == self.row_group_rows {
@@ -275,5 +275,44 @@ impl PartitionFile {
         self.append_finished(true)?;
         self.file.close()?;
         Ok(())
+    }
+}
+
+/// Bytes of the rows of `batch`, counting only the part of each buffer its rows use: a batch may be a slice of
+/// a bigger one (split at a row group's end) or share its all-null columns with other batches, and counting
+/// whole buffers there would count the same memory many times and flush row groups early.
+fn slice_memory_size(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|column| {
+            let data = column.to_data();
+            data.get_slice_memory_size()
+                .unwrap_or_else(|_| column.get_array_memory_size())
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Int64Array, StringArray};
+
+    #[test]
+    fn a_slice_counts_the_memory_of_its_own_rows_only() {
+        let ids = Int64Array::from_iter_values(0..10_000);
+        let names = StringArray::from_iter_values((0..10_000).map(|i| format!("name {i}")));
+        let batch = RecordBatch::try_from_iter([
+            ("id", Arc::new(ids) as ArrayRef),
+            ("name", Arc::new(names)),
+        ])
+        .unwrap();
+        let whole = slice_memory_size(&batch);
+        let tenth = slice_memory_size(&batch.slice(0, 1_000));
+        assert!(whole >= 10_000 * (8 + 4 + 8), "{whole}");
+        assert!(
+            tenth * 8 < whole && tenth * 12 > whole,
+            "{tenth} of {whole}"
+        );
     }
 }
