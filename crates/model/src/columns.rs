@@ -129,7 +129,11 @@ impl TextColumn {
             self.offsets.shrink_to_fit();
             self.data.shrink_to_fit();
         }
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
+        // SAFETY: the offsets start at 0 and each is the data's length after a value, so they never decrease;
+        // `OffsetBuffer::new` would check that with a pass over every row (1.6 % of ingest's CPU time).
+        let offsets = unsafe {
+            OffsetBuffer::new_unchecked(ScalarBuffer::from(std::mem::take(&mut self.offsets)))
+        };
         let data = Buffer::from_vec(std::mem::take(&mut self.data));
         let nulls = self.validity.finish();
         // SAFETY: `data` is the concatenation of the `&str`s appended, and `offsets` (non-decreasing, from 0 to
