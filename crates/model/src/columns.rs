@@ -220,6 +220,12 @@ impl<T: ArrowPrimitiveType> ValueColumn<T> {
 /// source never fills (18 text and 5 number columns of every GDELT chunk) cost no zeroed offsets or values —
 /// those were 100 bytes of fresh memory a row, about 2 % of an ingest's time in page faults and `memset`.
 pub(crate) fn shared_nulls(data_type: &DataType, len: usize) -> ArrayRef {
+    // Parse chunks hold ~10 k rows; a far bigger batch (a test's, the coder's) gets its own array rather than
+    // leaving a large one cached for the life of its thread.
+    const MOST_ROWS_SHARED: usize = 1 << 20;
+    if len > MOST_ROWS_SHARED {
+        return new_null_array(data_type, len);
+    }
     thread_local! {
         static NULLS: RefCell<Vec<ArrayRef>> = const { RefCell::new(Vec::new()) };
     }
@@ -310,7 +316,7 @@ mod tests {
     #[test]
     fn columns_never_filled_are_all_null_at_every_length_and_type() {
         // Lengths that shrink and grow past the shared array, so slices and a regrown array are both seen.
-        for len in [3, 1, 5000, 2, 70_000, 0] {
+        for len in [3, 1, 5000, 2, 70_000, 0, (1 << 20) + 1] {
             let mut text = TextColumn::with_capacity(4);
             let mut number = ValueColumn::<Int32Type>::with_capacity(4);
             let mut stamp = ValueColumn::<TimestampMicrosecondType>::with_capacity(4);
