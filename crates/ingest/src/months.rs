@@ -14,13 +14,29 @@ pub struct MonthBatch {
     pub keys: Vec<u64>,
 }
 
-struct Open {
+struct Open<'a> {
     year: i32,
     month: u32,
     /// Days since 1970-01-01 of the month's first day, and of the next month's.
     days: std::ops::Range<i32>,
     builder: EventBatchBuilder,
+    /// Rows staged by [`MonthlyRows::stage`], not yet in `builder`.
+    staged: Vec<EventRow<'a>>,
     keys: Vec<u64>,
+}
+
+/// Rows staged before they are appended column by column: enough to keep each column's builder busy, few enough
+/// (~0.6 MiB of rows) to stay in the core's cache. Measured on 2 M GDELT rows, CPU time against appending a row
+/// at a time: 64 rows no change, 256–512 rows 4–7 % less, 2,048 no change, 8,192 15 % more.
+const STAGED_ROWS: usize = 512;
+
+impl Open<'_> {
+    fn flush(&mut self) {
+        if !self.staged.is_empty() {
+            self.builder.append_complete_rows(&self.staged);
+            self.staged.clear();
+        }
+    }
 }
 
 /// Where a parser appends its rows: a builder per month of event date.
@@ -28,14 +44,14 @@ struct Open {
 /// Rows keep their input order within a month. The store de-duplicates month by month, so should one key come
 /// twice in one chunk with dates in two different months (GDELT ids are unique, so only damaged data does
 /// that), the row kept is the one in the month that came first in the chunk.
-pub(crate) struct MonthlyRows {
-    open: Vec<Open>,
+pub(crate) struct MonthlyRows<'a> {
+    open: Vec<Open<'a>>,
     /// The month of the last row appended (most rows of a chunk share a month).
     last: usize,
     capacity: usize,
 }
 
-impl MonthlyRows {
+impl<'a> MonthlyRows<'a> {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         MonthlyRows {
             open: Vec::new(),
@@ -50,6 +66,28 @@ impl MonthlyRows {
         // A row without a date is refused by the builder below with the same error (event_date is the
         // schema's first required column); it has no month to go to.
         let day = row.event_date.ok_or(MissingColumn("event_date"))?;
+        let open = self.month_of(day);
+        open.flush(); // rows staged before keep their place
+        open.builder.append(row)
+    }
+
+    /// Like [`append`](Self::append) for a row whose text lives as long as the chunk: the row waits with a few
+    /// others of its month, which are then appended column by column.
+    pub(crate) fn stage(&mut self, row: EventRow<'a>) -> Result<(), MissingColumn> {
+        let day = row.event_date.ok_or(MissingColumn("event_date"))?;
+        if let Some(column) = row.missing_required() {
+            return Err(MissingColumn(column));
+        }
+        let open = self.month_of(day);
+        open.staged.push(row);
+        if open.staged.len() == STAGED_ROWS {
+            open.flush();
+        }
+        Ok(())
+    }
+
+    /// The open month of `day`, opened if need be.
+    fn month_of(&mut self, day: i32) -> &mut Open<'a> {
         if !self
             .open
             .get(self.last)
@@ -77,13 +115,14 @@ impl MonthlyRows {
                         month,
                         days: first..end,
                         builder: EventBatchBuilder::with_capacity(capacity),
+                        staged: Vec::new(),
                         keys: Vec::with_capacity(capacity),
                     });
                     self.open.len() - 1
                 }
             };
         }
-        self.open[self.last].builder.append(row)
+        &mut self.open[self.last]
     }
 
     /// Records the de-duplication key of the row just appended.
@@ -94,18 +133,24 @@ impl MonthlyRows {
     /// Rows appended so far.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.open.iter().map(|o| o.builder.len()).sum()
+        self.open
+            .iter()
+            .map(|o| o.builder.len() + o.staged.len())
+            .sum()
     }
 
     /// The months' batches, in the order their first rows came.
     pub(crate) fn finish(self) -> Vec<MonthBatch> {
         self.open
             .into_iter()
-            .map(|mut o| MonthBatch {
-                year: o.year,
-                month: o.month,
-                batch: o.builder.finish(),
-                keys: o.keys,
+            .map(|mut o| {
+                o.flush();
+                MonthBatch {
+                    year: o.year,
+                    month: o.month,
+                    batch: o.builder.finish(),
+                    keys: o.keys,
+                }
             })
             .collect()
     }
@@ -165,5 +210,60 @@ mod tests {
                 (2019, 1, 1, vec![6]),
             ]
         );
+    }
+
+    #[test]
+    fn staged_rows_keep_their_order_with_rows_appended_directly_and_across_flushes() {
+        let day = |y, m, d| days_from_civil(y, m, d).unwrap();
+        let mut rows = MonthlyRows::with_capacity(4);
+        let mut expected = Vec::new();
+        // Enough rows to fill the stage more than twice, with direct appends and another month in between.
+        for i in 0..(2 * STAGED_ROWS + 7) as i64 {
+            let event = EventRow {
+                line_number: Some(i),
+                ..row(day(2019, 2, 1 + (i % 28) as u32))
+            };
+            if i % 100 == 3 {
+                rows.append(&event).unwrap();
+            } else {
+                rows.stage(event).unwrap();
+            }
+            rows.push_key(i as u64);
+            expected.push(i);
+            if i % 250 == 0 {
+                rows.stage(EventRow {
+                    line_number: Some(-i),
+                    ..row(day(2019, 3, 1))
+                })
+                .unwrap();
+                rows.push_key(u64::MAX);
+            }
+        }
+        let refused = EventRow {
+            goldstein: None,
+            ..row(day(2019, 2, 2))
+        };
+        assert_eq!(rows.stage(refused), Err(MissingColumn("goldstein")));
+        let undated = EventRow {
+            event_date: None,
+            ..row(day(2019, 2, 2))
+        };
+        assert_eq!(rows.stage(undated), Err(MissingColumn("event_date")));
+        assert_eq!(rows.len(), expected.len() + 5);
+        let months = rows.finish();
+        assert_eq!(months.len(), 2);
+        let february = &months[0];
+        let lines = february
+            .batch
+            .column_by_name("line_number")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
+        assert_eq!(lines.values().to_vec(), expected);
+        let keys: Vec<i64> = february.keys.iter().map(|&k| k as i64).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(months[1].batch.num_rows(), 5);
+        assert_eq!(months[1].keys, vec![u64::MAX; 5]);
     }
 }

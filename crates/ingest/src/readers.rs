@@ -19,7 +19,12 @@ pub(crate) struct LineContext<'a> {
 /// Parses one line of one format.
 pub(crate) trait LineParser: Send + Sync {
     /// Appends the line's event to `out` and returns its de-duplication key, or says why the line is rejected.
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64>;
+    fn parse<'a>(
+        &self,
+        line: &'a str,
+        ctx: &LineContext<'a>,
+        out: &mut MonthlyRows<'a>,
+    ) -> FieldResult<u64>;
 
     /// Whether the first line of the input is a header to skip.
     fn has_header(&self) -> bool {
@@ -92,7 +97,12 @@ fn gdelt_geo<'a>(
 }
 
 impl LineParser for GdeltParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
+    fn parse<'a>(
+        &self,
+        line: &'a str,
+        ctx: &LineContext<'a>,
+        out: &mut MonthlyRows<'a>,
+    ) -> FieldResult<u64> {
         let (f, n) = split_tabs::<GDELT_MAX_COLUMNS>(line);
         let (dataset, geo_width): (Dataset, usize) = if self.version2 {
             if n != 61 {
@@ -201,7 +211,7 @@ impl LineParser for GdeltParser {
             line_number: Some(ctx.line_number as i64),
             ..Default::default()
         };
-        out.append(&row)
+        out.stage(row)
             .map_err(|e| LineError::new(RejectKind::MissingValue, e.to_string()))?;
         Ok(event_key(dataset, &[&event_id.to_le_bytes()]))
     }
@@ -262,7 +272,12 @@ impl LineParser for IcewsParser {
         true
     }
 
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
+    fn parse<'a>(
+        &self,
+        line: &'a str,
+        ctx: &LineContext<'a>,
+        out: &mut MonthlyRows<'a>,
+    ) -> FieldResult<u64> {
         let raw: Vec<&str> = line.split('\t').collect();
         if raw.len() != self.width {
             return Err(LineError::new(
@@ -427,7 +442,7 @@ fn append_tkg(
     fact: TkgFact<'_>,
     split: Option<&str>,
     ctx: &LineContext<'_>,
-    out: &mut MonthlyRows,
+    out: &mut MonthlyRows<'_>,
 ) -> FieldResult<u64> {
     let code = cameo::icews_event_code(fact.relation).ok_or_else(|| {
         LineError::new(
@@ -477,7 +492,12 @@ fn append_tkg(
 }
 
 impl LineParser for TkgIdsParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
+    fn parse<'a>(
+        &self,
+        line: &'a str,
+        ctx: &LineContext<'a>,
+        out: &mut MonthlyRows<'a>,
+    ) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let (f, n) = split_tabs::<5>(line);
         if n != 4 && n != 5 {
@@ -540,7 +560,12 @@ impl LineParser for TkgIdsParser {
 }
 
 impl LineParser for TkgNamedParser {
-    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
+    fn parse<'a>(
+        &self,
+        line: &'a str,
+        ctx: &LineContext<'a>,
+        out: &mut MonthlyRows<'a>,
+    ) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let (f, n) = split_tabs::<4>(line);
         if n != 4 {

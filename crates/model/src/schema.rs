@@ -137,6 +137,15 @@ macro_rules! define_event_columns {
                 Ok(())
             }
 
+            /// Appends rows column by column (each column's builder stays in registers across the rows, where a
+            /// row at a time reloads all 87). Every row must have its required columns: the caller checked
+            /// [`EventRow::missing_required`], as `append` does.
+            pub fn append_complete_rows(&mut self, rows: &[EventRow<'_>]) {
+                debug_assert!(rows.iter().all(|row| row.missing_required().is_none()));
+                $( for row in rows { self.$name.append_option(row.$name); } )*
+                self.len += rows.len();
+            }
+
             pub fn len(&self) -> usize { self.len }
             pub fn is_empty(&self) -> bool { self.len == 0 }
 
