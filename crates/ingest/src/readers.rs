@@ -19,6 +19,8 @@ pub(crate) struct LineContext<'a> {
 /// Parses one line of one format.
 pub(crate) trait LineParser: Send + Sync {
     /// Appends the line's event to `out` and returns its de-duplication key, or says why the line is rejected.
+    /// The line and `ctx` live as long as the chunk, so a parser may stage rows that borrow them
+    /// ([`MonthlyRows::stage`]); parsers that append at once can take any lifetimes.
     fn parse<'a>(
         &self,
         line: &'a str,
@@ -272,12 +274,7 @@ impl LineParser for IcewsParser {
         true
     }
 
-    fn parse<'a>(
-        &self,
-        line: &'a str,
-        ctx: &LineContext<'a>,
-        out: &mut MonthlyRows<'a>,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let raw: Vec<&str> = line.split('\t').collect();
         if raw.len() != self.width {
             return Err(LineError::new(
@@ -492,12 +489,7 @@ fn append_tkg(
 }
 
 impl LineParser for TkgIdsParser {
-    fn parse<'a>(
-        &self,
-        line: &'a str,
-        ctx: &LineContext<'a>,
-        out: &mut MonthlyRows<'a>,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let (f, n) = split_tabs::<5>(line);
         if n != 4 && n != 5 {
@@ -560,12 +552,7 @@ impl LineParser for TkgIdsParser {
 }
 
 impl LineParser for TkgNamedParser {
-    fn parse<'a>(
-        &self,
-        line: &'a str,
-        ctx: &LineContext<'a>,
-        out: &mut MonthlyRows<'a>,
-    ) -> FieldResult<u64> {
+    fn parse(&self, line: &str, ctx: &LineContext<'_>, out: &mut MonthlyRows) -> FieldResult<u64> {
         let line = line.trim_end_matches('\r');
         let (f, n) = split_tabs::<4>(line);
         if n != 4 {

@@ -292,7 +292,7 @@ pub(crate) struct InputHash {
     bytes: u64,
 }
 
-/// What [`InputHash`] found.
+/// An input's checksums and size, as hashed while it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksums {
     /// BLAKE3 (hex) of the decompressed content: the same data re-compressed is still the same input.
