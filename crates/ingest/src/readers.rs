@@ -439,7 +439,7 @@ fn append_tkg(
     fact: TkgFact<'_>,
     split: Option<&str>,
     ctx: &LineContext<'_>,
-    out: &mut MonthlyRows<'_>,
+    out: &mut MonthlyRows,
 ) -> FieldResult<u64> {
     let code = cameo::icews_event_code(fact.relation).ok_or_else(|| {
         LineError::new(
